@@ -1,0 +1,61 @@
+"""The JSON report: a stable contract for scripts and dashboards (`version` 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.model import Finding, Report, Severity, SourceError
+
+JSON_VERSION = 1
+
+
+class JsonFormat:
+    def render(self, report: Report) -> str:
+        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The report as the documented JSON document; key order is part of the contract."""
+    s = report.summary
+    return {
+        "version": JSON_VERSION,
+        "tool": {"name": "ota-drift", "version": report.tool_version},
+        "summary": {
+            "declared": s.declared,
+            "live": s.live,
+            "inSync": s.in_sync,
+            "drifted": s.drifted,
+            "missing": s.missing,
+            "unmanaged": s.unmanaged,
+            "findings": {sev.value: s.findings.get(sev, 0) for sev in reversed(Severity)},
+        },
+        "findings": [finding_json(f) for f in report.findings],
+        "errors": [error_json(e) for e in report.errors],
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "severity": finding.severity.value,
+        "otaUpdateId": finding.ota_update_id,
+        "source": finding.source,
+        "path": finding.path,
+        "message": finding.message,
+        "file": finding.location.file if finding.location else None,
+        "line": finding.location.line if finding.location else None,
+    }
+    if finding.drift is not None:
+        out["desired"] = finding.drift.desired
+        out["actual"] = finding.drift.actual
+    return out
+
+
+def error_json(error: SourceError) -> dict[str, Any]:
+    return {
+        "otaUpdateId": error.ota_update_id,
+        "operation": error.operation,
+        "code": error.code,
+        "message": error.message,
+    }

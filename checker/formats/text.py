@@ -1,0 +1,68 @@
+"""The text report: findings grouped by OTA update, for a person at a terminal or in a CI log."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from checker.model import Finding, Report, Severity
+
+_COLOURS = {
+    Severity.CRITICAL: "\033[1;35m",
+    Severity.HIGH: "\033[1;31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m",
+    Severity.INFO: "\033[2m",
+}
+_BOLD = "\033[1m"
+_RESET = "\033[0m"
+
+
+class TextFormat:
+    """`colour` is decided by the CLI (TTY, NO_COLOR); this module never looks at a terminal."""
+
+    def __init__(self, colour: bool = False) -> None:
+        self.colour = colour
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if self.colour else text
+
+    def render(self, report: Report) -> str:
+        s = report.summary
+        lines = [
+            f"ota-drift {report.tool_version}: {s.declared} declared, {s.live} live; "
+            f"{s.in_sync} in sync, {s.drifted} drifted, {s.missing} missing, "
+            f"{s.unmanaged} unmanaged",
+        ]
+        for ota_id, group in groupby(report.findings, key=lambda f: f.ota_update_id):
+            lines.append("")
+            lines.append(self._paint(ota_id, _BOLD))
+            lines.extend(self._finding(f) for f in group)
+        if report.errors:
+            lines.append("")
+            lines.append(self._paint("Could not read:", _BOLD))
+            lines.extend(
+                f"  {e.ota_update_id or '(all)'}  {e.operation}  {e.code}: {e.message}"
+                for e in report.errors
+            )
+        lines.append("")
+        lines.append(self._verdict(report))
+        return "\n".join(lines) + "\n"
+
+    def _finding(self, finding: Finding) -> str:
+        severity = self._paint(f"{finding.severity.value:<8}", _COLOURS[finding.severity])
+        where = f"  ({finding.location})" if finding.location else ""
+        return f"  {severity} {finding.rule_id}  {finding.message}{where}"
+
+    def _verdict(self, report: Report) -> str:
+        counts = ", ".join(
+            f"{report.summary.findings.get(sev, 0)} {sev.value}" for sev in reversed(Severity)
+        )
+        total = len(report.findings)
+        if report.errors:
+            return (
+                f"INCOMPLETE: {len(report.errors)} item(s) could not be read; this audit is "
+                f"not clean. {total} finding(s): {counts}"
+            )
+        if not total:
+            return "No findings."
+        return f"{total} finding(s): {counts}"

@@ -1,0 +1,166 @@
+"""Domain values shared by every stage: declared and live updates, findings, the report.
+
+Every value here is a frozen dataclass. Stages hand these values on and build new ones;
+none of them changes what it was given.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+JSONValue = Any
+"""A value that `json.dumps` accepts (dicts, lists, str, int, float, bool, None)."""
+
+PathKey = str | int
+"""One step into a config: a mapping key or a list position."""
+
+Path = tuple[PathKey, ...]
+
+
+@functools.total_ordering
+class Severity(enum.Enum):
+    """Finding severity, ordered: `Severity.HIGH > Severity.LOW` is true."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANK = {s: i for i, s in enumerate(Severity)}
+
+FindingSource = Literal["declared", "live", "both", "drift"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a declared file, as the user sees it in an editor."""
+
+    file: str
+    """Path relative to the current directory, with forward slashes."""
+    line: int
+    """1-based line of the YAML node."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class DeclaredUpdate:
+    """One entry of a declared file: the keyword arguments of `iot.create_ota_update`."""
+
+    ota_update_id: str
+    config: Mapping[str, Any]
+    """The entry as loaded, aliases expanded. Never mutated."""
+    location: Location
+    """Where the entry starts."""
+    key_lines: Mapping[Path, int] = field(repr=False, compare=False)
+    """Line of every key and list item in the entry, by path from the entry."""
+
+    def location_of(self, path: Path) -> Location:
+        """The line of `path`, or of its nearest ancestor written in the file.
+
+        A drift finding on a key the user never wrote (a service default that changed live)
+        still points into the entry, at the block the key would belong to.
+        """
+        for end in range(len(path), 0, -1):
+            line = self.key_lines.get(path[:end])
+            if line is not None:
+                return Location(self.location.file, line)
+        return self.location
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """One OTA update as the service reports it: GetOTAUpdate's `otaUpdateInfo`."""
+
+    ota_update_id: str
+    info: Mapping[str, Any]
+    """`otaUpdateInfo` with datetimes parsed and blobs as bytes, as boto3 returns it."""
+    origin: str
+    """Where it was read, for messages: `snapshot.json#otaUpdates[3]`, `eu-west-1`."""
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """Something a state source could not read. Its update is neither in sync nor missing."""
+
+    ota_update_id: str | None
+    """None when the failure was not about one update (listing failed)."""
+    operation: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DriftValues:
+    """Desired and actual value of one drifted path, JSON-ready; None where a side lacks it."""
+
+    desired: JSONValue
+    actual: JSONValue
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the audit reports about one OTA update."""
+
+    rule_id: str
+    severity: Severity
+    ota_update_id: str
+    source: FindingSource
+    path: str
+    """Dotted path in declared names (`files[fw.bin].codeSigning`), empty for a whole update."""
+    message: str
+    location: Location | None
+    """Where in the declared files; None for an update nobody declared."""
+    drift: DriftValues | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.ota_update_id, self.rule_id, self.path)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts for the report header and the JSON `summary`."""
+
+    declared: int
+    live: int
+    in_sync: int
+    drifted: int
+    missing: int
+    unmanaged: int
+    findings: Mapping[Severity, int]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a format needs to render; formats compute nothing the audit knows."""
+
+    tool_version: str
+    summary: Summary
+    findings: tuple[Finding, ...]
+    """Sorted by (otaUpdateId, ruleId, path)."""
+    errors: tuple[SourceError, ...]
+    fetched_at: datetime | None = None
+    """When the live state was captured, if the source knows."""
+
+    @property
+    def complete(self) -> bool:
+        """True when every live update could be read: only then may a report say 'clean'."""
+        return not self.errors

@@ -1,0 +1,149 @@
+"""Stage 3: one canonical form for declared and live configs, so that only real drift differs.
+
+The canonical form is plain JSON-ready data in the declared (CreateOTAUpdate) names:
+- `otaUpdateFiles` becomes `files`, keyed by `fileName` (by position where names are missing or
+  repeated), so reordering files is not drift;
+- `targets` and `protocols` are sorted sets;
+- fields the service owns (ARN, dates, status, job ids, errorInfo) are dropped;
+- create-only fields that the source cannot read back are dropped (see `CREATE_ONLY_FIELDS`);
+- empty mappings and nulls are dropped, so `{}` returned live equals an omitted config;
+- `SERVICE_DEFAULTS` fill what neither side set, on both sides alike;
+- blobs become base64 text.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checker.model import Path
+
+SERVER_FIELDS = frozenset(
+    {
+        "otaUpdateArn",
+        "creationDate",
+        "lastModifiedDate",
+        "otaUpdateStatus",
+        "awsIotJobId",
+        "awsIotJobArn",
+        "errorInfo",
+    }
+)
+"""Set by the service, never by a declaration: never drift."""
+
+CREATE_ONLY_FIELDS = ("roleArn", "awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
+"""CreateOTAUpdate arguments that GetOTAUpdate never returns (OTA004 names them)."""
+
+SET_FIELDS = ("targets", "protocols")
+"""Lists whose order carries no meaning."""
+
+
+@dataclass(frozen=True)
+class ServiceDefault:
+    """A value the service applies when a field is omitted."""
+
+    path: Path
+    value: Any
+    evidence: str
+
+
+SERVICE_DEFAULTS = (
+    ServiceDefault(
+        ("targetSelection",), "SNAPSHOT", "AWS IoT Jobs default; for OTA updates unverified"
+    ),
+    ServiceDefault(("protocols",), ["MQTT"], "FreeRTOS OTA guide; unverified"),
+    ServiceDefault(
+        ("awsJobPresignedUrlConfig", "expiresInSec"), 1800, "GetOTAUpdate API reference"
+    ),
+    ServiceDefault(
+        ("awsJobExecutionsRolloutConfig", "maximumPerMinute"), 1000, "AWS IoT Jobs guide"
+    ),
+)
+"""The one table of service defaults. Applied to both sides alike, so a wrong entry can hide
+drift only between the default and an omission, never create drift."""
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A config in canonical form, with what is needed to point back into the original."""
+
+    data: Mapping[str, Any]
+    file_positions: Mapping[str | int, int]
+    """Canonical file key → position of that file in the original list."""
+    defaulted: frozenset[Path]
+    """Paths whose value came from SERVICE_DEFAULTS, not from the config itself."""
+
+
+def canonical(
+    config: Mapping[str, Any], *, files_field: str, unreadable: Collection[str] = ()
+) -> Canonical:
+    """The canonical form of a declared entry (`files`) or live info (`otaUpdateFiles`).
+
+    `unreadable` names top-level fields to leave out because the other side cannot supply them.
+    """
+    data: dict[str, Any] = {}
+    positions: dict[str | int, int] = {}
+    for key, value in config.items():
+        if key in SERVER_FIELDS or key in unreadable:
+            continue
+        if key == files_field:
+            data["files"], positions = _files(value)
+        elif key in SET_FIELDS and isinstance(value, list):
+            data[key] = sorted(set(value))
+        else:
+            data[key] = _plain(value)
+    data = _prune(data)
+    defaulted = set()
+    for default in SERVICE_DEFAULTS:
+        if _set_default(data, default.path, default.value):
+            defaulted.add(default.path)
+    return Canonical(data, positions, frozenset(defaulted))
+
+
+def _files(files: Any) -> tuple[Any, dict[str | int, int]]:
+    if not isinstance(files, list):
+        return _plain(files), {}
+    names = [f.get("fileName") if isinstance(f, dict) else None for f in files]
+    keyed: dict[str | int, Any] = {}
+    positions: dict[str | int, int] = {}
+    for index, (name, file) in enumerate(zip(names, files, strict=True)):
+        key: str | int = name if isinstance(name, str) and names.count(name) == 1 else index
+        keyed[key] = _plain(file)
+        positions[key] = index
+    return keyed, positions
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy as JSON-ready data; the input is never changed."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _prune(value: Any) -> Any:
+    """Drop nulls and empty mappings, bottom up: `{}` and `None` mean 'not set'."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in pruned.items() if v != {}}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _set_default(data: dict[str, Any], path: Path, value: Any) -> bool:
+    node = data
+    for step in path[:-1]:
+        child = node.setdefault(str(step), {})
+        if not isinstance(child, dict):
+            return False
+        node = child
+    if path[-1] in node:
+        return False
+    node[str(path[-1])] = value
+    return True

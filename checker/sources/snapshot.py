@@ -1,0 +1,150 @@
+"""Live state recorded in a file: ota-drift's snapshot format, or saved AWS CLI output.
+
+Accepted forms:
+- `{"version": 1, "capturedAt": ISO-8601, "region": R, "otaUpdates": [otaUpdateInfo, ...]}`
+- `[{"otaUpdateInfo": {...}}, ...]`, GetOTAUpdate responses saved from the AWS CLI.
+Dates may be ISO 8601 strings or epoch seconds; blobs are base64 strings.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from checker.errors import InputError, Problem
+from checker.files import display_path, read_text
+from checker.model import LiveUpdate, SourceError
+from checker.servicemodel import dotted, validate_live
+
+SNAPSHOT_VERSION = 1
+DATE_FIELDS = ("creationDate", "lastModifiedDate")
+SIGNATURE_PATH = ("codeSigning", "customCodeSigning", "signature", "inlineDocument")
+
+
+class SnapshotSource:
+    """Reads and checks the whole file up front, so a malformed one fails before any audit."""
+
+    def __init__(self, path: str) -> None:
+        self._shown = display_path(path)
+        self._updates, self._captured_at, self.region = self._parse(Path(path))
+
+    @property
+    def captured_at(self) -> datetime | None:
+        return self._captured_at
+
+    def fetch(self) -> Iterator[LiveUpdate | SourceError]:
+        yield from self._updates
+
+    def _parse(self, path: Path) -> tuple[tuple[LiveUpdate, ...], datetime | None, str | None]:
+        text = read_text(path)
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError.one(self._shown, exc.lineno, f"invalid JSON: {exc.msg}") from None
+        captured_at: datetime | None = None
+        region: str | None = None
+        if isinstance(doc, list):
+            raw = [self._unwrap_cli(item, index) for index, item in enumerate(doc)]
+            where = "[{}].otaUpdateInfo"
+        elif isinstance(doc, dict):
+            if doc.get("version") != SNAPSHOT_VERSION:
+                raise self._fail(
+                    f"unsupported snapshot version {doc.get('version')!r} "
+                    f"(this ota-drift reads version {SNAPSHOT_VERSION})"
+                )
+            if not isinstance(doc.get("otaUpdates"), list):
+                raise self._fail("'otaUpdates' must be a list")
+            raw = doc["otaUpdates"]
+            if doc.get("capturedAt") is not None:
+                captured_at = self._date(doc["capturedAt"], "capturedAt")
+            region = doc.get("region") if isinstance(doc.get("region"), str) else None
+            where = "otaUpdates[{}]"
+        else:
+            raise self._fail(
+                "expected a snapshot object with 'otaUpdates', or a list of GetOTAUpdate responses"
+            )
+        problems: list[Problem] = []
+        updates: dict[str, LiveUpdate] = {}
+        for index, info in enumerate(raw):
+            at = where.format(index)
+            try:
+                update = self._update(info, at)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            if update.ota_update_id in updates:
+                problems.append(
+                    Problem(
+                        self._shown,
+                        None,
+                        f"{at}: otaUpdateId {update.ota_update_id!r} "
+                        f"appears twice (first at {updates[update.ota_update_id].origin})",
+                    )
+                )
+            updates.setdefault(update.ota_update_id, update)
+        if problems:
+            raise InputError(problems)
+        return tuple(updates.values()), captured_at, region
+
+    def _unwrap_cli(self, item: Any, index: int) -> Any:
+        if not isinstance(item, dict) or "otaUpdateInfo" not in item:
+            raise self._fail(f"[{index}]: expected a GetOTAUpdate response with 'otaUpdateInfo'")
+        return item["otaUpdateInfo"]
+
+    def _update(self, info: Any, at: str) -> LiveUpdate:
+        if not isinstance(info, dict):
+            raise self._fail(f"{at}: expected an object")
+        ota_id = info.get("otaUpdateId")
+        if not isinstance(ota_id, str) or not ota_id:
+            raise self._fail(f"{at}: missing 'otaUpdateId'")
+        parsed = dict(info)
+        for name in DATE_FIELDS:
+            if parsed.get(name) is not None:
+                parsed[name] = self._date(parsed[name], f"{at}.{name}")
+        files = parsed.get("otaUpdateFiles")
+        if isinstance(files, list):
+            parsed["otaUpdateFiles"] = [
+                self._decode_signature(f, f"{at}.otaUpdateFiles[{i}]") for i, f in enumerate(files)
+            ]
+        problems = [f"{at}.{dotted(path)}: {msg}" for path, msg in validate_live(parsed)]
+        if problems:
+            raise InputError(Problem(self._shown, None, p) for p in problems)
+        return LiveUpdate(ota_id, parsed, origin=f"{self._shown}#{at}")
+
+    def _decode_signature(self, file: Any, at: str) -> Any:
+        """Blobs are base64 in JSON; in memory they are bytes, as boto3 returns them."""
+        node = file
+        for step in SIGNATURE_PATH[:-1]:
+            node = node.get(step) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get(SIGNATURE_PATH[-1]), str):
+            return file
+        try:
+            blob = base64.b64decode(node[SIGNATURE_PATH[-1]], validate=True)
+        except binascii.Error:
+            raise self._fail(f"{at}.{'.'.join(SIGNATURE_PATH)}: not valid base64") from None
+        return _replace_in(file, SIGNATURE_PATH, blob)
+
+    def _date(self, value: Any, at: str) -> datetime:
+        try:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return datetime.fromtimestamp(value, UTC)
+            if isinstance(value, str):
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+        raise self._fail(f"{at}: expected an ISO 8601 date or epoch seconds, not {value!r}")
+
+    def _fail(self, message: str) -> InputError:
+        return InputError.one(self._shown, None, message)
+
+
+def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of `node` with `path` set to `value`; the original is left as it was."""
+    head, *rest = path
+    return {**node, head: _replace_in(node[head], tuple(rest), value) if rest else value}
