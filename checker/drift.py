@@ -127,13 +127,17 @@ def _changed(declared: DeclaredUpdate, want: Canonical, have: Canonical, path: P
     actual = _get(have.data, path)
     shown = display(path)
     default_note = " (service default)" if path in want.defaulted else ""
+    if isinstance(desired, list) and isinstance(actual, list):
+        message = f"{shown}: {_list_change(desired, actual)}"
+    else:
+        message = f"{shown}: declared {_show(desired)}{default_note}, live {_show(actual)}"
     return Finding(
         rule_id=CHANGED.rule_id,
         severity=CHANGED.severity,
         ota_update_id=declared.ota_update_id,
         source="drift",
         path=shown,
-        message=f"{shown}: declared {_show(desired)}{default_note}, live {_show(actual)}",
+        message=message,
         location=declared.location_of(_declared_path(want, path)),
         drift=DriftValues(
             None if desired is _ABSENT else desired, None if actual is _ABSENT else actual
@@ -168,6 +172,18 @@ def _get(data: Mapping[str, Any], path: Path) -> Any:
             return _ABSENT
         node = node[step]
     return node
+
+
+def _list_change(desired: list[Any], actual: list[Any]) -> str:
+    """What a set-like list gained and lost live, which reads better than two long lists."""
+    added = [v for v in actual if v not in desired]
+    removed = [v for v in desired if v not in actual]
+    parts = []
+    if added:
+        parts.append(f"live also has {', '.join(map(str, added))}")
+    if removed:
+        parts.append(f"live lacks {', '.join(map(str, removed))}")
+    return "; ".join(parts) or f"declared {_show(desired)}, live {_show(actual)}"
 
 
 def _show(value: Any) -> str:
