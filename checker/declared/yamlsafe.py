@@ -1,159 +1,313 @@
 """Safe YAML loading that remembers where every key was written.
 
-PyYAML's own loaders lose line numbers, silently keep the last of two duplicate keys and expand
-aliases without limit. Here libyaml (or PyYAML's parser) only composes the node graph; values are
-built from it by hand so that every key's line is kept, duplicates are errors, only plain YAML
-types are ever constructed, and alias expansion is capped.
+PyYAML's own loaders lose line numbers, silently keep the last of two duplicate keys, expand
+aliases without limit, and its C composer recurses (a 100 KB file of `[[[[...` crashes the
+interpreter). Here libyaml only parses; values are built from its event stream by an iterative
+builder that keeps every key's line, refuses duplicate keys and non-plain tags, caps nesting
+and alias expansion, and never constructs anything but plain data.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from checker.errors import InputError
 from checker.model import Path
 
 MAX_EXPANDED_NODES = 1_000_000
-"""Nodes built from one file, aliases counted at every use: caps a billion-laughs bomb."""
+"""Nodes in one file, aliases counted at every use: caps a billion-laughs bomb."""
 MAX_DEPTH = 64
-"""Nesting deeper than any OTA config needs; also keeps recursion far from Python's limit."""
+"""Nesting deeper than any OTA config needs."""
 
 _YAML = "tag:yaml.org,2002:"
 _MERGE = _YAML + "merge"
-_SCALAR_TAGS = frozenset(
-    _YAML + t for t in ("null", "bool", "int", "float", "str", "binary", "timestamp")
-)
+_SEQ = _YAML + "seq"
+_MAP = _YAML + "map"
 
-# libyaml parses and composes ten times faster than PyYAML's pure-Python parser.
+# libyaml parses ten times faster than PyYAML's pure-Python parser.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = Resolver()
 _constructor = SafeConstructor()
 _ScalarBuilder = Callable[[SafeConstructor, yaml.ScalarNode], Any]
 _SCALAR_BUILDERS: dict[str, _ScalarBuilder] = {
-    tag: _constructor.yaml_constructors[tag] for tag in _SCALAR_TAGS
+    _YAML + t: _constructor.yaml_constructors[_YAML + t]
+    for t in ("null", "bool", "int", "float", "str", "timestamp")
 }
+
+
+def _strict_binary(_: SafeConstructor, node: yaml.ScalarNode) -> bytes:
+    """`!!binary` that refuses what is not base64 (PyYAML silently drops such characters)."""
+    text = "".join(str(node.value).split())
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError("not valid base64") from None
+
+
+_SCALAR_BUILDERS[_YAML + "binary"] = _strict_binary
 
 
 def load_located(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     """Parse one YAML document; return its value and the 1-based line of every key and item."""
+    builder = _Builder(file)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError.one(file, line, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError.one(file, None, f"YAML error: {exc}") from None
-    except RecursionError:
-        raise InputError.one(file, None, "YAML nesting is too deep") from None
-    if root is None:
-        return None, {}
-    builder = _Builder(file)
-    return builder.build(root, (), 0), builder.lines
+        message = " ".join(str(exc).split())
+        raise InputError.one(file, None, f"YAML error: {message}") from None
+    return builder.result()
+
+
+@dataclass
+class _Anchor:
+    value: Any
+    path: Path
+    first_record: int
+    end_record: int
+    size: int
+
+
+@dataclass
+class _Frame:
+    """An open mapping or sequence while its events arrive."""
+
+    is_map: bool
+    path: Path
+    line: int
+    anchor: str | None
+    first_record: int
+    start_count: int
+    merge_target: bool = False
+    """A sequence under `<<`: its items are merge sources, not items."""
+    items: list[Any] = field(default_factory=list)
+    explicit: dict[Any, Any] = field(default_factory=dict)
+    merged: dict[Any, Any] = field(default_factory=dict)
+    key_lines: dict[Any, int] = field(default_factory=dict)
+    key: Any = None
+    has_key: bool = False
+    key_is_merge: bool = False
 
 
 class _Builder:
-    """Builds plain values from one composed document; one instance per file."""
+    """Turns one file's parser events into plain values and a line for every key and item."""
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.lines: dict[Path, int] = {}
-        self.expanded = 0
-        self._open: set[int] = set()
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.records: list[tuple[Path, int, bool]] = []
+        """(path, line, weak): weak lines came through a merge key and yield to explicit ones."""
+        self.count = 0
+        self.documents = 0
+        self.root: Any = None
+        self.weak = 0
 
-    def _fail(self, node: yaml.Node, message: str) -> InputError:
-        return InputError.one(self.file, node.start_mark.line + 1, message)
+    # --- events -------------------------------------------------------------------------
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.expanded += 1
-        if self.expanded > MAX_EXPANDED_NODES:
+    def feed(self, event: yaml.Event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self._fail(line, "expected a single YAML document, found another")
+        elif isinstance(event, yaml.ScalarEvent):
+            self._scalar(event, line)
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event, line)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self._open(event, line)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self._close()
+
+    def result(self) -> tuple[Any, dict[Path, int]]:
+        lines: dict[Path, int] = {}
+        strong: set[Path] = set()
+        for path, line, weak in self.records:
+            if not weak:
+                lines[path] = line
+                strong.add(path)
+            elif path not in strong and path not in lines:
+                lines[path] = line
+        return self.root, lines
+
+    # --- nodes --------------------------------------------------------------------------
+
+    def _scalar(self, event: yaml.ScalarEvent, line: int) -> None:
+        if self.stack and self.stack[-1].is_map and not self.stack[-1].has_key:
+            self._set_key(event, line)
+            return
+        self._count(line, 1)
+        value = self._construct(event, line)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchor(value, (), 0, 0, 1)
+        self._place(value, line)
+
+    def _alias(self, event: yaml.AliasEvent, line: int) -> None:
+        if self.stack and self.stack[-1].is_map and not self.stack[-1].has_key:
+            raise self._fail(line, "mapping keys must be plain scalars, not aliases")
+        anchor = self.anchors.get(str(event.anchor))
+        if anchor is None:
+            if any(f.anchor == event.anchor for f in self.stack):
+                raise self._fail(line, f"recursive alias *{event.anchor}: it refers to itself")
+            raise self._fail(line, f"alias *{event.anchor} refers to no anchor")
+        self._count(line, anchor.size)
+        target = self._child_path()
+        weak = self.weak > 0 or bool(self.stack and self._in_merge(self.stack[-1]))
+        for path, key_line, was_weak in self.records[anchor.first_record : anchor.end_record]:
+            self.records.append((target + path[len(anchor.path) :], key_line, weak or was_weak))
+        self._place(anchor.value, line)
+
+    def _open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent, line: int) -> None:
+        if self.stack and self.stack[-1].is_map and not self.stack[-1].has_key:
+            raise self._fail(line, "mapping keys must be plain scalars")
+        if len(self.stack) > MAX_DEPTH:  # the root is level 0
+            raise self._fail(line, f"nesting deeper than {MAX_DEPTH} levels")
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        expected = _MAP if is_map else _SEQ
+        if event.tag not in (None, "!", expected):
             raise self._fail(
-                node,
+                line, f"YAML tag {_short(event.tag)!r} is not allowed (plain YAML only)"
+            )
+        self._count(line, 1)
+        parent = self.stack[-1] if self.stack else None
+        in_merge = parent is not None and self._in_merge(parent)
+        if in_merge:
+            self.weak += 1
+        self.stack.append(
+            _Frame(
+                is_map=is_map,
+                path=self._child_path(),
+                line=line,
+                anchor=event.anchor,
+                first_record=len(self.records),
+                start_count=self.count,
+                merge_target=in_merge and not is_map and parent is not None and parent.is_map,
+            )
+        )
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if frame.is_map:
+            value: Any = {**frame.merged, **frame.explicit} if frame.merged else frame.explicit
+        else:
+            value = frame.items
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and self._in_merge(parent):
+            self.weak -= 1
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = _Anchor(
+                value,
+                frame.path,
+                frame.first_record,
+                len(self.records),
+                self.count - frame.start_count + 1,
+            )
+        self._place(value, frame.line, closing=frame)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _in_merge(self, frame: _Frame) -> bool:
+        return (frame.is_map and frame.key_is_merge) or frame.merge_target
+
+    def _child_path(self) -> Path:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if frame.merge_target or (frame.is_map and frame.key_is_merge):
+            return frame.path  # merge sources land in the mapping itself
+        if frame.is_map:
+            return (*frame.path, frame.key)
+        return (*frame.path, len(frame.items))
+
+    def _set_key(self, event: yaml.ScalarEvent, line: int) -> None:
+        frame = self.stack[-1]
+        tag = self._tag(event)
+        if tag == _MERGE:
+            frame.key, frame.has_key, frame.key_is_merge = "<<", True, True
+            return
+        key = self._construct(event, line)
+        try:
+            earlier = frame.key_lines.get(key)
+        except TypeError:
+            raise self._fail(line, "mapping keys must be plain scalars") from None
+        if earlier is not None:
+            raise self._fail(line, f"duplicate key {key!r} (first at line {earlier})")
+        frame.key_lines[key] = line
+        frame.key, frame.has_key, frame.key_is_merge = key, True, False
+        self.records.append(((*frame.path, key), line, self.weak > 0))
+
+    def _place(self, value: Any, line: int, closing: _Frame | None = None) -> None:
+        """Put a finished value into its parent (or make it the document)."""
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        if frame.merge_target:
+            frame.items.append(value)  # a merge source; checked when the list is merged
+        elif frame.is_map:
+            if frame.key_is_merge:
+                sources = value if closing is not None and closing.merge_target else [value]
+                for source in sources:
+                    if not isinstance(source, dict):
+                        raise self._fail(line, "a merge key (<<) takes a mapping or a list of them")
+                    for k, v in source.items():
+                        frame.merged.setdefault(k, v)
+            else:
+                frame.explicit[frame.key] = value
+            frame.key, frame.has_key, frame.key_is_merge = None, False, False
+        else:
+            self.records.append(((*frame.path, len(frame.items)), line, self.weak > 0))
+            frame.items.append(value)
+
+    def _tag(self, event: yaml.ScalarEvent) -> str:
+        if event.tag not in (None, "!"):
+            return str(event.tag)
+        if event.tag == "!" or not event.implicit[0]:
+            return _YAML + "str"
+        resolved = _resolver.resolve(  # type: ignore[no-untyped-call]  # PyYAML's stubs omit it
+            yaml.ScalarNode, event.value, event.implicit
+        )
+        return str(resolved)
+
+    def _construct(self, event: yaml.ScalarEvent, line: int) -> Any:
+        tag = self._tag(event)
+        build = _SCALAR_BUILDERS.get(tag)
+        if build is None:
+            raise self._fail(line, f"YAML tag {_short(tag)!r} is not allowed (plain YAML only)")
+        node = yaml.ScalarNode(tag, event.value, None, None, event.style)
+        try:
+            return build(_constructor, node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise self._fail(line, f"invalid {_short(tag)} value: {problem}") from None
+
+    def _count(self, line: int, nodes: int) -> None:
+        self.count += nodes
+        if self.count > MAX_EXPANDED_NODES:
+            raise self._fail(
+                line,
                 f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to expand further",
             )
-        if depth > MAX_DEPTH:
-            raise self._fail(node, f"nesting deeper than {MAX_DEPTH} levels")
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node)
-        if id(node) in self._open:
-            raise self._fail(node, "recursive alias: an anchor refers to itself")
-        self._open.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                self._check_tag(node, _YAML + "seq")
-                return self._sequence(node, path, depth)
-            if isinstance(node, yaml.MappingNode):
-                self._check_tag(node, _YAML + "map")
-                return self._mapping(node, path, depth)
-        finally:
-            self._open.discard(id(node))
-        raise self._fail(node, "unsupported YAML node")  # pragma: no cover - composer emits 3 kinds
 
-    def _check_tag(self, node: yaml.Node, expected: str) -> None:
-        if node.tag != expected:
-            raise self._fail(
-                node, f"YAML tag {_short(node.tag)!r} is not allowed (plain YAML only)"
-            )
-
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        build = _SCALAR_BUILDERS.get(node.tag)
-        if build is None:
-            raise self._fail(
-                node, f"YAML tag {_short(node.tag)!r} is not allowed (plain YAML only)"
-            )
-        try:
-            return build(_constructor, node)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise self._fail(node, f"invalid {_short(node.tag)} value: {exc}") from None
-
-    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:
-        items = []
-        for index, child in enumerate(node.value):
-            child_path = (*path, index)
-            self.lines[child_path] = child.start_mark.line + 1
-            items.append(self.build(child, child_path, depth + 1))
-        return items
-
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
-        merged: dict[Any, Any] = {}
-        explicit: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                # Merge keys (`<<: *base`) are how anchors share a block; explicit keys win.
-                for source in reversed(self._merge_sources(value_node)):
-                    merged.update(self.build(source, path, depth + 1))
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self._fail(key_node, "mapping keys must be plain scalars")
-            key = self._scalar(key_node)
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                raise self._fail(
-                    key_node, f"duplicate key {key!r} (first at line {first_line[key]})"
-                )
-            first_line[key] = line
-            child_path = (*path, key)
-            self.lines[child_path] = line
-            explicit[key] = self.build(value_node, child_path, depth + 1)
-        merged.update(explicit)
-        return merged
-
-    def _merge_sources(self, node: yaml.Node) -> list[yaml.MappingNode]:
-        self.expanded += 1
-        if isinstance(node, yaml.MappingNode):
-            return [node]
-        if isinstance(node, yaml.SequenceNode) and all(
-            isinstance(n, yaml.MappingNode) for n in node.value
-        ):
-            return list(node.value)
-        raise self._fail(node, "a merge key (<<) takes a mapping or a list of mappings")
+    def _fail(self, line: int, message: str) -> InputError:
+        return InputError.one(self.file, line, message)
 
 
-def _short(tag: str) -> str:
+def _short(tag: str | None) -> str:
+    tag = tag or ""
     return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag

@@ -52,7 +52,8 @@ class SnapshotSource:
             raw = [self._unwrap_cli(item, index) for index, item in enumerate(doc)]
             where = "[{}].otaUpdateInfo"
         elif isinstance(doc, dict):
-            if doc.get("version") != SNAPSHOT_VERSION:
+            version = doc.get("version")
+            if type(version) is not int or version != SNAPSHOT_VERSION:  # `true == 1` in Python
                 raise self._fail(
                     f"unsupported snapshot version {doc.get('version')!r} "
                     f"(this ota-drift reads version {SNAPSHOT_VERSION})"
