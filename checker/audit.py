@@ -1,11 +1,13 @@
-"""Wires the stages into one audit: declared + a state source → a Report."""
+"""Wires the stages into one audit: declared (+ a state source) → findings → policy → Report."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from checker import __version__
-from checker.drift import compare
+from checker.drift import CHANGED, MISSING, UNMANAGED, compare
+from checker.evaluate import evaluate
 from checker.model import (
     DeclaredUpdate,
     Finding,
@@ -15,11 +17,19 @@ from checker.model import (
     SourceError,
     Summary,
 )
+from checker.policy.apply import apply_policy
+from checker.policy.model import DEFAULT_POLICY, Policy
 from checker.sources.interface import StateSource
 
 
-def check(declared: Sequence[DeclaredUpdate], source: StateSource) -> Report:
-    """Read every live update once, compare, and count. Errors are carried, never dropped."""
+def check(
+    declared: Sequence[DeclaredUpdate],
+    source: StateSource,
+    policy: Policy = DEFAULT_POLICY,
+    as_of: datetime | None = None,
+) -> Report:
+    """Drift plus the rules on both sides. Read errors are carried in the report, never dropped."""
+    now = as_of or datetime.now(UTC)
     live: list[LiveUpdate] = []
     errors: list[SourceError] = []
     for item in source.fetch():
@@ -28,29 +38,73 @@ def check(declared: Sequence[DeclaredUpdate], source: StateSource) -> Report:
         else:
             live.append(item)
     unreadable = {e.ota_update_id for e in errors if e.ota_update_id is not None}
-    result = compare(declared, live, unreadable)
-    findings = sorted(result.findings, key=lambda f: f.sort_key)
+    drift = compare(declared, live, unreadable)
+    raw = [*drift.findings, *evaluate(declared, live, policy, now)]
+    findings = _sorted(apply_policy(raw, policy, now.astimezone(UTC).date()))
+    drifted = _ids(findings, CHANGED.rule_id)
     summary = Summary(
         declared=len(declared),
         live=len(live),
-        in_sync=len(result.in_sync),
-        drifted=len(result.drifted),
-        missing=len(result.missing),
-        unmanaged=len(result.unmanaged),
+        in_sync=len((drift.in_sync | drift.drifted) - drifted),
+        drifted=len(drifted),
+        missing=len(_ids(findings, MISSING.rule_id)),
+        unmanaged=len(_ids(findings, UNMANAGED.rule_id)),
         findings=count_by_severity(findings),
+        suppressed=sum(1 for f in findings if not f.active),
     )
     errors.sort(key=lambda e: (e.ota_update_id or "", e.operation, e.code))
     return Report(
         tool_version=__version__,
         summary=summary,
-        findings=tuple(findings),
+        findings=findings,
         errors=tuple(errors),
         fetched_at=source.captured_at,
+        as_of=now,
+        policy_packs=policy.packs,
     )
 
 
-def count_by_severity(findings: Sequence[Finding]) -> dict[Severity, int]:
+def lint(
+    declared: Sequence[DeclaredUpdate],
+    policy: Policy = DEFAULT_POLICY,
+    as_of: datetime | None = None,
+) -> Report:
+    """The declared-side rules alone: no live state, no AWS, no network."""
+    now = as_of or datetime.now(UTC)
+    today = now.astimezone(UTC).date()
+    findings = _sorted(apply_policy(evaluate(declared, [], policy, now), policy, today))
+    summary = Summary(
+        declared=len(declared),
+        live=None,
+        in_sync=None,
+        drifted=None,
+        missing=None,
+        unmanaged=None,
+        findings=count_by_severity(findings),
+        suppressed=sum(1 for f in findings if not f.active),
+    )
+    return Report(
+        tool_version=__version__,
+        summary=summary,
+        findings=findings,
+        errors=(),
+        as_of=now,
+        policy_packs=policy.packs,
+    )
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """Active findings by severity; suppressed findings count for nothing here."""
     counts = dict.fromkeys(Severity, 0)
     for finding in findings:
-        counts[finding.severity] += 1
+        if finding.active:
+            counts[finding.severity] += 1
     return counts
+
+
+def _ids(findings: Iterable[Finding], rule_id: str) -> set[str]:
+    return {f.ota_update_id for f in findings if f.rule_id == rule_id}
+
+
+def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: f.sort_key))

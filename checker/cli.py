@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,6 +16,9 @@ from checker.declared import load_declared
 from checker.errors import InputError
 from checker.formats import FORMATS, get_format
 from checker.model import Report, Severity
+from checker.policy.packs import load_policy
+from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
+from checker.rules.registry import META_BY_ID
 from checker.sources.snapshot import SnapshotSource
 
 EXIT_CLEAN = 0
@@ -28,13 +32,16 @@ FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
 
 EPILOG = """\
 examples:
-  ota-drift check ota/ --state snapshot.json
-  ota-drift check ota/sensors.yaml ota/gateways.yaml --state snapshot.json --format json
+  ota-drift lint ota/                                  # pull requests: no AWS needed
+  ota-drift lint ota/ --policy policies/strict.yaml --format json
+  ota-drift check ota/ --state snapshot.json           # declared vs recorded live state
   ota-drift check ota/ --state snapshot.json --fail-on high --output report.json --format json
+  ota-drift rules                                      # the rule catalogue
+  ota-drift rules OTA302                               # one rule's documentation
 
 exit codes:
-  0  no finding at or above --fail-on
-  1  findings at or above --fail-on
+  0  no active finding at or above --fail-on
+  1  active findings at or above --fail-on
   2  the audit could not be done properly (usage, input or source errors)
 """
 
@@ -42,44 +49,83 @@ exit codes:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ota-drift",
-        description="Audit AWS IoT OTA updates: declared YAML against live state.",
+        description="Audit AWS IoT OTA updates: declared YAML, policy rules and live state.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ota-drift {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
-        "check",
-        help="compare declared OTA updates with live state",
-        description="Compare declared OTA updates with live state and report drift.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    check.add_argument(
-        "paths", nargs="+", metavar="PATH", help="declared YAML file, or directory of them"
-    )
+    check = _command(commands, "check", "compare declared OTA updates with live state, run rules")
+    _audit_arguments(check)
     check.add_argument(
         "--state",
         required=True,
         metavar="FILE",
         help="live state: an ota-drift snapshot, or saved `aws iot get-ota-update` output",
     )
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
-    check.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    check.add_argument(
+    lint = _command(commands, "lint", "run the rules on declared OTA updates (no AWS needed)")
+    _audit_arguments(lint)
+    rules = _command(commands, "rules", "list the rules, or document one")
+    rules.add_argument("rule_id", nargs="?", metavar="RULE", help="e.g. OTA302")
+    rules.add_argument("--format", choices=["text", "markdown"], default="text")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _audit_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "paths", nargs="+", metavar="PATH", help="declared YAML file, or directory of them"
+    )
+    command.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="policy pack overlaid on policies/default.yaml (repeatable, applied in order)",
+    )
+    command.add_argument("--format", choices=sorted(FORMATS), default="text")
+    command.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
+    command.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
-        default="low",
-        help="lowest severity that makes the exit code 1 (default: low)",
+        default=None,
+        help="lowest severity that makes the exit code 1 (default: the packs' failOn, low)",
     )
-    return parser
+    command.add_argument(
+        "--as-of",
+        type=_timestamp,
+        default=None,
+        metavar="TIME",
+        help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: now)",
+    )
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        return _audit(args)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -94,23 +140,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
+def _audit(args: argparse.Namespace) -> int:
     declared = load_declared(args.paths)
-    source = SnapshotSource(args.state)
-    report = audit.check(declared, source)
+    policy = load_policy(args.policy)
+    if args.command == "lint":
+        report = audit.lint(declared, policy, args.as_of)
+    else:
+        report = audit.check(declared, SnapshotSource(args.state), policy, args.as_of)
     colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
     write_report(get_format(args.format, colour).render(report), args.output)
-    return exit_code(report, args.fail_on)
+    return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    if args.rule_id is None:
+        text = catalogue_markdown() if args.format == "markdown" else catalogue_text()
+    else:
+        meta = META_BY_ID.get(args.rule_id.upper())
+        if meta is None:
+            print(
+                f"ota-drift: unknown rule {args.rule_id!r} (see `ota-drift rules`)", file=sys.stderr
+            )
+            return EXIT_ERROR
+        text = rule_markdown(meta) if args.format == "markdown" else rule_text(meta)
+    sys.stdout.write(text)
+    return EXIT_CLEAN
 
 
 def exit_code(report: Report, fail_on: str) -> int:
-    """2 when anything could not be read (never 'clean'), else 1 if a finding reaches fail_on."""
+    """2 when anything could not be read (never 'clean'), else 1 if an active finding reaches
+    fail_on. Suppressed findings never count."""
     if not report.complete:
         return EXIT_ERROR
     if fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity(fail_on)
-    if any(f.severity >= threshold for f in report.findings):
+    if any(f.active and f.severity >= threshold for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

@@ -17,25 +17,81 @@ from checker.model import (
     Path,
     Severity,
 )
-from checker.normalise import CREATE_ONLY_FIELDS, Canonical, canonical
+from checker.normalise import CREATE_ONLY_FIELDS, SET_FIELDS, Canonical, canonical
+from checker.rules.interface import RuleDoc, RuleMeta
 
-
-@dataclass(frozen=True)
-class DriftRule:
-    """Identity and default severity of a drift finding kind."""
-
-    rule_id: str
-    title: str
-    severity: Severity
-
-
-CHANGED = DriftRule("OTA001", "Declared and live configuration differ", Severity.HIGH)
-MISSING = DriftRule("OTA002", "Declared OTA update does not exist live", Severity.HIGH)
-UNMANAGED = DriftRule("OTA003", "Live OTA update is not declared", Severity.MEDIUM)
-NOT_VERIFIABLE = DriftRule(
-    "OTA004", "Declared fields cannot be verified from this source", Severity.INFO
+CHANGED = RuleMeta(
+    rule_id="OTA001",
+    title="Ensure the live OTA update matches its declaration",
+    severity=Severity.HIGH,
+    applies_to="drift",
+    doc=RuleDoc(
+        what="A value differs between the declared config and what GetOTAUpdate returns, after "
+        "both are normalised (sets, defaults, server-owned fields). One finding per path, with "
+        "`desired` and `actual`.",
+        why="The declaration is what was reviewed. A live update that differs was changed "
+        "outside review, or the repository no longer describes what devices receive.",
+        fix="OTA updates are immutable: delete and recreate the update from the declaration, "
+        "or change the declaration to what should be live and get it reviewed.",
+        failing="""\
+# declared                       # live (GetOTAUpdate)
+awsJobPresignedUrlConfig:        awsJobPresignedUrlConfig:
+  expiresInSec: 600                expiresInSec: 3600
+""",
+        passing="""\
+# declared                       # live (GetOTAUpdate)
+awsJobPresignedUrlConfig:        awsJobPresignedUrlConfig:
+  expiresInSec: 600                expiresInSec: 600
+""",
+    ),
+)
+MISSING = RuleMeta(
+    rule_id="OTA002",
+    title="Ensure every declared OTA update exists",
+    severity=Severity.HIGH,
+    applies_to="drift",
+    doc=RuleDoc(
+        what="An OTA update is declared, but the live state has no update with its id.",
+        why="Devices the declaration targets are not being updated: a security fix the "
+        "repository claims is rolling out is not.",
+        fix="Create the update (e.g. `pulumi up` or your deployment job), or remove the "
+        "declaration if the update was deliberately deleted.",
+        failing="# declared: otaUpdateId sensor-fw-5     # live: no such update\n",
+        passing="# declared: otaUpdateId sensor-fw-5     # live: sensor-fw-5 exists\n",
+    ),
+)
+UNMANAGED = RuleMeta(
+    rule_id="OTA003",
+    title="Ensure every live OTA update is declared",
+    severity=Severity.MEDIUM,
+    applies_to="drift",
+    doc=RuleDoc(
+        what="A live OTA update has no declaration.",
+        why="An update created by hand skipped review: its signing, targets and rollout were "
+        "never checked, yet it can install firmware on devices.",
+        fix="Declare it (then the rules review it), or delete it if it should not exist.",
+        failing="# live: lab-fw-test exists          # declared: nothing\n",
+        passing="# live: lab-fw-test exists          # declared: otaUpdateId lab-fw-test\n",
+    ),
+)
+NOT_VERIFIABLE = RuleMeta(
+    rule_id="OTA004",
+    title="Declared fields that this source cannot verify",
+    severity=Severity.INFO,
+    applies_to="drift",
+    doc=RuleDoc(
+        what="The declaration sets create-only fields (`roleArn`, `awsJobAbortConfig`, "
+        "`awsJobTimeoutConfig`, `tags`) that GetOTAUpdate never returns.",
+        why="Drift in these fields cannot be seen from GetOTAUpdate alone; the report says so "
+        "rather than implying they were checked.",
+        fix="Nothing to fix. A source that reads the update's job and tags can verify the "
+        "abort, timeout and tags; no API returns `roleArn`.",
+        failing="roleArn: arn:aws:iam::123456789012:role/ota\n",
+        passing="# (informational)\n",
+    ),
 )
 DRIFT_RULES = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE)
+
 
 _ABSENT = object()
 
@@ -149,7 +205,7 @@ def display(path: Path) -> str:
     """`files[fw.bin].codeSigning.awsSignerJobId`: a canonical path in the user's terms."""
     out = ""
     for depth, step in enumerate(path):
-        if isinstance(step, int) or (depth == 1 and path[0] == "files"):
+        if isinstance(step, int) or (depth == 1 and path[0] in ("files", *SET_FIELDS)):
             out += f"[{step}]"
         else:
             out += f".{step}" if out else str(step)

@@ -10,7 +10,7 @@ import enum
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 JSONValue = Any
@@ -116,6 +116,14 @@ class DriftValues:
 
 
 @dataclass(frozen=True)
+class Suppressed:
+    """Why a finding is accepted, from the policy pack's suppression."""
+
+    reason: str
+    expires: date | None
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing the audit reports about one OTA update."""
 
@@ -129,6 +137,13 @@ class Finding:
     location: Location | None
     """Where in the declared files; None for an update nobody declared."""
     drift: DriftValues | None = None
+    references: tuple[str, ...] = ()
+    suppressed: Suppressed | None = None
+    """Set when a policy pack accepts the finding: it is reported, but counts for nothing."""
+
+    @property
+    def active(self) -> bool:
+        return self.suppressed is None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -140,12 +155,15 @@ class Summary:
     """Counts for the report header and the JSON `summary`."""
 
     declared: int
-    live: int
-    in_sync: int
-    drifted: int
-    missing: int
-    unmanaged: int
+    live: int | None
+    """None (and the drift counts too) when no live state was read: `ota-drift lint`."""
+    in_sync: int | None
+    drifted: int | None
+    missing: int | None
+    unmanaged: int | None
     findings: Mapping[Severity, int]
+    """Active findings by severity; suppressed ones are counted apart."""
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,9 @@ class Report:
     errors: tuple[SourceError, ...]
     fetched_at: datetime | None = None
     """When the live state was captured, if the source knows."""
+    as_of: datetime | None = None
+    """The audit's clock: expiries and ages are judged at this time."""
+    policy_packs: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -65,6 +65,11 @@ SERVICE_DEFAULTS = (
 drift only between the default and an omission, never create drift."""
 
 
+def service_default(*path: str) -> Any:
+    """The service's default for `path`, from SERVICE_DEFAULTS (None when it has none)."""
+    return next((d.value for d in SERVICE_DEFAULTS if d.path == path), None)
+
+
 @dataclass(frozen=True)
 class Canonical:
     """A config in canonical form, with what is needed to point back into the original."""

@@ -34,17 +34,31 @@ TARGET = "arn:aws:iot:eu-central-1:123456789012:thinggroup/sensors"
 ROLE = "arn:aws:iam::123456789012:role/ota"
 
 
-def entry(ota_update_id: str, expires: int = 3600, description: str = "firmware") -> str:
+def entry(ota_update_id: str, expires: int = 900, description: str = "firmware") -> str:
+    """A declared update that passes every policy rule, so only drift produces findings."""
     return f"""\
   - otaUpdateId: {ota_update_id}
     description: {description}
     targets: [{TARGET}]
+    protocols: [MQTT, HTTP]
     awsJobPresignedUrlConfig:
       expiresInSec: {expires}
+    awsJobExecutionsRolloutConfig:
+      maximumPerMinute: 50
+    awsJobAbortConfig:
+      abortCriteriaList:
+        - failureType: FAILED
+          action: CANCEL
+          thresholdPercentage: 10
+          minNumberOfExecutedThings: 10
+    awsJobTimeoutConfig:
+      inProgressTimeoutInMinutes: 60
     files:
       - fileName: fw.bin
         fileLocation:
           stream: {{streamId: s1, fileId: 0}}
+        codeSigning:
+          awsSignerJobId: job-1
     roleArn: {ROLE}
 """
 
@@ -53,16 +67,22 @@ def yaml_file(*entries: str) -> str:
     return "otaUpdates:\n" + "".join(entries) if entries else "otaUpdates: []\n"
 
 
-def live(ota_update_id: str, expires: int = 3600, description: str = "firmware") -> dict[str, Any]:
+def live(ota_update_id: str, expires: int = 900, description: str = "firmware") -> dict[str, Any]:
     return {
         "otaUpdateId": ota_update_id,
         "otaUpdateArn": f"arn:aws:iot:eu-central-1:123456789012:otaupdate/{ota_update_id}",
         "creationDate": "2026-11-19T10:00:00+00:00",
         "description": description,
         "targets": [TARGET],
+        "protocols": ["HTTP", "MQTT"],
         "awsJobPresignedUrlConfig": {"expiresInSec": expires},
+        "awsJobExecutionsRolloutConfig": {"maximumPerMinute": 50},
         "otaUpdateFiles": [
-            {"fileName": "fw.bin", "fileLocation": {"stream": {"streamId": "s1", "fileId": 0}}}
+            {
+                "fileName": "fw.bin",
+                "fileLocation": {"stream": {"streamId": "s1", "fileId": 0}},
+                "codeSigning": {"awsSignerJobId": "job-1"},
+            }
         ],
         "otaUpdateStatus": "CREATE_COMPLETE",
     }
@@ -97,7 +117,7 @@ MIXED = {
     # gamma is live but undeclared; declared out of order across two files.
     "ota/a.yaml": yaml_file(entry("zeta", 600, "old"), entry("alpha")),
     "ota/b.yaml": yaml_file(entry("beta")),
-    "snap.json": snapshot(live("zeta", 3600, "new"), live("gamma"), live("beta")),
+    "snap.json": snapshot(live("zeta", 900, "new"), live("gamma"), live("beta")),
 }
 
 SCENARIOS = {
@@ -257,6 +277,7 @@ def test_json_top_level_and_summary_keys_are_exact(capsys: pytest.CaptureFixture
         "missing",
         "unmanaged",
         "findings",
+        "suppressed",
     ]
     assert list(report["summary"]["findings"]) == ["critical", "high", "medium", "low", "info"]
     assert report["summary"] == {
@@ -267,6 +288,7 @@ def test_json_top_level_and_summary_keys_are_exact(capsys: pytest.CaptureFixture
         "missing": 1,
         "unmanaged": 1,
         "findings": {"critical": 0, "high": 3, "medium": 1, "low": 0, "info": 2},
+        "suppressed": 0,
     }
     assert report["errors"] == []
 
@@ -295,11 +317,11 @@ def test_json_findings_are_exact_and_sorted(capsys: pytest.CaptureFixture[str]) 
         "otaUpdateId": "zeta",
         "source": "drift",
         "path": "awsJobPresignedUrlConfig.expiresInSec",
-        "message": "awsJobPresignedUrlConfig.expiresInSec: declared 600, live 3600",
+        "message": "awsJobPresignedUrlConfig.expiresInSec: declared 600, live 900",
         "file": "ota/a.yaml",
-        "line": 6,
+        "line": 7,
         "desired": 600,
-        "actual": 3600,
+        "actual": 900,
     }
     assert (findings[4]["desired"], findings[4]["actual"], findings[4]["line"]) == (
         "old",
@@ -309,7 +331,7 @@ def test_json_findings_are_exact_and_sorted(capsys: pytest.CaptureFixture[str]) 
     assert (findings[0]["severity"], findings[0]["file"], findings[0]["line"]) == (
         "high",
         "ota/a.yaml",
-        12,
+        25,
     )
     assert (findings[2]["severity"], findings[2]["file"], findings[2]["line"]) == (
         "medium",
@@ -319,7 +341,7 @@ def test_json_findings_are_exact_and_sorted(capsys: pytest.CaptureFixture[str]) 
     assert (findings[1]["severity"], findings[1]["file"], findings[1]["line"]) == (
         "info",
         "ota/b.yaml",
-        11,
+        24,
     )
 
 
@@ -428,7 +450,7 @@ def test_text_groups_findings_by_update_without_ansi(capsys: pytest.CaptureFixtu
         "gamma": ["OTA003"],
         "zeta": ["OTA001", "OTA001", "OTA004"],
     }
-    assert "(ota/a.yaml:6)" in blocks[4]
+    assert "(ota/a.yaml:7)" in blocks[4]
 
 
 class FakeTTY(io.StringIO):

@@ -29,6 +29,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "missing": s.missing,
             "unmanaged": s.unmanaged,
             "findings": {sev.value: s.findings.get(sev, 0) for sev in reversed(Severity)},
+            "suppressed": s.suppressed,
         },
         "findings": [finding_json(f) for f in report.findings],
         "errors": [error_json(e) for e in report.errors],
@@ -49,6 +50,14 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     if finding.drift is not None:
         out["desired"] = finding.drift.desired
         out["actual"] = finding.drift.actual
+    if finding.references:
+        out["references"] = list(finding.references)
+    if finding.suppressed is not None:
+        expires = finding.suppressed.expires
+        out["suppressed"] = {
+            "reason": finding.suppressed.reason,
+            "expires": expires.isoformat() if expires else None,
+        }
     return out
 
 

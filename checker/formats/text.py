@@ -28,11 +28,15 @@ class TextFormat:
 
     def render(self, report: Report) -> str:
         s = report.summary
-        lines = [
-            f"ota-drift {report.tool_version}: {s.declared} declared, {s.live} live; "
-            f"{s.in_sync} in sync, {s.drifted} drifted, {s.missing} missing, "
-            f"{s.unmanaged} unmanaged",
-        ]
+        if s.live is None:
+            header = f"ota-drift {report.tool_version}: {s.declared} declared (lint: no live state)"
+        else:
+            header = (
+                f"ota-drift {report.tool_version}: {s.declared} declared, {s.live} live; "
+                f"{s.in_sync} in sync, {s.drifted} drifted, {s.missing} missing, "
+                f"{s.unmanaged} unmanaged"
+            )
+        lines = [header]
         for ota_id, group in groupby(report.findings, key=lambda f: f.ota_update_id):
             lines.append("")
             lines.append(self._paint(ota_id, _BOLD))
@@ -51,18 +55,25 @@ class TextFormat:
     def _finding(self, finding: Finding) -> str:
         severity = self._paint(f"{finding.severity.value:<8}", _COLOURS[finding.severity])
         where = f"  ({finding.location})" if finding.location else ""
-        return f"  {severity} {finding.rule_id}  {finding.message}{where}"
+        line = f"  {severity} {finding.rule_id}  {finding.message}{where}"
+        if finding.suppressed is None:
+            return line
+        until = f" until {finding.suppressed.expires}" if finding.suppressed.expires else ""
+        note = f"\n           suppressed{until}: {finding.suppressed.reason}"
+        return self._paint(line + note, _COLOURS[Severity.INFO])
 
     def _verdict(self, report: Report) -> str:
         counts = ", ".join(
             f"{report.summary.findings.get(sev, 0)} {sev.value}" for sev in reversed(Severity)
         )
-        total = len(report.findings)
+        suppressed = report.summary.suppressed
+        active = len(report.findings) - suppressed
+        tail = f"; {suppressed} suppressed" if suppressed else ""
         if report.errors:
             return (
                 f"INCOMPLETE: {len(report.errors)} item(s) could not be read; this audit is "
-                f"not clean. {total} finding(s): {counts}"
+                f"not clean. {active} finding(s): {counts}{tail}"
             )
-        if not total:
-            return "No findings."
-        return f"{total} finding(s): {counts}"
+        if not active:
+            return f"No findings{f' ({suppressed} suppressed)' if suppressed else ''}."
+        return f"{active} finding(s): {counts}{tail}"

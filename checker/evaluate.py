@@ -1,0 +1,147 @@
+"""Stage 4b: run the rules over declared and live configs; one finding per (update, rule, path).
+
+A violation found on both sides of the same update becomes one finding with `source: both`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from checker.drift import display
+from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, Path
+from checker.normalise import SET_FIELDS
+from checker.policy.model import Policy
+from checker.rules.interface import ConfigView, Rule, Side, Violation
+from checker.rules.registry import CONFIG_RULES
+
+
+def declared_view(update: DeclaredUpdate, now: datetime) -> ConfigView:
+    return ConfigView(update.ota_update_id, "declared", update.config, now)
+
+
+def live_view(update: LiveUpdate, now: datetime) -> ConfigView:
+    """The live info in declared names (`otaUpdateFiles` → `files`), as a new mapping."""
+    config = {("files" if k == "otaUpdateFiles" else k): v for k, v in update.info.items()}
+    return ConfigView(update.ota_update_id, "live", config, now)
+
+
+def evaluate(
+    declared: Sequence[DeclaredUpdate],
+    live: Sequence[LiveUpdate],
+    policy: Policy,
+    now: datetime,
+    *,
+    live_job_config: bool = False,
+    rules: Iterable[Rule] = CONFIG_RULES,
+) -> list[Finding]:
+    """Findings of every enabled rule on every declared and live config, sides merged.
+
+    `live_job_config` says the source read each job's abort and timeout config (deep mode), so
+    rules that need it run on the live side too.
+    """
+    declared_by_id = {d.ota_update_id: d for d in declared}
+    found: dict[Side, list[Finding]] = {"declared": [], "live": []}
+    for rule in rules:
+        meta = rule.meta
+        if not policy.enabled(meta.rule_id):
+            continue
+        params = policy.params(meta)
+        if meta.applies_to in ("declared", "both"):
+            for update in declared:
+                view = declared_view(update, now)
+                found["declared"].extend(
+                    _finding(rule, view, v, update) for v in rule.check(view, params)
+                )
+        live_ok = meta.applies_to in ("live", "both") and (
+            live_job_config or not meta.needs_job_config
+        )
+        if live_ok:
+            for live_update in live:
+                view = live_view(live_update, now)
+                owner = declared_by_id.get(live_update.ota_update_id)
+                found["live"].extend(
+                    _finding(rule, view, v, owner) for v in rule.check(view, params)
+                )
+    return merge_sides(found["declared"], found["live"])
+
+
+def merge_sides(declared: Iterable[Finding], live: Iterable[Finding]) -> list[Finding]:
+    """One finding per (update, rule, path): found on both sides, it becomes `both`.
+
+    The declared finding leads (its location is where to fix it); where the live value differs,
+    the message says both.
+    """
+    live_by_key: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in live:
+        live_by_key.setdefault(_key(finding), []).append(finding)
+    out: list[Finding] = []
+    for finding in declared:
+        partners = live_by_key.get(_key(finding))
+        if not partners:
+            out.append(finding)
+            continue
+        other = partners.pop(0)
+        message = finding.message
+        if other.message != message:
+            message = f"{message} (live: {other.message})"
+        out.append(replace(finding, source="both", message=message))
+    out.extend(f for partners in live_by_key.values() for f in partners)
+    return out
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return (finding.ota_update_id, finding.rule_id, finding.path)
+
+
+def _finding(
+    rule: Rule, view: ConfigView, violation: Violation, owner: DeclaredUpdate | None
+) -> Finding:
+    files = view.files
+    named = _named_path(violation.path, files, view.config)
+    return Finding(
+        rule_id=rule.meta.rule_id,
+        severity=rule.meta.severity,
+        ota_update_id=view.ota_update_id,
+        source=view.side,
+        path=display(named),
+        message=violation.message,
+        location=_location(owner, named),
+        references=rule.meta.doc.references,
+    )
+
+
+def _named_path(path: Path, files: Sequence[Mapping[str, Any]], config: Mapping[str, Any]) -> Path:
+    """`("files", 0, ...)` → `("files", "fw.bin", ...)` and `("targets", 1)` → the ARN.
+
+    Positions in files and set-like lists differ between the declared and live sides; names
+    and values do not, so the same violation on both sides gets the same path.
+    """
+    if len(path) == 2 and path[0] in SET_FIELDS and isinstance(path[1], int):
+        values = config.get(str(path[0]))
+        if isinstance(values, list) and path[1] < len(values):
+            return (path[0], str(values[path[1]]))
+    if len(path) >= 2 and path[0] == "files" and isinstance(path[1], int):
+        index = path[1]
+        name = files[index].get("fileName") if index < len(files) else None
+        names = [f.get("fileName") for f in files]
+        if isinstance(name, str) and names.count(name) == 1:
+            return ("files", name, *path[2:])
+    return path
+
+
+def _location(owner: DeclaredUpdate | None, named: Path) -> Location | None:
+    """Where the declared YAML says it: a live finding on a declared update points there too."""
+    if owner is None:
+        return None
+    path = named
+    if len(named) == 2 and named[0] in SET_FIELDS:
+        values = owner.config.get(str(named[0])) or []
+        path = (named[0], values.index(named[1])) if named[1] in values else (named[0],)
+    elif len(named) >= 2 and named[0] == "files" and isinstance(named[1], str):
+        files = owner.config.get("files") or []
+        names = [f.get("fileName") for f in files if isinstance(f, Mapping)]
+        path = ("files", names.index(named[1]), *named[2:]) if named[1] in names else ("files",)
+    return owner.location_of(path)

@@ -1,0 +1,1 @@
+"""Stage 5: policy packs: rule severities, parameters, ignored drift and suppressions."""

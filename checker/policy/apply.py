@@ -1,0 +1,55 @@
+"""Apply a policy to findings: severities, ignored drift, suppressions and OTA900."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from checker.model import Finding, Suppressed
+from checker.policy.model import Policy, Suppression
+from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
+
+
+def is_ignored(finding: Finding, policy: Policy) -> bool:
+    """Drift the policy says to leave out entirely (`ignoreDrift`)."""
+    return finding.source == "drift" and any(i.matches(finding) for i in policy.ignore_drift)
+
+
+def apply_policy(findings: Iterable[Finding], policy: Policy, today: date) -> list[Finding]:
+    """New findings with the policy's severities and suppressions; disabled and ignored dropped.
+
+    An expired suppression suppresses nothing and raises one OTA900 at its line in its pack.
+    """
+    live_suppressions = [s for s in policy.suppressions if not s.expired(today)]
+    out: list[Finding] = []
+    for finding in findings:
+        if not policy.enabled(finding.rule_id) or is_ignored(finding, policy):
+            continue
+        match = next((s for s in live_suppressions if s.matches(finding)), None)
+        out.append(
+            replace(
+                finding,
+                severity=policy.severity(finding.rule_id, finding.severity),
+                suppressed=Suppressed(match.reason, match.expires) if match else None,
+            )
+        )
+    if policy.enabled(EXPIRED_SUPPRESSION.rule_id):
+        out.extend(_expired(s, policy) for s in policy.suppressions if s.expired(today))
+    return out
+
+
+def _expired(suppression: Suppression, policy: Policy) -> Finding:
+    meta = EXPIRED_SUPPRESSION
+    return Finding(
+        rule_id=meta.rule_id,
+        severity=policy.severity(meta.rule_id, meta.severity),
+        ota_update_id=", ".join(suppression.ota_updates),
+        source="declared",
+        path="",
+        message=f"the suppression of {suppression.rule} for {', '.join(suppression.ota_updates)} "
+        f"expired on {suppression.expires}; it no longer suppresses anything "
+        f"(reason given: {suppression.reason})",
+        location=suppression.location,
+        references=meta.doc.references,
+    )

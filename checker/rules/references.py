@@ -1,0 +1,39 @@
+"""Standards the rules cite, written once so every rule quotes them the same way."""
+
+ETSI_5_3_7 = (
+    "ETSI EN 303 645 provision 5.3-7: the device uses best-practice cryptography to "
+    "facilitate secure update mechanisms"
+)
+ETSI_5_3_8 = "ETSI EN 303 645 provision 5.3-8: security updates are timely"
+ETSI_5_3_9 = (
+    "ETSI EN 303 645 provision 5.3-9: the device verifies the authenticity and integrity of "
+    "software updates"
+)
+ETSI_5_3_10 = (
+    "ETSI EN 303 645 provision 5.3-10: updates delivered over a network interface are "
+    "verified through a trust relationship"
+)
+NIST_8259A_UPDATE = (
+    "NIST IR 8259A, device capability 'Software Update': updates are verified and "
+    "authenticated before installation; only authorised entities can update"
+)
+OWASP_I4 = (
+    "OWASP IoT Top 10 (2018) I4 'Lack of Secure Update Mechanism': missing firmware "
+    "validation, unencrypted delivery, no anti-rollback"
+)
+IOT_LENS_REL08 = (
+    "AWS Well-Architected IoT Lens IOTREL08-BP01: updates are controlled and reversible "
+    "(version firmware in S3, sign it)"
+)
+IOT_LENS_OPS09 = (
+    "AWS Well-Architected IoT Lens IOTOPS09-BP01: proceed with a rollout only after a share "
+    "of devices has succeeded"
+)
+FREERTOS_SIGNING = (
+    "FreeRTOS OTA security guidance: code-signing certificates carry the Code Signing "
+    "extended key usage; self-signed certificates are for testing only"
+)
+AWS_JOBS_ROLLOUT = "AWS IoT Jobs developer guide, job rollout, scheduling and abort configurations"
+AWS_PRESIGNED = (
+    "AWS IoT API reference, AwsJobPresignedUrlConfig.expiresInSec: 60-3600 seconds, default 1800"
+)

@@ -1,0 +1,62 @@
+"""Every rule, listed explicitly: no registration by import side effect.
+
+`ota-drift rules`, docs/rules.md, policy-pack validation and the reports all read this list.
+"""
+
+from __future__ import annotations
+
+from checker.drift import DRIFT_RULES
+from checker.rules.interface import Rule, RuleMeta
+from checker.rules.ota101_code_signing import CodeSigningMissing
+from checker.rules.ota102_signing_algorithms import SigningAlgorithmNotAllowed
+from checker.rules.ota103_custom_signing_incomplete import CustomSigningIncomplete
+from checker.rules.ota104_signing_profile import SigningProfileNotAllowed
+from checker.rules.ota201_presigned_url_range import PresignedUrlExpiryOutOfRange
+from checker.rules.ota202_presigned_url_expiry import PresignedUrlExpiryTooLong
+from checker.rules.ota203_presigned_url_implicit import PresignedUrlExpiryImplicit
+from checker.rules.ota204_presigned_url_unused import PresignedUrlExpiryUnused
+from checker.rules.ota301_rollout_limit import RolloutUnlimited
+from checker.rules.ota302_rollout_rate import RolloutRateTooHigh
+from checker.rules.ota303_increment_factor import IncrementFactorTooHigh
+from checker.rules.ota304_increment_factor import IncrementFactorInvalid
+from checker.rules.ota305_rate_increase_criteria import RateGrowsOnNotificationsAlone
+from checker.rules.ota306_abort_config import AbortOnFailureMissing
+from checker.rules.ota307_timeout_config import InProgressTimeoutMissing
+from checker.rules.ota401_continuous_targeting import ContinuousTargetSelection
+from checker.rules.ota402_s3_version import S3VersionMissing
+from checker.rules.ota403_target_arn import TargetArnMalformed
+from checker.rules.ota501_failed_status import UpdateFailed
+from checker.rules.ota502_stuck_pending import UpdateStuckPending
+from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
+
+CONFIG_RULES: tuple[Rule, ...] = (
+    CodeSigningMissing(),
+    SigningAlgorithmNotAllowed(),
+    CustomSigningIncomplete(),
+    SigningProfileNotAllowed(),
+    PresignedUrlExpiryOutOfRange(),
+    PresignedUrlExpiryTooLong(),
+    PresignedUrlExpiryImplicit(),
+    PresignedUrlExpiryUnused(),
+    RolloutUnlimited(),
+    RolloutRateTooHigh(),
+    IncrementFactorTooHigh(),
+    IncrementFactorInvalid(),
+    RateGrowsOnNotificationsAlone(),
+    AbortOnFailureMissing(),
+    InProgressTimeoutMissing(),
+    ContinuousTargetSelection(),
+    S3VersionMissing(),
+    TargetArnMalformed(),
+    UpdateFailed(),
+    UpdateStuckPending(),
+)
+"""Rules that check one OTA config, in ID order."""
+
+ALL_RULES: tuple[RuleMeta, ...] = tuple(
+    sorted(
+        (*DRIFT_RULES, *(rule.meta for rule in CONFIG_RULES), EXPIRED_SUPPRESSION),
+        key=lambda meta: meta.rule_id,
+    )
+)
+META_BY_ID: dict[str, RuleMeta] = {meta.rule_id: meta for meta in ALL_RULES}

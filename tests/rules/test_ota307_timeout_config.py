@@ -1,0 +1,54 @@
+"""OTA307: job executions time out."""
+
+from __future__ import annotations
+
+from checker.rules.interface import ConfigView
+from checker.rules.ota307_timeout_config import InProgressTimeoutMissing
+from tests.rules.harness import (
+    AS_OF,
+    declared_views,
+    expected_failures,
+    fired,
+    live_views,
+    violations,
+)
+
+RULE = InProgressTimeoutMissing()
+
+
+def test_runs_live_only_with_the_jobs_config() -> None:
+    """The rule asks the engine for the job's config before it runs on the live side."""
+    assert RULE.meta.applies_to == "both" and RULE.meta.needs_job_config
+
+
+def test_fires_on_exactly_the_failing_declared_updates() -> None:
+    """No timeout config, or an empty one, fires; any inProgressTimeoutInMinutes passes."""
+    views = declared_views("OTA307")
+    assert fired(RULE, views) == expected_failures(views)
+
+
+def test_fires_on_exactly_the_failing_live_updates() -> None:
+    """Timeout config as deep mode reads it from the job is judged the same way; null is unset."""
+    views = live_views("OTA307")
+    assert fired(RULE, views) == expected_failures(views)
+
+
+def test_missing_config_is_about_the_whole_update() -> None:
+    """Without awsJobTimeoutConfig the violation has the empty path."""
+    found = violations(RULE, declared_views("OTA307"))["fail_no_timeout_config"]
+    assert [(v.path, v.message) for v in found] == [
+        ((), "no awsJobTimeoutConfig: job executions stay IN_PROGRESS without limit")
+    ]
+
+
+def test_config_without_the_timeout_points_at_the_config() -> None:
+    """A timeout config lacking inProgressTimeoutInMinutes is reported at awsJobTimeoutConfig."""
+    found = violations(RULE, live_views("OTA307"))["fail_null_timeout"]
+    assert [v.path for v in found] == [("awsJobTimeoutConfig",)]
+
+
+def test_odd_live_data_does_not_raise() -> None:
+    """A timeout config of the wrong type counts as missing."""
+    config = {"awsJobTimeoutConfig": 60}
+    found = list(RULE.check(ConfigView("odd", "live", config, AS_OF), {}))
+    assert [v.path for v in found] == [()]
