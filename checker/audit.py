@@ -14,9 +14,11 @@ from checker.model import (
     LiveUpdate,
     Report,
     Severity,
+    SkippedUpdate,
     SourceError,
     Summary,
 )
+from checker.normalise import DEEP_FIELDS
 from checker.policy.apply import apply_policy
 from checker.policy.model import DEFAULT_POLICY, Policy
 from checker.sources.interface import StateSource
@@ -32,14 +34,20 @@ def check(
     now = as_of or datetime.now(UTC)
     live: list[LiveUpdate] = []
     errors: list[SourceError] = []
+    skipped: list[SkippedUpdate] = []
     for item in source.fetch():
         if isinstance(item, SourceError):
             errors.append(item)
+        elif isinstance(item, SkippedUpdate):
+            skipped.append(item)
         else:
             live.append(item)
     unreadable = {e.ota_update_id for e in errors if e.ota_update_id is not None}
-    drift = compare(declared, live, unreadable)
-    raw = [*drift.findings, *evaluate(declared, live, policy, now)]
+    if any(e.ota_update_id is None for e in errors):  # the listing failed: nothing is known
+        unreadable |= {d.ota_update_id for d in declared}
+    deep = source.live_job_config
+    drift = compare(declared, live, unreadable, readable_create_only=DEEP_FIELDS if deep else ())
+    raw = [*drift.findings, *evaluate(declared, live, policy, now, live_job_config=deep)]
     findings = _sorted(apply_policy(raw, policy, now.astimezone(UTC).date()))
     drifted = _ids(findings, CHANGED.rule_id)
     summary = Summary(
@@ -61,6 +69,7 @@ def check(
         fetched_at=source.captured_at,
         as_of=now,
         policy_packs=policy.packs,
+        skipped=tuple(sorted(skipped, key=lambda s: s.ota_update_id)),
     )
 
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from checker import __version__, audit
 from checker.declared import load_declared
-from checker.errors import InputError
+from checker.errors import InputError, UsageError
 from checker.formats import FORMATS, get_format
-from checker.model import Report, Severity
+from checker.model import LiveUpdate, Report, Severity, SkippedUpdate, SourceError
 from checker.policy.packs import load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
-from checker.sources.snapshot import SnapshotSource
+from checker.sources.aws import AwsSettings, AwsSource, Progress, iam_policy
+from checker.sources.snapshot import SnapshotSource, snapshot_json
+from checker.terminal import ProgressBar, wants_colour
 
 EXIT_CLEAN = 0
 """No finding at or above --fail-on, and everything could be read."""
@@ -36,6 +39,9 @@ examples:
   ota-drift lint ota/ --policy policies/strict.yaml --format json
   ota-drift check ota/ --state snapshot.json           # declared vs recorded live state
   ota-drift check ota/ --state snapshot.json --fail-on high --output report.json --format json
+  ota-drift check ota/ --region eu-west-1 --deep        # declared vs live AWS (read-only)
+  ota-drift snapshot --region eu-west-1 --deep -o snapshot.json
+  ota-drift iam-policy --deep                          # the read-only IAM policy it needs
   ota-drift rules                                      # the rule catalogue
   ota-drift rules OTA302                               # one rule's documentation
 
@@ -58,14 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = _command(commands, "check", "compare declared OTA updates with live state, run rules")
     _audit_arguments(check)
-    check.add_argument(
+    where = check.add_mutually_exclusive_group(required=True)
+    where.add_argument(
         "--state",
-        required=True,
         metavar="FILE",
-        help="live state: an ota-drift snapshot, or saved `aws iot get-ota-update` output",
+        help="live state from a file: an ota-drift snapshot, or saved AWS CLI output",
     )
+    where.add_argument("--region", help="read live state from AWS IoT in this region")
+    _aws_arguments(check)
     lint = _command(commands, "lint", "run the rules on declared OTA updates (no AWS needed)")
     _audit_arguments(lint)
+    snapshot = _command(commands, "snapshot", "record live OTA updates to a snapshot file")
+    snapshot.add_argument("--region", required=True, help="AWS region to read")
+    _aws_arguments(snapshot)
+    snapshot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the snapshot file to write"
+    )
+    iam = _command(commands, "iam-policy", "print the least-privilege IAM policy ota-drift needs")
+    iam.add_argument("--deep", action="store_true", help="include what --deep reads")
     rules = _command(commands, "rules", "list the rules, or document one")
     rules.add_argument("rule_id", nargs="?", metavar="RULE", help="e.g. OTA302")
     rules.add_argument("--format", choices=["text", "markdown"], default="text")
@@ -112,6 +128,42 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _aws_arguments(command: argparse.ArgumentParser) -> None:
+    """Options for reading AWS; --region itself is added by the caller."""
+    command.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    command.add_argument("--endpoint-url", metavar="URL", help="IoT endpoint (tests, VPC)")
+    command.add_argument(
+        "--deep",
+        action="store_true",
+        help="also read each update's job (abort, timeout config) and tags",
+    )
+    command.add_argument(
+        "--concurrency", type=_positive_int, default=8, help="parallel requests (default 8)"
+    )
+    command.add_argument(
+        "--max-rps",
+        type=_positive_float,
+        default=10.0,
+        metavar="N",
+        help="most requests per second per API operation, retries included (default 10)",
+    )
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
 def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -123,12 +175,13 @@ def _timestamp(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "rules":
-            return _rules(args)
-        return _audit(args)
+        return COMMANDS[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    except UsageError as exc:
+        print(f"ota-drift: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ota-drift: interrupted", file=sys.stderr)
@@ -145,11 +198,71 @@ def _audit(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     if args.command == "lint":
         report = audit.lint(declared, policy, args.as_of)
-    else:
+    elif args.state is not None:
         report = audit.check(declared, SnapshotSource(args.state), policy, args.as_of)
+    else:
+        with _progress(args) as progress:
+            source = AwsSource(_aws_settings(args), progress=progress)
+            report = audit.check(declared, source, policy, args.as_of)
     colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
     write_report(get_format(args.format, colour).render(report), args.output)
     return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _iam_policy(args: argparse.Namespace) -> int:
+    sys.stdout.write(json.dumps(iam_policy(args.deep), indent=2) + "\n")
+    return EXIT_CLEAN
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    """Record live state; any read error means no file (a partial snapshot is no evidence)."""
+    with _progress(args) as progress:
+        source = AwsSource(_aws_settings(args), progress=progress)
+        items = list(source.fetch())
+    errors = [i for i in items if isinstance(i, SourceError)]
+    for skipped in (i for i in items if isinstance(i, SkippedUpdate)):
+        print(f"note: {skipped.ota_update_id}: {skipped.reason}", file=sys.stderr)
+    if errors:
+        for error in errors:
+            print(
+                f"ota-drift: {error.ota_update_id or '(listing)'}: {error.operation}: "
+                f"{error.code}: {error.message}",
+                file=sys.stderr,
+            )
+        print(f"ota-drift: {len(errors)} read error(s); no snapshot written", file=sys.stderr)
+        return EXIT_ERROR
+    updates = [i for i in items if isinstance(i, LiveUpdate)]
+    captured = source.captured_at or datetime.now(UTC)
+    write_report(
+        snapshot_json(updates, region=source.region, captured_at=captured, deep=args.deep),
+        args.output,
+    )
+    print(f"ota-drift: {len(updates)} OTA update(s) written to {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _aws_settings(args: argparse.Namespace) -> AwsSettings:
+    return AwsSettings(
+        region=args.region,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        concurrency=args.concurrency,
+        max_rps=args.max_rps,
+        deep=args.deep,
+    )
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[Callable[[Progress], None] | None]:
+    """A progress bar on stderr when it is a terminal and --quiet is not given."""
+    if args.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    bar = ProgressBar(sys.stderr)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -197,6 +310,12 @@ def write_report(text: str, output: str | None) -> None:
         raise
 
 
-def _wants_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR")
+_wants_colour = wants_colour
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": _audit,
+    "lint": _audit,
+    "snapshot": _snapshot,
+    "iam-policy": _iam_policy,
+    "rules": _rules,
+}

@@ -268,7 +268,7 @@ def _unmanaged(update: LiveUpdate) -> Finding:
         ota_update_id=update.ota_update_id,
         source="drift",
         path="",
-        message=f"exists live ({update.origin}), but is not declared",
+        message="exists live, but is not declared",
         location=None,
     )
 

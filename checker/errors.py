@@ -29,3 +29,7 @@ class InputError(Exception):
     @classmethod
     def one(cls, file: str, line: int | None, message: str) -> InputError:
         return cls([Problem(file, line, message)])
+
+
+class UsageError(Exception):
+    """A setting that cannot work (an unknown AWS profile, no region): one line, exit code 2."""

@@ -108,6 +108,14 @@ class SourceError:
 
 
 @dataclass(frozen=True)
+class SkippedUpdate:
+    """An update a source left out on purpose, with why (deleted while the audit ran)."""
+
+    ota_update_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class DriftValues:
     """Desired and actual value of one drifted path, JSON-ready; None where a side lacks it."""
 
@@ -180,6 +188,8 @@ class Report:
     as_of: datetime | None = None
     """The audit's clock: expiries and ages are judged at this time."""
     policy_packs: tuple[str, ...] = ()
+    skipped: tuple[SkippedUpdate, ...] = ()
+    """Updates the source left out on purpose; reported as notes, never as errors."""
 
     @property
     def complete(self) -> bool:

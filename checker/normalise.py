@@ -14,6 +14,7 @@ The canonical form is plain JSON-ready data in the declared (CreateOTAUpdate) na
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +37,14 @@ SERVER_FIELDS = frozenset(
 CREATE_ONLY_FIELDS = ("roleArn", "awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
 """CreateOTAUpdate arguments that GetOTAUpdate never returns (OTA004 names them)."""
 
+DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
+"""Create-only fields a deep source reads back from the update's job and tags (not roleArn)."""
+
 SET_FIELDS = ("targets", "protocols")
 """Lists whose order carries no meaning."""
+
+UNORDERED_LISTS: tuple[Path, ...] = (("tags",), ("awsJobAbortConfig", "abortCriteriaList"))
+"""Lists of mappings whose order carries no meaning: compared sorted."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ def canonical(
         else:
             data[key] = _plain(value)
     data = _prune(data)
+    for path in UNORDERED_LISTS:
+        _sort_list(data, path)
     defaulted = set()
     for default in SERVICE_DEFAULTS:
         if _set_default(data, default.path, default.value):
@@ -139,6 +148,16 @@ def _prune(value: Any) -> Any:
     if isinstance(value, list):
         return [_prune(v) for v in value]
     return value
+
+
+def _sort_list(data: dict[str, Any], path: Path) -> None:
+    node: Any = data
+    for step in path[:-1]:
+        node = node.get(step) if isinstance(node, dict) else None
+    if isinstance(node, dict) and isinstance(node.get(path[-1]), list):
+        node[path[-1]] = sorted(
+            node[path[-1]], key=lambda item: json.dumps(item, sort_keys=True, default=str)
+        )
 
 
 def _set_default(data: dict[str, Any], path: Path, value: Any) -> bool:

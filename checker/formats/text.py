@@ -41,6 +41,10 @@ class TextFormat:
             lines.append("")
             lines.append(self._paint(ota_id, _BOLD))
             lines.extend(self._finding(f) for f in group)
+        if report.skipped:
+            lines.append("")
+            lines.append(self._paint("Notes:", _BOLD))
+            lines.extend(f"  {s.ota_update_id}: {s.reason}" for s in report.skipped)
         if report.errors:
             lines.append("")
             lines.append(self._paint("Could not read:", _BOLD))

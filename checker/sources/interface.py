@@ -6,20 +6,26 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
-from checker.model import LiveUpdate, SourceError
+from checker.model import LiveUpdate, SkippedUpdate, SourceError
 
 
 class StateSource(Protocol):
     """Where live OTA updates come from: a snapshot file, or the AWS API.
 
-    A source yields one item per OTA update: the update, or the error that kept it from being
-    read. An update it could not read is a SourceError, never silently left out: the audit must
-    not call such an update missing or in sync. A source whose input is unusable as a whole
-    raises InputError before yielding anything.
+    A source yields one item per OTA update: the update, the error that kept it from being
+    read, or a SkippedUpdate (gone while the audit ran). An update it could not read is a
+    SourceError, never silently left out: the audit must not call such an update missing or in
+    sync. A SourceError without an id (the listing failed) makes every declared update
+    unreadable. A source whose input is unusable as a whole raises InputError up front.
     """
 
-    def fetch(self) -> Iterator[LiveUpdate | SourceError]:
+    def fetch(self) -> Iterator[LiveUpdate | SourceError | SkippedUpdate]:
         """Each live OTA update, or the error for it, in any order."""
+        ...
+
+    @property
+    def live_job_config(self) -> bool:
+        """True when live updates carry their job's abort and timeout config and tags."""
         ...
 
     @property

@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
-from checker.model import LiveUpdate, SourceError
+from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.servicemodel import dotted, validate_live
 
 SNAPSHOT_VERSION = 1
@@ -31,13 +31,19 @@ class SnapshotSource:
 
     def __init__(self, path: str) -> None:
         self._shown = display_path(path)
+        self._deep = False
         self._updates, self._captured_at, self.region = self._parse(Path(path))
+
+    @property
+    def live_job_config(self) -> bool:
+        """Snapshots written with `--deep` carry each job's abort/timeout config and tags."""
+        return self._deep
 
     @property
     def captured_at(self) -> datetime | None:
         return self._captured_at
 
-    def fetch(self) -> Iterator[LiveUpdate | SourceError]:
+    def fetch(self) -> Iterator[LiveUpdate | SourceError | SkippedUpdate]:
         yield from self._updates
 
     def _parse(self, path: Path) -> tuple[tuple[LiveUpdate, ...], datetime | None, str | None]:
@@ -64,6 +70,9 @@ class SnapshotSource:
             if doc.get("capturedAt") is not None:
                 captured_at = self._date(doc["capturedAt"], "capturedAt")
             region = doc.get("region") if isinstance(doc.get("region"), str) else None
+            if not isinstance(doc.get("deep", False), bool):
+                raise self._fail("'deep' must be true or false")
+            self._deep = doc.get("deep", False)
             where = "otaUpdates[{}]"
         else:
             raise self._fail(
@@ -149,3 +158,30 @@ def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict
     """A copy of `node` with `path` set to `value`; the original is left as it was."""
     head, *rest = path
     return {**node, head: _replace_in(node[head], tuple(rest), value) if rest else value}
+
+
+def snapshot_json(
+    updates: Iterable[LiveUpdate], *, region: str | None, captured_at: datetime, deep: bool
+) -> str:
+    """The snapshot file for `updates`: what `SnapshotSource` reads back unchanged."""
+    infos = [_to_json(u.info) for u in sorted(updates, key=lambda u: u.ota_update_id)]
+    doc = {
+        "version": SNAPSHOT_VERSION,
+        "capturedAt": captured_at.astimezone(UTC).isoformat(),
+        "region": region,
+        "deep": deep,
+        "otaUpdates": infos,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return value
