@@ -14,7 +14,7 @@ from checker.drift import display
 from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, Path
 from checker.normalise import SET_FIELDS
 from checker.policy.model import Policy
-from checker.rules.interface import ConfigView, Rule, Side, Violation
+from checker.rules.interface import ConfigView, Rule, Violation
 from checker.rules.registry import CONFIG_RULES
 
 
@@ -42,30 +42,29 @@ def evaluate(
     `live_job_config` says the source read each job's abort and timeout config (deep mode), so
     rules that need it run on the live side too.
     """
+    active = [
+        (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
+    ]
+    on_declared = [(r, p) for r, p in active if r.meta.applies_to in ("declared", "both")]
+    on_live = [
+        (r, p)
+        for r, p in active
+        if r.meta.applies_to in ("live", "both")
+        and (live_job_config or not r.meta.needs_job_config)
+    ]
+    found_declared: list[Finding] = []
+    for update in declared:
+        view = declared_view(update, now)
+        for rule, params in on_declared:
+            found_declared.extend(_finding(rule, view, v, update) for v in rule.check(view, params))
     declared_by_id = {d.ota_update_id: d for d in declared}
-    found: dict[Side, list[Finding]] = {"declared": [], "live": []}
-    for rule in rules:
-        meta = rule.meta
-        if not policy.enabled(meta.rule_id):
-            continue
-        params = policy.params(meta)
-        if meta.applies_to in ("declared", "both"):
-            for update in declared:
-                view = declared_view(update, now)
-                found["declared"].extend(
-                    _finding(rule, view, v, update) for v in rule.check(view, params)
-                )
-        live_ok = meta.applies_to in ("live", "both") and (
-            live_job_config or not meta.needs_job_config
-        )
-        if live_ok:
-            for live_update in live:
-                view = live_view(live_update, now)
-                owner = declared_by_id.get(live_update.ota_update_id)
-                found["live"].extend(
-                    _finding(rule, view, v, owner) for v in rule.check(view, params)
-                )
-    return merge_sides(found["declared"], found["live"])
+    found_live: list[Finding] = []
+    for live_update in live:
+        view = live_view(live_update, now)
+        owner = declared_by_id.get(live_update.ota_update_id)
+        for rule, params in on_live:
+            found_live.extend(_finding(rule, view, v, owner) for v in rule.check(view, params))
+    return merge_sides(found_declared, found_live)
 
 
 def merge_sides(declared: Iterable[Finding], live: Iterable[Finding]) -> list[Finding]:
@@ -142,6 +141,6 @@ def _location(owner: DeclaredUpdate | None, named: Path) -> Location | None:
         path = (named[0], values.index(named[1])) if named[1] in values else (named[0],)
     elif len(named) >= 2 and named[0] == "files" and isinstance(named[1], str):
         files = owner.config.get("files") or []
-        names = [f.get("fileName") for f in files if isinstance(f, Mapping)]
+        names = [f.get("fileName") for f in files if isinstance(f, dict)]
         path = ("files", names.index(named[1]), *named[2:]) if named[1] in names else ("files",)
     return owner.location_of(path)

@@ -106,7 +106,7 @@ def canonical(
             data[key] = sorted(set(value))
         else:
             data[key] = _plain(value)
-    data = _prune(data)
+    data = {k: v for k, v in data.items() if v is not None and v != {}}
     for path in UNORDERED_LISTS:
         _sort_list(data, path)
     defaulted = set()
@@ -130,23 +130,21 @@ def _files(files: Any) -> tuple[Any, dict[str | int, int]]:
 
 
 def _plain(value: Any) -> Any:
-    """A deep copy as JSON-ready data; the input is never changed."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+    """A deep copy as JSON-ready data, without nulls and empty mappings (bottom up: `{}` and
+    None mean 'not set'), blobs as base64. The input is never changed. One pass: this runs
+    on every config of every audit."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if item is not None:
+                plain = _plain(item)
+                if plain != {}:
+                    out[key] = plain
+        return out
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode("ascii")
-    return value
-
-
-def _prune(value: Any) -> Any:
-    """Drop nulls and empty mappings, bottom up: `{}` and `None` mean 'not set'."""
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items() if v is not None}
-        return {k: v for k, v in pruned.items() if v != {}}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
     return value
 
 

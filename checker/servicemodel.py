@@ -184,9 +184,23 @@ def encode_blobs(entry: dict[str, Any]) -> dict[str, Any]:
     A signature written as plain text in YAML is sent as that text's bytes; write raw bytes
     with `!!binary`. Either way the declared and live sides then compare as bytes.
     """
+    if not _has_text_blob(entry):
+        return entry  # the common case: nothing to encode, nothing to copy
     result = _encode(entry, create_ota_update_shape())
     assert isinstance(result, dict)
     return result
+
+
+def _has_text_blob(entry: dict[str, Any]) -> bool:
+    """Does any file carry a text signature (the only blob CreateOTAUpdate has)?"""
+    files = entry.get("files")
+    for file in files if isinstance(files, list) else ():
+        signing = file.get("codeSigning") if isinstance(file, dict) else None
+        custom = signing.get("customCodeSigning") if isinstance(signing, dict) else None
+        signature = custom.get("signature") if isinstance(custom, dict) else None
+        if isinstance(signature, dict) and isinstance(signature.get("inlineDocument"), str):
+            return True
+    return False
 
 
 def _encode(value: Any, shape: Shape) -> Any:

@@ -53,6 +53,8 @@ def _strict_binary(_: SafeConstructor, node: yaml.ScalarNode) -> bytes:
 
 
 _SCALAR_BUILDERS[_YAML + "binary"] = _strict_binary
+_MISS = object()
+_SCALAR_CACHE_SIZE = 50_000
 
 
 def load_located(text: str, file: str) -> tuple[Any, dict[Path, int]]:
@@ -115,23 +117,25 @@ class _Builder:
         self.documents = 0
         self.root: Any = None
         self.weak = 0
+        self._scalars: dict[tuple[str | None, str, tuple[bool, bool]], Any] = {}
 
     # --- events -------------------------------------------------------------------------
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
-        if isinstance(event, yaml.DocumentStartEvent):
+        kind = type(event)  # most events are scalars: test for them first
+        if kind is yaml.ScalarEvent:
+            self._scalar(event, line)  # type: ignore[arg-type]  # checked by `kind is` above
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            self._open(event, line)  # type: ignore[arg-type]  # checked by `kind is` above
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self._close()
+        elif kind is yaml.AliasEvent:
+            self._alias(event, line)  # type: ignore[arg-type]  # checked by `kind is` above
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self._fail(line, "expected a single YAML document, found another")
-        elif isinstance(event, yaml.ScalarEvent):
-            self._scalar(event, line)
-        elif isinstance(event, yaml.AliasEvent):
-            self._alias(event, line)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            self._open(event, line)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            self._close()
 
     def result(self) -> tuple[Any, dict[Path, int]]:
         lines: dict[Path, int] = {}
@@ -284,6 +288,18 @@ class _Builder:
         return str(resolved)
 
     def _construct(self, event: yaml.ScalarEvent, line: int) -> Any:
+        """The scalar's value. Scalars repeat (keys above all) and their values are immutable,
+        so each distinct one is resolved and built once per file."""
+        key = (event.tag, event.value, event.implicit)
+        cached = self._scalars.get(key, _MISS)
+        if cached is not _MISS:
+            return cached
+        value = self._build_scalar(event, line)
+        if len(self._scalars) < _SCALAR_CACHE_SIZE:
+            self._scalars[key] = value
+        return value
+
+    def _build_scalar(self, event: yaml.ScalarEvent, line: int) -> Any:
         tag = self._tag(event)
         build = _SCALAR_BUILDERS.get(tag)
         if build is None:

@@ -11,8 +11,29 @@ JSON_VERSION = 1
 
 
 class JsonFormat:
+    """One top-level key per line and one finding per line: diffable, greppable, and written
+    with json's C encoder (`indent` would force the pure-Python one: 10x slower on 50,000
+    findings)."""
+
     def render(self, report: Report) -> str:
-        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+        doc = to_json(report)
+        lines = ["{"]
+        keys = list(doc)
+        for index, key in enumerate(keys):
+            comma = "," if index < len(keys) - 1 else ""
+            value = doc[key]
+            if isinstance(value, list) and value:
+                items = [f"    {_compact(item)}," for item in value]
+                items[-1] = items[-1][:-1]
+                lines += [f"  {_compact(key)}: [", *items, f"  ]{comma}"]
+            else:
+                lines.append(f"  {_compact(key)}: {_compact(value)}{comma}")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def to_json(report: Report) -> dict[str, Any]:

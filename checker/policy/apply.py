@@ -27,10 +27,14 @@ def apply_policy(findings: Iterable[Finding], policy: Policy, today: date) -> li
         if not policy.enabled(finding.rule_id) or is_ignored(finding, policy):
             continue
         match = next((s for s in live_suppressions if s.matches(finding)), None)
+        severity = policy.severity(finding.rule_id, finding.severity)
+        if match is None and severity is finding.severity:
+            out.append(finding)  # the common case: nothing to change, nothing to copy
+            continue
         out.append(
             replace(
                 finding,
-                severity=policy.severity(finding.rule_id, finding.severity),
+                severity=severity,
                 suppressed=Suppressed(match.reason, match.expires) if match else None,
             )
         )

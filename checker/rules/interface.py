@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,16 +66,17 @@ class ConfigView:
     now: datetime
     """The audit's one clock (`--as-of`)."""
 
-    @property
+    @functools.cached_property
     def files(self) -> list[Mapping[str, Any]]:
+        """The file entries that are mappings (computed once: every rule asks)."""
         files = self.config.get("files")
-        return [f for f in files if isinstance(f, Mapping)] if isinstance(files, list) else []
+        return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
 
     def get(self, *path: str) -> Any:
         """The value at `path`, or None where any step is missing."""
         node: Any = self.config
         for step in path:
-            if not isinstance(node, Mapping):
+            if not isinstance(node, dict):
                 return None
             node = node.get(step)
         return node

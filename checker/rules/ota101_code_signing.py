@@ -46,7 +46,7 @@ files:
         for index, file in enumerate(view.files):
             signing = file.get("codeSigning")
             name = file.get("fileName", f"#{index}")
-            if not isinstance(signing, Mapping) or not signing:
+            if not isinstance(signing, dict) or not signing:
                 yield Violation(("files", index), f"file {name} has no code signing")
             elif not any(signing.get(method) for method in SIGNING_METHODS):
                 yield Violation(

@@ -75,7 +75,7 @@ files:
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         for index, file in enumerate(view.files):
             custom = _get(file, "codeSigning", "customCodeSigning")
-            if not isinstance(custom, Mapping) or not custom:
+            if not isinstance(custom, dict) or not custom:
                 continue  # not signed this way; an empty block is OTA101's to report
             name = file.get("fileName") or f"#{index}"
             where: Path = ("files", index, "codeSigning", "customCodeSigning")
@@ -97,7 +97,7 @@ files:
 
 def _get(node: Any, *path: str) -> Any:
     for step in path:
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             return None
         node = node.get(step)
     return node

@@ -50,16 +50,16 @@ files:
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         for index, file in enumerate(view.files):
             signing = file.get("codeSigning")
-            custom = signing.get("customCodeSigning") if isinstance(signing, Mapping) else None
-            if not isinstance(custom, Mapping) or not custom:
+            custom = signing.get("customCodeSigning") if isinstance(signing, dict) else None
+            if not isinstance(custom, dict) or not custom:
                 continue  # not signed this way; an empty block is OTA101's to report
             missing = []
             signature = custom.get("signature")
-            if not (isinstance(signature, Mapping) and signature.get("inlineDocument")):
+            if not (isinstance(signature, dict) and signature.get("inlineDocument")):
                 missing.append("signature.inlineDocument")
             chain = custom.get("certificateChain")
             if not (
-                isinstance(chain, Mapping)
+                isinstance(chain, dict)
                 and (chain.get("certificateName") or chain.get("inlineDocument"))
             ):
                 missing.append("certificateChain")

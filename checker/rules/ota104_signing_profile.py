@@ -63,8 +63,8 @@ files:
         listed = ", ".join(allowed)
         for index, file in enumerate(view.files):
             signing = file.get("codeSigning")
-            start = signing.get("startSigningJobParameter") if isinstance(signing, Mapping) else {}
-            if not isinstance(start, Mapping) or not start:
+            start = signing.get("startSigningJobParameter") if isinstance(signing, dict) else {}
+            if not isinstance(start, dict) or not start:
                 continue  # not signed this way; an empty block is OTA101's to report
             name = file.get("fileName") or f"#{index}"
             where: Path = ("files", index, "codeSigning", "startSigningJobParameter")

@@ -48,7 +48,7 @@ awsJobExecutionsRolloutConfig:
         rollout = view.config.get(ROLLOUT)
         if rollout is None:
             state = "is not set"
-        elif not isinstance(rollout, Mapping):
+        elif not isinstance(rollout, dict):
             state = f"is {rollout!r}, not a mapping"
         elif not _has_content(rollout):
             state = "is empty"
@@ -63,4 +63,4 @@ awsJobExecutionsRolloutConfig:
 
 def _has_content(block: Mapping[str, Any]) -> bool:
     """Some value other than null or an empty block, at any depth (`{}` means "not set")."""
-    return any(_has_content(v) if isinstance(v, Mapping) else v is not None for v in block.values())
+    return any(_has_content(v) if isinstance(v, dict) else v is not None for v in block.values())

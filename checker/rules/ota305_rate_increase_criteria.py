@@ -45,10 +45,10 @@ awsJobExecutionsRolloutConfig:
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         rate_path = ("awsJobExecutionsRolloutConfig", "exponentialRate")
         rate = view.get(*rate_path)
-        if not isinstance(rate, Mapping) or not rate:  # live returns {} for "not set"
+        if not isinstance(rate, dict) or not rate:  # live returns {} for "not set"
             return
         criteria = rate.get("rateIncreaseCriteria")
-        if not isinstance(criteria, Mapping):
+        if not isinstance(criteria, dict):
             yield Violation(
                 rate_path,
                 "exponentialRate has no rateIncreaseCriteria, so no numberOfSucceededThings",

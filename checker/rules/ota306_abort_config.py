@@ -47,7 +47,7 @@ awsJobAbortConfig:
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         abort = view.get("awsJobAbortConfig")
-        if not isinstance(abort, Mapping) or not abort:  # {} means "not set"
+        if not isinstance(abort, dict) or not abort:  # {} means "not set"
             yield Violation((), "no awsJobAbortConfig: the job never aborts when installs fail")
             return
         criteria = abort.get("abortCriteriaList")
@@ -57,7 +57,7 @@ awsJobAbortConfig:
                 "awsJobAbortConfig has no abortCriteriaList: the job never aborts",
             )
             return
-        types = [c.get("failureType") for c in criteria if isinstance(c, Mapping)]
+        types = [c.get("failureType") for c in criteria if isinstance(c, dict)]
         if any(t in ABORTING_FAILURE_TYPES for t in types):
             return
         named = ", ".join(str(t) for t in types if t is not None)

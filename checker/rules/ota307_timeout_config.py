@@ -47,7 +47,7 @@ awsJobTimeoutConfig:
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         timeout = view.get("awsJobTimeoutConfig")
-        if not isinstance(timeout, Mapping) or not timeout:  # {} means "not set"
+        if not isinstance(timeout, dict) or not timeout:  # {} means "not set"
             yield Violation(
                 (),
                 "no awsJobTimeoutConfig: job executions stay IN_PROGRESS without limit",

@@ -46,8 +46,8 @@ files:
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         for index, file in enumerate(view.files):
             location = file.get("fileLocation")
-            s3 = location.get("s3Location") if isinstance(location, Mapping) else None
-            if not isinstance(s3, Mapping) or not s3:  # a stream, or {} for "not set"
+            s3 = location.get("s3Location") if isinstance(location, dict) else None
+            if not isinstance(s3, dict) or not s3:  # a stream, or {} for "not set"
                 continue
             version = s3.get("version")
             if isinstance(version, str) and version:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -68,8 +69,11 @@ targets:
 
 def arn_problem(target: Any) -> str | None:
     """What is wrong with `target` as a thing or thing-group ARN, or None when nothing is."""
-    if not isinstance(target, str):
-        return "not a string"
+    return _arn_problem(target) if isinstance(target, str) else "not a string"
+
+
+@functools.lru_cache(maxsize=4096)  # fleets share target groups: each ARN is parsed once
+def _arn_problem(target: str) -> str | None:
     parts = target.split(":", 5)  # names may contain ':'
     if len(parts) < 6 or parts[0] != "arn":
         return "not an ARN"

@@ -47,7 +47,7 @@ otaUpdateStatus: CREATE_COMPLETE
         error = view.get("errorInfo")
         details = (
             [_one_line(error.get(key)) for key in ("code", "message")]
-            if isinstance(error, Mapping)
+            if isinstance(error, dict)
             else []
         )
         said = ": ".join(d for d in details if d)
