@@ -9,6 +9,7 @@ from checker import __version__
 from checker.drift import CHANGED, MISSING, UNMANAGED, compare
 from checker.evaluate import evaluate
 from checker.model import (
+    AuditedUpdate,
     DeclaredUpdate,
     Finding,
     LiveUpdate,
@@ -21,6 +22,7 @@ from checker.model import (
 from checker.normalise import DEEP_FIELDS
 from checker.policy.apply import apply_policy
 from checker.policy.model import DEFAULT_POLICY, Policy
+from checker.rules.registry import ALL_RULES
 from checker.sources.interface import StateSource
 
 
@@ -70,6 +72,10 @@ def check(
         as_of=now,
         policy_packs=policy.packs,
         skipped=tuple(sorted(skipped, key=lambda s: s.ota_update_id)),
+        command="check",
+        rules=_enabled_rules(policy),
+        audited=_audited(declared, live),
+        declared_files=_files(declared),
     )
 
 
@@ -99,6 +105,10 @@ def lint(
         errors=(),
         as_of=now,
         policy_packs=policy.packs,
+        command="lint",
+        rules=_enabled_rules(policy, lint=True),
+        audited=_audited(declared, []),
+        declared_files=_files(declared),
     )
 
 
@@ -109,6 +119,35 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
         if finding.active:
             counts[finding.severity] += 1
     return counts
+
+
+def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
+    """The rules this run evaluated: enabled ones, and for lint only those on declared configs."""
+    kinds = (
+        ("declared", "both", "checker")
+        if lint
+        else ("declared", "both", "live", "drift", "checker")
+    )
+    return tuple(
+        meta.rule_id
+        for meta in ALL_RULES
+        if policy.enabled(meta.rule_id) and meta.applies_to in kinds
+    )
+
+
+def _audited(
+    declared: Sequence[DeclaredUpdate], live: Sequence[LiveUpdate]
+) -> tuple[AuditedUpdate, ...]:
+    where = {d.ota_update_id: d.location for d in declared}
+    live_ids = {u.ota_update_id for u in live}
+    return tuple(
+        AuditedUpdate(ota_id, where.get(ota_id), ota_id in live_ids)
+        for ota_id in sorted(where.keys() | live_ids)
+    )
+
+
+def _files(declared: Sequence[DeclaredUpdate]) -> tuple[str, ...]:
+    return tuple(sorted({d.location.file for d in declared}))
 
 
 def _ids(findings: Iterable[Finding], rule_id: str) -> set[str]:

@@ -115,6 +115,20 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=sorted(FORMATS), default="text")
     command.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
     command.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        type=_report_spec,
+        metavar="FORMAT=PATH",
+        help="also write a report in FORMAT to PATH (repeatable; parent folders are created), "
+        f"FORMAT one of {', '.join(sorted(FORMATS))}",
+    )
+    command.add_argument(
+        "--github-summary",
+        action="store_true",
+        help="append the Markdown report to $GITHUB_STEP_SUMMARY when it is set",
+    )
+    command.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         default=None,
@@ -165,6 +179,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _report_spec(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT=PATH, not {text!r}")
+    if name not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {name!r} (one of {', '.join(sorted(FORMATS))})"
+        )
+    return name, path
+
+
 def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -211,6 +236,12 @@ def _audit(args: argparse.Namespace) -> int:
             report = audit.check(declared, source, policy, args.as_of)
     colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
     write_report(get_format(args.format, colour).render(report), args.output)
+    for name, path in args.report:  # the audit ran once; each format renders the same report
+        write_report(get_format(name).render(report), path)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.github_summary and summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
+            handle.write(get_format("markdown").render(report))
     return exit_code(report, args.fail_on or policy.fail_on)
 
 

@@ -159,6 +159,17 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class AuditedUpdate:
+    """One OTA update the run looked at, and on which sides it was found."""
+
+    ota_update_id: str
+    declared: Location | None
+    """Where it is declared; None for an unmanaged live update."""
+    live: bool
+    """Read from live state."""
+
+
+@dataclass(frozen=True)
 class Summary:
     """Counts for the report header and the JSON `summary`."""
 
@@ -190,6 +201,14 @@ class Report:
     policy_packs: tuple[str, ...] = ()
     skipped: tuple[SkippedUpdate, ...] = ()
     """Updates the source left out on purpose; reported as notes, never as errors."""
+    command: str = "check"
+    """`check` (declared and live) or `lint` (declared only)."""
+    rules: tuple[str, ...] = ()
+    """IDs of the rules this run evaluated (enabled by the policy), sorted."""
+    audited: tuple[AuditedUpdate, ...] = ()
+    """Every OTA update the run looked at, declared or live, sorted by id."""
+    declared_files: tuple[str, ...] = ()
+    """The declared YAML files read, as shown in findings; sorted."""
 
     @property
     def complete(self) -> bool:

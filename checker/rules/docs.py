@@ -105,7 +105,7 @@ def catalogue_markdown(rules: Iterable[RuleMeta] = ALL_RULES) -> str:
         "| --- | --- | --- | --- |",
     ]
     out += [
-        f"| [{m.rule_id}](#{_anchor(m)}) | {m.severity.value} | {_applies_short(m)} | {m.title} |"
+        f"| [{m.rule_id}](#{rule_anchor(m)}) | {m.severity.value} | {_applies_short(m)} | {m.title} |"
         for m in rules
     ]
     out.append("")
@@ -113,7 +113,7 @@ def catalogue_markdown(rules: Iterable[RuleMeta] = ALL_RULES) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _anchor(meta: RuleMeta) -> str:
+def rule_anchor(meta: RuleMeta) -> str:
     text = f"{meta.rule_id}: {meta.title}".lower()
     return "".join(c for c in text.replace(" ", "-") if c.isalnum() or c in "-_")
 
