@@ -105,7 +105,8 @@ def catalogue_markdown(rules: Iterable[RuleMeta] = ALL_RULES) -> str:
         "| --- | --- | --- | --- |",
     ]
     out += [
-        f"| [{m.rule_id}](#{rule_anchor(m)}) | {m.severity.value} | {_applies_short(m)} | {m.title} |"
+        f"| [{m.rule_id}](#{rule_anchor(m)}) | {m.severity.value} "
+        f"| {_applies_short(m)} | {m.title} |"
         for m in rules
     ]
     out.append("")
