@@ -74,12 +74,7 @@ class ConfigView:
 
     def get(self, *path: str) -> Any:
         """The value at `path`, or None where any step is missing."""
-        node: Any = self.config
-        for step in path:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(step)
-        return node
+        return dig(self.config, *path)
 
     @property
     def protocols(self) -> list[str]:
@@ -88,6 +83,24 @@ class ConfigView:
         if isinstance(protocols, list):
             return list(protocols)
         return list(service_default("protocols"))
+
+
+def dig(node: Any, *path: str) -> Any:
+    """The value at `path` below `node`, or None where a step is missing or not a mapping.
+
+    Live data can be odd (AWS adds fields, snapshots are edited by hand): rules read through
+    this rather than indexing, so they never raise on it.
+    """
+    for step in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(step)
+    return node
+
+
+def is_number(value: Any) -> bool:
+    """An int or float, not a bool (YAML's `yes` is a bool, and bool is an int in Python)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

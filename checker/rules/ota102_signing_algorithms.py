@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.model import Path, Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation, dig
 
 ALGORITHMS = (
     ("hashAlgorithm", "allowedHashAlgorithms"),
@@ -74,7 +74,7 @@ files:
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         for index, file in enumerate(view.files):
-            custom = _get(file, "codeSigning", "customCodeSigning")
+            custom = dig(file, "codeSigning", "customCodeSigning")
             if not isinstance(custom, dict) or not custom:
                 continue  # not signed this way; an empty block is OTA101's to report
             name = file.get("fileName") or f"#{index}"
@@ -93,14 +93,6 @@ files:
                         (*where, key),
                         f"file {name}: {key} {_shown(value)} is not allowed (allowed: {listed})",
                     )
-
-
-def _get(node: Any, *path: str) -> Any:
-    for step in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(step)
-    return node
 
 
 def _upper(values: list[str]) -> set[str]:

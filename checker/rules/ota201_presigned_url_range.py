@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.model import Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation, is_number
 
 MIN_EXPIRES_IN_SEC = 60
 MAX_EXPIRES_IN_SEC = 3600
@@ -43,7 +43,7 @@ awsJobPresignedUrlConfig: {expiresInSec: 900}
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
         expires = view.get("awsJobPresignedUrlConfig", "expiresInSec")
-        if not _is_number(expires):
+        if not is_number(expires):
             return
         if not MIN_EXPIRES_IN_SEC <= expires <= MAX_EXPIRES_IN_SEC:
             yield Violation(
@@ -51,7 +51,3 @@ awsJobPresignedUrlConfig: {expiresInSec: 900}
                 f"expiresInSec {expires} is outside the {MIN_EXPIRES_IN_SEC}..{MAX_EXPIRES_IN_SEC} "
                 "seconds the API accepts",
             )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

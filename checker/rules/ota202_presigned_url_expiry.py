@@ -8,7 +8,7 @@ from typing import Any
 from checker.model import Severity
 from checker.normalise import service_default
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation, is_number
 from checker.rules.ota201_presigned_url_range import MAX_EXPIRES_IN_SEC, MIN_EXPIRES_IN_SEC
 
 PRESIGNED = "awsJobPresignedUrlConfig"
@@ -55,14 +55,14 @@ awsJobPresignedUrlConfig: {expiresInSec: 600}
         expires = view.get(PRESIGNED, "expiresInSec")
         if expires is None and "HTTP" in view.protocols:
             default = service_default(PRESIGNED, "expiresInSec")
-            if _is_number(default) and default > limit:
+            if is_number(default) and default > limit:
                 yield Violation(
                     (PRESIGNED,),
                     f"expiresInSec is not set, so HTTP downloads use the service default "
                     f"{default}, above the policy's {limit}",
                 )
         elif (
-            _is_number(expires)
+            is_number(expires)
             and MIN_EXPIRES_IN_SEC <= expires <= MAX_EXPIRES_IN_SEC
             and expires > limit
         ):
@@ -70,7 +70,3 @@ awsJobPresignedUrlConfig: {expiresInSec: 600}
                 (PRESIGNED, "expiresInSec"),
                 f"expiresInSec {expires} is above the policy's {limit}",
             )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
