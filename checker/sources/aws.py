@@ -291,12 +291,14 @@ def _snake(operation: str) -> str:
 
 def make_client(settings: AwsSettings) -> Any:
     """An IoT client with retries configured explicitly: one attempt, ours do the rest."""
+    if settings.region is not None and not settings.region.strip():
+        raise UsageError("--region is empty (an unset shell variable?)")
     try:
         session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
     except botocore.exceptions.ProfileNotFound as exc:
         raise UsageError(str(exc)) from None
     if session.region_name is None:
-        raise UsageError("no AWS region: pass --region or set AWS_REGION")
+        raise UsageError("no AWS region: pass --region or set AWS_DEFAULT_REGION")
     config = botocore.config.Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max(10, settings.concurrency),
