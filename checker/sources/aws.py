@@ -40,6 +40,8 @@ TRANSIENT_CODES = frozenset(
 """Retried with backoff. LimitExceededException is a resource limit, not a rate: not retried."""
 
 PAGE_SIZE = 250
+THROTTLE_BUDGET = 5
+"""Throttled attempts allowed per request, as a multiple of max_attempts."""
 
 
 def iam_policy(deep: bool) -> dict[str, Any]:
@@ -77,7 +79,8 @@ class AwsSettings:
     max_rps: float = 10.0
     deep: bool = False
     max_attempts: int = 10
-    """Attempts per request, throttled ones included, before it becomes an error entry."""
+    """Failed attempts (5xx, dropped connections) per request before it becomes an error entry;
+    throttled attempts have THROTTLE_BUDGET times as many."""
     timeout: float = 30.0
     """Connect and read timeout per attempt, seconds."""
 
@@ -202,23 +205,42 @@ class AwsSource:
         return extra
 
     def _call(self, operation: str, ota_id: str | None, kwargs: dict[str, Any]) -> Any:
-        """One API call under the operation's rate limit, retried while that can help."""
+        """One API call under the operation's rate limit, retried while that can help.
+
+        Failures (5xx, dropped connections) may use `max_attempts` attempts; throttled answers
+        have their own budget, THROTTLE_BUDGET times larger: each already waits for the
+        slowed-down limiter, and a --max-rps far above the account's quota must slow the
+        audit down, not turn updates into errors.
+        """
         method = getattr(self._client, _snake(operation))
-        last: _Retryable | None = None
-        for attempt in range(self.settings.max_attempts):
-            if attempt:
-                self._sleep(_backoff(attempt))
+        failures = throttles = 0
+        while True:
             self._limits[operation].acquire()
             try:
                 with self._lock:
                     self.calls[operation] += 1
                 return _attempt(method, kwargs)
             except _Retryable as retry:
-                last = retry
                 if retry.throttled:
+                    throttles += 1
                     self._limits[operation].throttled()
                     with self._lock:
                         self.throttled += 1
+                else:
+                    failures += 1
+                if (
+                    failures >= self.settings.max_attempts
+                    or throttles >= THROTTLE_BUDGET * self.settings.max_attempts
+                ):
+                    raise _Failed(
+                        SourceError(
+                            ota_id,
+                            operation,
+                            retry.code,
+                            f"{retry.message} (gave up after {failures + throttles} attempts)",
+                        )
+                    ) from None
+                self._sleep(_backoff(failures + min(throttles, 3)))
             except botocore.exceptions.ClientError as exc:
                 error = exc.response.get("Error", {})
                 raise _Failed(
@@ -230,15 +252,6 @@ class AwsSource:
                 raise _Failed(
                     SourceError(ota_id, operation, type(exc).__name__, str(exc))
                 ) from None
-        assert last is not None
-        raise _Failed(
-            SourceError(
-                ota_id,
-                operation,
-                last.code,
-                f"{last.message} (gave up after {self.settings.max_attempts} attempts)",
-            )
-        )
 
     def _report(self, done: int, total: int, started: float) -> None:
         if self._progress is not None:

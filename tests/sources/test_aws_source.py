@@ -17,7 +17,7 @@ from botocore.stub import Stubber
 from checker.errors import UsageError
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.sources import aws
-from checker.sources.aws import AwsSettings, AwsSource, Progress, make_client
+from checker.sources.aws import THROTTLE_BUDGET, AwsSettings, AwsSource, Progress, make_client
 from checker.sources.ratelimit import DEBOUNCE, MIN_RATE, RateLimiter
 from tests.support.iot_endpoint import LocalIot
 
@@ -301,10 +301,10 @@ def test_server_errors_are_retried_without_counting_as_throttled(
 
 
 def test_gives_up_after_max_attempts(stubber: Stubber, sleeps: list[float]) -> None:
-    """Still throttled after max_attempts: an error entry saying so, the others still read."""
+    """Still failing (503) after max_attempts: an error entry saying so, the others still read."""
     listing(stubber, ["fw-1", "fw-2"])
     for _ in range(3):
-        get_error(stubber, "fw-1", "ThrottlingException", 400, "Rate exceeded")
+        get_error(stubber, "fw-1", "ServiceUnavailableException", 503, "Service unavailable")
     get_ok(stubber, "fw-2")
     source = make_source(stubber, sleeps, max_attempts=3)
     assert by_id(list(source.fetch())) == [
@@ -312,12 +312,35 @@ def test_gives_up_after_max_attempts(stubber: Stubber, sleeps: list[float]) -> N
         SourceError(
             "fw-1",
             "GetOTAUpdate",
-            "ThrottlingException",
-            "Rate exceeded (gave up after 3 attempts)",
+            "ServiceUnavailableException",
+            "Service unavailable (gave up after 3 attempts)",
         ),
     ]
     assert source.calls["GetOTAUpdate"] == 4
     assert backoffs(sleeps) == [BACKOFF_UNIT, 2 * BACKOFF_UNIT]
+
+
+def test_throttling_has_its_own_larger_budget(stubber: Stubber, sleeps: list[float]) -> None:
+    """Throttled answers may take THROTTLE_BUDGET x max_attempts attempts before an error."""
+    budget = THROTTLE_BUDGET * 3
+    listing(stubber, ["fw-1", "fw-2"])
+    for _ in range(budget - 1):  # one short of the budget: still read in the end
+        get_error(stubber, "fw-1", "ThrottlingException", 400, "Rate exceeded")
+    get_ok(stubber, "fw-1")
+    for _ in range(budget):  # the whole budget: an error entry
+        get_error(stubber, "fw-2", "ThrottlingException", 400, "Rate exceeded")
+    source = make_source(stubber, sleeps, max_attempts=3)
+    assert by_id(list(source.fetch())) == [
+        LiveUpdate("fw-1", info("fw-1"), origin=REGION),
+        SourceError(
+            "fw-2",
+            "GetOTAUpdate",
+            "ThrottlingException",
+            f"Rate exceeded (gave up after {budget} attempts)",
+        ),
+    ]
+    assert source.calls["GetOTAUpdate"] == 2 * budget
+    assert source.throttled == 2 * budget - 1
 
 
 def test_listing_failure_is_one_error_without_id(stubber: Stubber, sleeps: list[float]) -> None:
