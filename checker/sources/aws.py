@@ -158,6 +158,10 @@ class AwsSource:
             if not token:
                 return list(dict.fromkeys(ids))  # a repeated id across pages is read once
 
+    def read(self, ota_id: str) -> LiveUpdate | SourceError | SkippedUpdate:
+        """One update by id, without listing the account (the Pulumi provider reads one)."""
+        return self._read(ota_id)
+
     def _read(self, ota_id: str) -> LiveUpdate | SourceError | SkippedUpdate:
         try:
             response = self._call("GetOTAUpdate", ota_id, {"otaUpdateId": ota_id})

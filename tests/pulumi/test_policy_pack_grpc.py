@@ -1,0 +1,235 @@
+"""The CrossGuard pack in policies/, served by the real analyzer host and driven over gRPC.
+
+The engine runs a Python policy pack as `python -m pulumi.policy ENGINE_ADDRESS PACK_DIR`: the
+host runs the pack's `__main__.py`, whose `PolicyPack` serves the Analyzer service and prints
+its port. The engine then asks GetAnalyzerInfo, sends Configure (`--policy-pack-config`) and one
+Analyze per resource with the resource's inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+import yaml
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy.version import VERSION as POLICY_SDK_VERSION
+
+from checker import __version__
+from checker.declared import load_declared
+from checker.pulumi.provider import (
+    OTA_UPDATE_TYPE,
+    AuditSettings,
+    OtaUpdateProvider,
+    resource_inputs,
+)
+from checker.rules.registry import ALL_RULES, META_BY_ID
+from tests.pulumi import EXAMPLE_DECLARED, ROOT, SAFE_ID, cli_json, host_process, safe_yaml
+
+PACK_DIR = ROOT / "policies"
+UNUSED_ENGINE = "127.0.0.1:1"
+"""The host parses the engine's address but never dials it: without runtime settings it logs
+to stderr (and this pack logs nothing)."""
+
+
+def struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(props)
+    return message
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """The analyzer host running policies/, as `pulumi preview --policy-pack policies` runs it."""
+    with contextlib.ExitStack() as stack:
+        port = stack.enter_context(
+            host_process(["-m", "pulumi.policy", UNUSED_ENGINE, str(PACK_DIR)], cwd=PACK_DIR)
+        )
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        stack.callback(channel.close)
+        grpc.channel_ready_future(channel).result(timeout=15)
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+
+
+def analyze(
+    stub: analyzer_pb2_grpc.AnalyzerStub, props: dict[str, Any], type_: str = OTA_UPDATE_TYPE
+) -> analyzer_pb2.AnalyzeResponse:
+    name = props.get("otaUpdateId", "other")
+    request = analyzer_pb2.AnalyzeRequest(
+        type=type_,
+        properties=struct({**props, "__provider": serialize_provider(OtaUpdateProvider())}),
+        urn=f"urn:pulumi:ci::ota-drift::ota-drift:index:OtaFleetAudit${type_}::{name}",
+        name=name,
+    )
+    response: analyzer_pb2.AnalyzeResponse = stub.Analyze(request, timeout=30)
+    return response
+
+
+def registered_inputs(path: str, ota_update_id: str) -> dict[str, Any]:
+    """The inputs the program registers for one declared update (read from the repo root)."""
+    update = next(u for u in load_declared([path]) if u.ota_update_id == ota_update_id)
+    return resource_inputs(update, AuditSettings(state="live-snapshot.json"))
+
+
+def violations(response: analyzer_pb2.AnalyzeResponse) -> list[tuple[str, str, int]]:
+    """(policy, message without the description line, enforcement level) of each diagnostic."""
+    return [
+        (d.policyName, d.message.split("\n", 1)[1], d.enforcementLevel)
+        for d in response.diagnostics
+    ]
+
+
+def lint_messages(report: dict[str, Any], ota_update_id: str) -> list[tuple[str, str, int]]:
+    """The active findings `ota-drift lint` reports for one update, as the pack words them,
+    with the enforcement the default failOn (low) gives their severity."""
+    out = []
+    for f in report["findings"]:
+        if f["otaUpdateId"] == ota_update_id and "suppressed" not in f:
+            path = f" {f['path']}" if f["path"] else ""
+            level = analyzer_pb2.ADVISORY if f["severity"] == "info" else analyzer_pb2.MANDATORY
+            out.append((f["ruleId"], f"{f['ruleId']} {ota_update_id}{path}: {f['message']}", level))
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_importing_the_policies_module_serves_nothing() -> None:
+    """`import checker.pulumi.policies` returns at once: no pack is built, no port printed."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import checker.pulumi.policies as p; print(len(p.build_policies()))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == f"{len(ALL_RULES)}\n"
+
+
+def test_analyzer_info_lists_every_rule(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """Every catalogue rule is a policy; mandatory at or above failOn (low), advisory below."""
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=15)
+    assert (info.name, info.supportsConfig) == ("ota-drift", True)
+    assert [p.name for p in info.policies] == [m.rule_id for m in ALL_RULES]
+    advisory = [p.name for p in info.policies if p.enforcementLevel == analyzer_pb2.ADVISORY]
+    assert advisory == ["OTA004", "OTA204"]  # the info rules, below failOn low
+    mandatory = [p.name for p in info.policies if p.enforcementLevel == analyzer_pb2.MANDATORY]
+    assert len(mandatory) == len(ALL_RULES) - 2
+    by_name = {p.name: p for p in info.policies}
+    assert by_name["OTA202"].displayName == "OTA202: Ensure pre-signed URLs expire within policy"
+    assert by_name["OTA202"].severity == analyzer_pb2.POLICY_SEVERITY_MEDIUM
+    assert json_format.MessageToDict(by_name["OTA202"].configSchema.properties) == {
+        "maxExpiresInSec": {
+            "type": "integer",
+            "default": 1800,
+            "description": META_BY_ID["OTA202"].param("maxExpiresInSec").description,
+        }
+    }
+    assert json_format.MessageToDict(by_name["OTA302"].configSchema.properties).keys() == {
+        "maxPerMinute",
+        "maxBaseRatePerMinute",
+    }
+    assert len(by_name["OTA101"].configSchema.properties) == 0
+    assert analyzer.GetPluginInfo(empty_pb2.Empty(), timeout=15).version == POLICY_SDK_VERSION
+
+
+def test_analyze_enforces_what_lint_reports(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """For every update of the example, the violations are exactly lint's active findings."""
+    report = cli_json("lint", EXAMPLE_DECLARED)
+    for update in load_declared([EXAMPLE_DECLARED]):
+        response = analyze(analyzer, registered_inputs(EXAMPLE_DECLARED, update.ota_update_id))
+        assert violations(response) == lint_messages(report, update.ota_update_id)
+    gw4 = analyze(analyzer, registered_inputs(EXAMPLE_DECLARED, "gw-fw-4"))
+    assert [p for p, _, _ in violations(gw4)] == ["OTA306", "OTA307", "OTA401", "OTA402"]
+
+
+def test_analyze_a_safe_config_has_no_violation(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, tmp_path: Path
+) -> None:
+    """A declaration every rule accepts passes; rules needing live state are not applicable."""
+    (tmp_path / "safe.yaml").write_text(safe_yaml())
+    response = analyze(analyzer, registered_inputs(str(tmp_path / "safe.yaml"), SAFE_ID))
+    assert list(response.diagnostics) == []
+    assert [n.policy_name for n in response.not_applicable] == [
+        "OTA001",
+        "OTA002",
+        "OTA003",
+        "OTA004",
+        "OTA501",
+        "OTA502",
+        "OTA900",
+    ]
+    reasons = {n.policy_name: n.reason for n in response.not_applicable}
+    assert reasons["OTA001"].startswith("OTA001 compares the live OTA update with its declaration")
+
+
+def test_findings_below_fail_on_are_advisory(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, tmp_path: Path
+) -> None:
+    """An info finding (OTA204, below failOn low) is reported, advisory, as lint reports it."""
+    (tmp_path / "mqtt.yaml").write_text(safe_yaml().replace("[MQTT, HTTP]", "[MQTT]"))
+    response = analyze(analyzer, registered_inputs(str(tmp_path / "mqtt.yaml"), SAFE_ID))
+    expected = lint_messages(cli_json("lint", str(tmp_path / "mqtt.yaml")), SAFE_ID)
+    assert violations(response) == expected
+    assert [(p, level) for p, _, level in expected] == [("OTA204", analyzer_pb2.ADVISORY)]
+
+
+def test_other_resource_types_are_left_alone(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """A resource that is not an OtaUpdate gets neither violations nor not-applicable notes."""
+    response = analyze(analyzer, {"bucket": "logs"}, type_="aws:s3/bucket:Bucket")
+    assert (list(response.diagnostics), list(response.not_applicable)) == ([], [])
+
+
+def test_configure_overrides_a_threshold(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, tmp_path: Path
+) -> None:
+    """`--policy-pack-config` tightens OTA202 as policies/strict.yaml does, and can disable."""
+    (tmp_path / "safe.yaml").write_text(safe_yaml(expires=900))
+    props = registered_inputs(str(tmp_path / "safe.yaml"), SAFE_ID)
+    config = {
+        "OTA202": analyzer_pb2.PolicyConfig(
+            enforcementLevel=analyzer_pb2.MANDATORY, properties=struct({"maxExpiresInSec": 600})
+        )
+    }
+    try:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), timeout=15)
+        tightened = violations(analyze(analyzer, props))
+        strict = cli_json("lint", str(tmp_path / "safe.yaml"), "--policy", "policies/strict.yaml")
+        assert tightened == lint_messages(strict, SAFE_ID)
+        assert tightened == [
+            (
+                "OTA202",
+                f"OTA202 {SAFE_ID} awsJobPresignedUrlConfig.expiresInSec: expiresInSec 900 is "
+                "above the policy's 600",
+                analyzer_pb2.MANDATORY,
+            )
+        ]
+        config["OTA202"] = analyzer_pb2.PolicyConfig(
+            enforcementLevel=analyzer_pb2.DISABLED, properties=struct({"maxExpiresInSec": 600})
+        )
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), timeout=15)
+        assert violations(analyze(analyzer, props)) == []
+    finally:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={}), timeout=15)
+
+
+def test_policy_pack_project_file() -> None:
+    """policies/PulumiPolicy.yaml names the Python runtime and ota-drift's version."""
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    assert project["runtime"] == "python"
+    assert project["version"] == __version__
+    assert project["description"].startswith("ota-drift rules")
