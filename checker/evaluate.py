@@ -40,7 +40,8 @@ def evaluate(
     """Findings of every enabled rule on every declared and live config, sides merged.
 
     `live_job_config` says the source read each job's abort and timeout config (deep mode), so
-    rules that need it run on the live side too.
+    rules that need it run on the live side too: on updates that have a job
+    (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
     """
     active = [
         (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
@@ -62,7 +63,10 @@ def evaluate(
     for live_update in live:
         view = live_view(live_update, now)
         owner = declared_by_id.get(live_update.ota_update_id)
+        has_job = bool(view.get("awsIotJobId"))  # a failed create has no job to read
         for rule, params in on_live:
+            if rule.meta.needs_job_config and not has_job:
+                continue
             found_live.extend(_finding(rule, view, v, owner) for v in rule.check(view, params))
     return merge_sides(found_declared, found_live)
 

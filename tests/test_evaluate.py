@@ -78,6 +78,7 @@ def live(
         "targets": [TARGET],
         "otaUpdateFiles": files,
         "otaUpdateStatus": "CREATE_COMPLETE",
+        "awsIotJobId": f"AFR_OTA-{ota_update_id}",
     }
     if rollout is not None:
         info["awsJobExecutionsRolloutConfig"] = rollout
@@ -342,6 +343,20 @@ def test_job_config_rule_skips_live_unless_the_source_read_job_config() -> None:
         ("fleet-b", "TEST01", "awsJobAbortConfig", "declared", "ota.yaml:13"),
         ("ghost", "TEST01", "awsJobAbortConfig", "live", None),
     ]
+
+
+def test_job_config_rule_skips_a_live_update_that_has_no_job() -> None:
+    """In deep mode, an update whose creation failed (no awsIotJobId) has no job config to judge."""
+    failed = live("broken", [file("fw.bin", True)])
+    failed = LiveUpdate(
+        "broken",
+        {**failed.info, "otaUpdateStatus": "CREATE_FAILED", "awsIotJobId": None},
+        failed.origin,
+    )
+    rule = FakeRule(needs_job_config=True)
+    findings = evaluate([], [failed], DEFAULT_POLICY, NOW, live_job_config=True, rules=(rule,))
+    assert findings == []
+    assert rule.seen == []
 
 
 def test_a_rule_without_needs_job_config_runs_on_live_in_shallow_mode() -> None:
