@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ota-drift: interrupted", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:
+    except Exception as exc:  # the last resort: a bug still gets one line and exit 2, not a trace
         if args.debug:
             raise
         print(f"ota-drift: internal error: {exc!r} (rerun with --debug)", file=sys.stderr)
