@@ -38,7 +38,7 @@ class ProgramSettings:
     state: str | None = None
     """Snapshot file (`ota-drift:state`); None reads AWS IoT in `region`."""
     region: str | None = None
-    """`aws:region`; None leaves it to the credential chain (AWS_REGION)."""
+    """`aws:region`; None leaves it to the credential chain (AWS_DEFAULT_REGION)."""
     policy: tuple[str, ...] = ()
     """Policy packs overlaid on policies/default.yaml (`ota-drift:policy`)."""
     fail_on: str | None = None
