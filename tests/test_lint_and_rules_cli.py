@@ -322,7 +322,8 @@ def test_rules_list_has_the_known_rules_exactly(capsys: pytest.CaptureFixture[st
 def test_rules_ota302_prints_the_full_documentation_with_parameter_defaults(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`rules OTA302` prints title, severity, what/why/fix, both params with defaults, examples."""
+    """`rules OTA302` prints title, severity, what/why/fix, both params with defaults and
+    valid ranges, and the examples."""
     assert main(["rules", "OTA302"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
@@ -331,10 +332,20 @@ def test_rules_ota302_prints_the_full_documentation_with_parameter_defaults(
     assert lines[1] == "Severity: high (default)    Applies to: declared and live"
     for heading in ("What it checks", "Why it matters", "How to fix it", "Fails", "Passes"):
         assert heading in lines
-    assert "  maxPerMinute (int, default 200): highest allowed `maximumPerMinute`" in lines
-    assert (
+    at = lines.index("  maxPerMinute (int, default 200): highest allowed `maximumPerMinute`")
+    assert lines[at + 1] == (
+        "    valid: an integer, at least 1 and below 1000 "
+        "(maximumPerMinute is 1 to 1000: a limit of 1000 or more never fires, "
+        "one below 1 always does)"
+    )
+    at = lines.index(
         "  maxBaseRatePerMinute (int, default 50): "
-        "highest allowed `exponentialRate.baseRatePerMinute`" in lines
+        "highest allowed `exponentialRate.baseRatePerMinute`"
+    )
+    assert lines[at + 1] == (
+        "    valid: an integer, at least 1 and below 1000 "
+        "(baseRatePerMinute is 1 to 1000: a limit of 1000 or more never fires, "
+        "one below 1 always does)"
     )
     assert "    maximumPerMinute: 1000" in lines  # the failing example
     for reference in META_BY_ID["OTA302"].doc.references:
@@ -342,14 +353,24 @@ def test_rules_ota302_prints_the_full_documentation_with_parameter_defaults(
 
 
 def test_rules_ota302_markdown_has_the_parameter_table(capsys: pytest.CaptureFixture[str]) -> None:
-    """`rules OTA302 --format markdown` documents the params in a table with their defaults."""
+    """`rules OTA302 --format markdown` documents the params in a table with their defaults and
+    valid ranges."""
     assert main(["rules", "OTA302", "--format", "markdown"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "## OTA302: Ensure the rollout rate stays within policy"
-    assert "| `maxPerMinute` | int | `200` | highest allowed `maximumPerMinute` |" in lines
+    assert "| parameter | type | default | meaning | valid values |" in lines
+    assert (
+        "| `maxPerMinute` | int | `200` | highest allowed `maximumPerMinute` "
+        "| an integer, at least 1 and below 1000 "
+        "(maximumPerMinute is 1 to 1000: a limit of 1000 or more never fires, "
+        "one below 1 always does) |" in lines
+    )
     assert (
         "| `maxBaseRatePerMinute` | int | `50` | "
-        "highest allowed `exponentialRate.baseRatePerMinute` |" in lines
+        "highest allowed `exponentialRate.baseRatePerMinute` "
+        "| an integer, at least 1 and below 1000 "
+        "(baseRatePerMinute is 1 to 1000: a limit of 1000 or more never fires, "
+        "one below 1 always does) |" in lines
     )
 
 
@@ -398,3 +419,21 @@ def test_rules_markdown_documents_every_rule(capsys: pytest.CaptureFixture[str])
     for meta in ALL_RULES:
         assert f"## {meta.rule_id}: {meta.title}" in lines
         assert sum(1 for line in lines if line.startswith(f"| [{meta.rule_id}](#")) == 1
+
+
+@pytest.mark.parametrize("rule_id", [m.rule_id for m in ALL_RULES if m.params])
+def test_rules_id_shows_every_parameters_valid_values_in_text_and_markdown(
+    rule_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules ID` prints a `valid:` line under each parameter, and the markdown row ends with
+    the same text: the ranges packs are checked against are documented where they are set."""
+    meta = META_BY_ID[rule_id]
+    assert main(["rules", rule_id]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert main(["rules", rule_id, "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out.splitlines()
+    for param in meta.params:
+        (at,) = [i for i, line in enumerate(lines) if line.startswith(f"  {param.name} (")]
+        assert lines[at + 1] == f"    valid: {param.valid_text()}"
+        (row,) = [line for line in markdown if line.startswith(f"| `{param.name}` |")]
+        assert row.endswith(f"| {param.valid_text()} |")

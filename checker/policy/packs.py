@@ -19,13 +19,21 @@ from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
 from checker.model import Location, Path, Severity
 from checker.policy.model import IgnoreDrift, Policy, RuleSetting, Suppression
-from checker.rules.interface import Param, RuleMeta
+from checker.rules.interface import RuleMeta, shown_value
 from checker.rules.registry import META_BY_ID
 
 PACK_VERSION = 1
 FAIL_ON_VALUES = (*(s.value for s in Severity), "never")
+SEVERITY_VALUES = tuple(s.value for s in Severity)
 MAX_PACK_BYTES = 1 * 2**20
+MAX_PATTERN_CHARS = 1024
+"""An otaUpdates or paths entry: otaUpdateIds have at most 128 characters, paths a few hundred."""
+MAX_REASON_CHARS = 2000
+"""A suppression's reason is copied into every report next to each finding it matches: a
+paragraph and a link to the review, not a document."""
 _TOP_KEYS = ("version", "failOn", "rules", "ignoreDrift", "suppressions")
+_RULE_KEYS = ("enabled", "severity", "params")
+_SUPPRESSION_KEYS = ("rule", "otaUpdates", "paths", "reason", "expires")
 
 
 def default_pack_path() -> FsPath:
@@ -85,18 +93,23 @@ class _Pack:
             return
         for key in doc:
             if key not in _TOP_KEYS:
-                self._at((key,), f"unknown key {key!r}{_hint(key, _TOP_KEYS)}")
+                self._at((key,), f"unknown key {shown_value(key)}{_hint(key, _TOP_KEYS)}")
         version = doc.get("version")
         if type(version) is not int or version != PACK_VERSION:
-            self._at(("version",), f"'version' must be {PACK_VERSION}, not {version!r}")
+            self._at(("version",), f"'version' must be {PACK_VERSION}, not {shown_value(version)}")
         if "failOn" in doc:
-            if doc["failOn"] in FAIL_ON_VALUES:
-                self.fail_on = doc["failOn"]
+            fail_on = doc["failOn"]
+            if isinstance(fail_on, str) and fail_on in FAIL_ON_VALUES:
+                self.fail_on = fail_on
             else:
-                self._at(("failOn",), f"'failOn' must be one of {', '.join(FAIL_ON_VALUES)}")
+                self._at(
+                    ("failOn",),
+                    f"'failOn' must be one of {', '.join(FAIL_ON_VALUES)}, "
+                    f"not {shown_value(fail_on)}",
+                )
         rules = doc.get("rules", {})
         if not isinstance(rules, dict):
-            self._at(("rules",), "'rules' must be a mapping of rule IDs")
+            self._at(("rules",), f"'rules' must be a mapping of rule IDs, not {shown_value(rules)}")
         else:
             for rule_id, setting in rules.items():
                 self._rule(rule_id, setting)
@@ -109,81 +122,108 @@ class _Pack:
         value = doc.get(key, [])
         if isinstance(value, list):
             return value
-        self._at((key,), f"'{key}' must be a list")
+        self._at((key,), f"'{key}' must be a list, not {shown_value(value)}")
         return []
 
     def _rule(self, rule_id: Any, setting: Any) -> None:
         where: Path = ("rules", rule_id)
-        meta = META_BY_ID.get(rule_id) if isinstance(rule_id, str) else None
+        if not isinstance(rule_id, str):
+            self._at(
+                where,
+                f"a rule ID must be a string such as 'OTA302', not {shown_value(rule_id)}"
+                f"{_hint(rule_id, META_BY_ID)}",
+            )
+            return
+        meta = META_BY_ID.get(rule_id)
         if meta is None:
-            self._at(where, f"unknown rule {rule_id!r}{_hint(rule_id, META_BY_ID)}")
+            self._at(where, f"unknown rule {shown_value(rule_id)}{_hint(rule_id, META_BY_ID)}")
             return
         if not isinstance(setting, dict):
-            self._at(where, f"{rule_id} takes a mapping of enabled, severity, params")
+            self._at(
+                where,
+                f"{rule_id} takes a mapping of enabled, severity, params, "
+                f"not {shown_value(setting)}",
+            )
             return
         for key in setting:
-            if key not in ("enabled", "severity", "params"):
+            if key not in _RULE_KEYS:
                 self._at(
                     (*where, key),
-                    f"unknown key {key!r} in {rule_id}"
-                    f"{_hint(key, ('enabled', 'severity', 'params'))}",
+                    f"unknown key {shown_value(key)} in {rule_id}{_hint(key, _RULE_KEYS)}",
                 )
         enabled = setting.get("enabled")
-        if enabled is not None and not isinstance(enabled, bool):
-            self._at((*where, "enabled"), f"{rule_id}.enabled must be true or false")
+        if "enabled" in setting and not isinstance(enabled, bool):
+            self._at(
+                (*where, "enabled"),
+                f"{rule_id}.enabled must be true or false, not {shown_value(enabled)}",
+            )
             enabled = None
         severity = None
         if "severity" in setting:
-            try:
-                severity = Severity(setting["severity"])
-            except ValueError:
+            value = setting["severity"]
+            if isinstance(value, str) and value in SEVERITY_VALUES:
+                severity = Severity(value)
+            else:
                 self._at(
                     (*where, "severity"),
-                    f"{rule_id}.severity must be one of {', '.join(s.value for s in Severity)}",
+                    f"{rule_id}.severity must be one of {', '.join(SEVERITY_VALUES)}, "
+                    f"not {shown_value(value)}",
                 )
         params = self._params(meta, setting.get("params", {}), (*where, "params"))
         self.settings[rule_id] = RuleSetting(enabled, severity, params)
 
     def _params(self, meta: RuleMeta, params: Any, where: Path) -> dict[str, Any]:
         if not isinstance(params, dict):
-            self._at(where, f"{meta.rule_id}.params must be a mapping")
+            self._at(where, f"{meta.rule_id}.params must be a mapping, not {shown_value(params)}")
             return {}
         known = {p.name: p for p in meta.params}
         good = {}
         for name, value in params.items():
-            param = known.get(name)
+            param = known.get(name) if isinstance(name, str) else None
             if param is None:
                 names = ", ".join(known) or "none"
                 self._at(
                     (*where, name),
-                    f"unknown parameter {name!r} for {meta.rule_id} "
+                    f"unknown parameter {shown_value(name)} for {meta.rule_id} "
                     f"(it takes: {names}){_hint(name, known)}",
                 )
-            elif not _param_ok(param, value):
-                self._at(
-                    (*where, name),
-                    f"{meta.rule_id}.{name} must be {_TYPE_TEXT[param.type]}, not {value!r}",
-                )
-            else:
+                continue
+            problem = param.problem(value)
+            if problem is None:
                 good[name] = value
+            elif problem.item is None:
+                self._at((*where, name), f"{meta.rule_id}.{name} {problem.message}")
+            else:
+                self._at(
+                    (*where, name, problem.item),
+                    f"{meta.rule_id}.{name}[{problem.item}] {problem.message}",
+                )
         return good
 
     def _patterns(
         self, entry: dict[str, Any], where: Path, key: str, required: bool
     ) -> tuple[str, ...]:
-        value = entry.get(key)
-        if value is None:
+        if key not in entry:
             if required:
                 self._at(where, f"missing required key {key!r}")
             return ()
+        value = entry[key]
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self._at((*where, key), f"'{key}' must be a list of names or glob patterns")
+        elif not isinstance(value, list):
+            self._at(
+                (*where, key),
+                f"'{key}' must be a list of names or glob patterns, not {shown_value(value)}",
+            )
             return ()
         if not value:
             self._at((*where, key), f"'{key}' is empty: list at least one name or pattern")
             return ()
+        for index, pattern in enumerate(value):
+            problem = _pattern_problem(pattern)
+            if problem is not None:
+                self._at((*where, key, index), f"'{key}'[{index}] {problem}")
+                return ()
         return tuple(value)
 
     def _location(self, where: Path) -> Location:
@@ -192,13 +232,17 @@ class _Pack:
     def _ignore(self, index: int, entry: Any) -> None:
         where: Path = ("ignoreDrift", index)
         if not isinstance(entry, dict):
-            self._at(where, "an ignoreDrift entry must be a mapping with otaUpdates")
+            self._at(
+                where,
+                f"an ignoreDrift entry must be a mapping with otaUpdates, not {shown_value(entry)}",
+            )
             return
         for key in entry:
             if key not in ("otaUpdates", "paths"):
                 self._at(
                     (*where, key),
-                    f"unknown key {key!r} in ignoreDrift{_hint(key, ('otaUpdates', 'paths'))}",
+                    f"unknown key {shown_value(key)} in ignoreDrift"
+                    f"{_hint(key, ('otaUpdates', 'paths'))}",
                 )
         updates = self._patterns(entry, where, "otaUpdates", required=True)
         paths = self._patterns(entry, where, "paths", required=False)
@@ -207,60 +251,122 @@ class _Pack:
 
     def _suppression(self, index: int, entry: Any) -> None:
         where: Path = ("suppressions", index)
-        keys = ("rule", "otaUpdates", "paths", "reason", "expires")
         if not isinstance(entry, dict):
-            self._at(where, "a suppression must be a mapping with rule, otaUpdates and reason")
+            self._at(
+                where,
+                "a suppression must be a mapping with rule, otaUpdates and reason, "
+                f"not {shown_value(entry)}",
+            )
             return
         for key in entry:
-            if key not in keys:
-                self._at((*where, key), f"unknown key {key!r} in a suppression{_hint(key, keys)}")
-        rule = entry.get("rule")
-        if rule is None:
-            self._at(where, "missing required key 'rule'")
-        elif rule not in META_BY_ID:
-            self._at((*where, "rule"), f"unknown rule {rule!r}{_hint(rule, META_BY_ID)}")
+            if key not in _SUPPRESSION_KEYS:
+                self._at(
+                    (*where, key),
+                    f"unknown key {shown_value(key)} in a suppression"
+                    f"{_hint(key, _SUPPRESSION_KEYS)}",
+                )
+        rule = self._suppressed_rule(entry, where)
         updates = self._patterns(entry, where, "otaUpdates", required=True)
         paths = self._patterns(entry, where, "paths", required=False)
-        reason = entry.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            self._at(
-                (*where, "reason") if "reason" in entry else where,
-                "a suppression needs a 'reason': say why the risk is accepted",
-            )
-        expires = entry.get("expires")
-        if isinstance(expires, datetime):
-            expires = expires.date()
-        elif expires is not None and not isinstance(expires, date):
-            try:
-                if not isinstance(expires, str) or not _ISO_DATE.fullmatch(expires):
-                    raise ValueError(expires)
-                expires = date.fromisoformat(expires)
-            except ValueError:
-                self._at(
-                    (*where, "expires"), f"'expires' must be a date (YYYY-MM-DD), not {expires!r}"
-                )
-                expires = None
-        if isinstance(rule, str) and rule in META_BY_ID and updates and isinstance(reason, str):
+        reason = self._reason(entry, where)
+        expires = self._expires(entry, where)
+        if rule is not None and updates and reason is not None:
             self.suppressions.append(
-                Suppression(rule, updates, paths, reason.strip(), expires, self._location(where))
+                Suppression(rule, updates, paths, reason, expires, self._location(where))
             )
 
+    def _suppressed_rule(self, entry: dict[str, Any], where: Path) -> str | None:
+        """The one registered rule ID a suppression names, or None (reported)."""
+        if "rule" not in entry:
+            self._at(where, "missing required key 'rule'")
+            return None
+        rule = entry["rule"]
+        if isinstance(rule, list):
+            self._at(
+                (*where, "rule"),
+                f"'rule' must be one rule ID, not a list ({shown_value(rule)}): "
+                "write one suppression per rule",
+            )
+            return None
+        if not isinstance(rule, str):
+            self._at(
+                (*where, "rule"),
+                f"'rule' must be a rule ID such as 'OTA306', not {shown_value(rule)}",
+            )
+            return None
+        if rule not in META_BY_ID:
+            self._at((*where, "rule"), f"unknown rule {shown_value(rule)}{_hint(rule, META_BY_ID)}")
+            return None
+        return rule
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TYPE_TEXT = {"int": "an integer", "number": "a number", "string-list": "a list of strings"}
+    def _reason(self, entry: dict[str, Any], where: Path) -> str | None:
+        """The reason, stripped; None (reported) when missing, blank, not text or too long."""
+        reason = entry.get("reason")
+        at: Path = (*where, "reason") if "reason" in entry else where
+        if reason is not None and not isinstance(reason, str):
+            self._at(
+                at,
+                "a suppression's 'reason' must be text saying why the risk is accepted, "
+                f"not {shown_value(reason)}",
+            )
+            return None
+        if reason is None or not reason.strip():
+            self._at(at, "a suppression needs a 'reason': say why the risk is accepted")
+            return None
+        reason = reason.strip()
+        if len(reason) > MAX_REASON_CHARS:
+            self._at(
+                at,
+                f"'reason' has {len(reason)} characters, over the {MAX_REASON_CHARS} allowed: "
+                "link to the review instead",
+            )
+            return None
+        return reason
+
+    def _expires(self, entry: dict[str, Any], where: Path) -> date | None:
+        """The last day a suppression is valid, or None (none given, or reported)."""
+        if "expires" not in entry:
+            return None
+        expires = entry["expires"]
+        if isinstance(expires, datetime):
+            return expires.date()
+        if isinstance(expires, date):
+            return expires
+        if isinstance(expires, str) and _ISO_DATE.fullmatch(expires):
+            try:
+                return date.fromisoformat(expires)
+            except ValueError:
+                pass
+        self._at(
+            (*where, "expires"),
+            f"'expires' must be a date (YYYY-MM-DD), not {shown_value(expires)}",
+        )
+        return None
 
 
-def _param_ok(param: Param, value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if param.type == "int":
-        return isinstance(value, int)
-    if param.type == "number":
-        return isinstance(value, int | float)
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+_HINT_CHARS = 100
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _pattern_problem(pattern: Any) -> str | None:
+    """Why one otaUpdates or paths entry is not a name or glob pattern, or None."""
+    if not isinstance(pattern, str):
+        return f"must be a name or glob pattern, not {shown_value(pattern)}"
+    if not pattern:
+        return "is empty: write a name or glob pattern"
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return (
+            f"has {len(pattern)} characters, over the {MAX_PATTERN_CHARS} a name or pattern "
+            "may have"
+        )
+    return None
 
 
 def _hint(key: Any, choices: Mapping[str, Any] | Sequence[str]) -> str:
+    if isinstance(key, int) and not isinstance(key, bool) and key.bit_length() < 64:
+        key = str(key)  # `302:` for OTA302
+    if not isinstance(key, str) or len(key) > _HINT_CHARS:
+        return ""  # nothing is close to a date, a mapping or a paragraph
     close = difflib.get_close_matches(str(key), list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

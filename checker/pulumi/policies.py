@@ -36,7 +36,7 @@ from checker.policy.apply import apply_policy
 from checker.policy.model import Policy, RuleSetting
 from checker.policy.packs import load_policy
 from checker.pulumi.provider import OTA_UPDATE_TYPE, declared_from_props
-from checker.rules.interface import Param, Rule, RuleMeta
+from checker.rules.interface import MAX_LIST_ITEMS, Param, Rule, RuleMeta
 from checker.rules.registry import ALL_RULES, CONFIG_RULES
 
 PACK_NAME = "ota-drift"
@@ -54,11 +54,7 @@ _SEVERITIES = {
     Severity.CRITICAL: PolicySeverity.CRITICAL,
 }
 """CrossGuard has no 'info': info rules get no severity (unspecified)."""
-_SCHEMA_TYPES: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer"},
-    "number": {"type": "number"},
-    "string-list": {"type": "array", "items": {"type": "string"}},
-}
+_SCHEMA_TYPES = {"int": "integer", "number": "number", "string-list": "array"}
 _NOT_APPLICABLE = {
     "drift": "{rule} compares the live OTA update with its declaration: after `pulumi refresh`, "
     "`pulumi preview` shows drift as a replacement; `ota-drift check` reports it",
@@ -141,7 +137,7 @@ def config_schema(meta: RuleMeta, policy: Policy) -> PolicyConfigSchema | None:
     return PolicyConfigSchema(
         {
             p.name: {
-                **_SCHEMA_TYPES[p.type],
+                **param_schema(p),
                 "description": p.description,
                 "default": defaults[p.name],
             }
@@ -150,11 +146,29 @@ def config_schema(meta: RuleMeta, policy: Policy) -> PolicyConfigSchema | None:
     )
 
 
-def config_params(meta: RuleMeta, config: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The rule's parameters set by `--policy-pack-config`, typed as the rule expects them.
+def param_schema(param: Param) -> dict[str, Any]:
+    """The JSON schema (draft 7) of one parameter: its type, bounds and list entries.
 
-    Config arrives as a protobuf Struct, where every number is a double: 600 arrives as 600.0.
-    Keys that are not parameters of the rule are ignored (the engine validates the schema).
+    The engine checks config against it before the pack sees any; `config_params` checks again
+    with `Param.problem`, the judge policy packs use, so both accept exactly the same values.
+    """
+    schema: dict[str, Any] = {"type": _SCHEMA_TYPES[param.type]}
+    bounds = param.bounds
+    if bounds is not None:
+        schema["exclusiveMinimum" if bounds.exclusive_minimum else "minimum"] = bounds.minimum
+        schema["exclusiveMaximum" if bounds.exclusive_maximum else "maximum"] = bounds.maximum
+    if param.items is not None:
+        schema["maxItems"] = MAX_LIST_ITEMS
+        schema["items"] = {"type": "string", "pattern": f"^(?:{param.items.pattern})$"}
+    return schema
+
+
+def config_params(meta: RuleMeta, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The rule's parameters set by `--policy-pack-config`, checked as a policy pack's are.
+
+    Config arrives as a protobuf Struct, where every number is a double: 600 arrives as 600.0,
+    and a list as a sequence. Keys that are not parameters of the rule are ignored (the engine
+    validates the schema). A value a pack would refuse is a ValueError naming it.
     """
     params: dict[str, Any] = {}
     for param in meta.params:
@@ -173,19 +187,16 @@ def with_params(policy: Policy, meta: RuleMeta, params: Mapping[str, Any]) -> Po
 
 
 def _typed(meta: RuleMeta, param: Param, value: Any) -> Any:
-    ok: bool
-    if param.type == "int":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif param.type == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, Sequence) and not isinstance(value, str)
-        ok = ok and all(isinstance(v, str) for v in value)
-        value = list(value) if ok else value
-    if not ok:
-        raise ValueError(f"{meta.rule_id}.{param.name} must be {param.type}, not {value!r}")
+    """`value` as a pack would hold it (undoing the Struct's doubles), once `Param.problem`
+    accepts it."""
+    if param.type == "int" and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif param.type == "string-list" and isinstance(value, Sequence) and not isinstance(value, str):
+        value = list(value)
+    problem = param.problem(value)
+    if problem is not None:
+        item = "" if problem.item is None else f"[{problem.item}]"
+        raise ValueError(f"{meta.rule_id}.{param.name}{item} {problem.message}")
     return value
 
 

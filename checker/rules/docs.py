@@ -53,10 +53,11 @@ def rule_text(meta: RuleMeta) -> str:
     ]
     if meta.params:
         out += ["", "Parameters (set them in a policy pack under rules: " + meta.rule_id + ")"]
-        out += [
-            f"  {p.name} ({p.type}, default {_value(p.default)}): {p.description}"
-            for p in meta.params
-        ]
+        for p in meta.params:
+            out += [
+                f"  {p.name} ({p.type}, default {_value(p.default)}): {p.description}",
+                f"    valid: {p.valid_text()}",
+            ]
     out += ["", "Fails", _indent(meta.doc.failing.rstrip()), "", "Passes"]
     out += [_indent(meta.doc.passing.rstrip())]
     if meta.doc.references:
@@ -78,9 +79,13 @@ def rule_markdown(meta: RuleMeta) -> str:
         "",
     ]
     if meta.params:
-        out += ["| parameter | type | default | meaning |", "| --- | --- | --- | --- |"]
         out += [
-            f"| `{p.name}` | {p.type} | `{_value(p.default)}` | {p.description} |"
+            "| parameter | type | default | meaning | valid values |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        out += [
+            f"| `{p.name}` | {p.type} | `{_value(p.default)}` | {p.description} "
+            f"| {p.valid_text()} |"
             for p in meta.params
         ]
         out.append("")

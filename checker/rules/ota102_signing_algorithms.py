@@ -7,13 +7,28 @@ from typing import Any
 
 from checker.model import Path, Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation, dig
+from checker.rules.interface import (
+    ConfigView,
+    Items,
+    Param,
+    RuleDoc,
+    RuleMeta,
+    Violation,
+    dig,
+)
 
 ALGORITHMS = (
     ("hashAlgorithm", "allowedHashAlgorithms"),
     ("signatureAlgorithm", "allowedSignatureAlgorithms"),
 )
 """Each algorithm key of `customCodeSigning`, with the parameter that lists its allowed values."""
+ALGORITHM_NAME = Items(
+    "an algorithm name",
+    r"[A-Za-z0-9][A-Za-z0-9._+/-]{0,63}",
+    "1 to 64 letters, digits or . _ + / -, starting with a letter or digit",
+)
+"""The API takes free text; names such as SHA256, SHA-384 or RSASSA-PSS fit, blanks do not.
+An empty list is valid and strict: it allows no custom signing at all."""
 
 
 class SigningAlgorithmNotAllowed:
@@ -28,12 +43,14 @@ class SigningAlgorithmNotAllowed:
                 "string-list",
                 ["SHA256", "SHA384", "SHA512"],
                 "values `customCodeSigning.hashAlgorithm` may take (compared ignoring case)",
+                items=ALGORITHM_NAME,
             ),
             Param(
                 "allowedSignatureAlgorithms",
                 "string-list",
                 ["ECDSA", "RSA"],
                 "values `customCodeSigning.signatureAlgorithm` may take (compared ignoring case)",
+                items=ALGORITHM_NAME,
             ),
         ),
         doc=RuleDoc(

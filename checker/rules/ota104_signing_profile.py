@@ -7,7 +7,13 @@ from typing import Any
 
 from checker.model import Path, Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import ConfigView, Items, Param, RuleDoc, RuleMeta, Violation
+
+SIGNING_PROFILE_NAME = Items(
+    "an AWS Signer profile name",
+    r"[A-Za-z0-9_]{2,64}",
+    "2 to 64 letters, digits or _, as AWS Signer names profiles",
+)
 
 
 class SigningProfileNotAllowed:
@@ -23,6 +29,7 @@ class SigningProfileNotAllowed:
                 [],
                 "AWS Signer profiles `startSigningJobParameter.signingProfileName` may name "
                 "(exact match); the rule is inactive while the list is empty",
+                items=SIGNING_PROFILE_NAME,
             ),
         ),
         doc=RuleDoc(

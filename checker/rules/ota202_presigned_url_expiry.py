@@ -8,7 +8,15 @@ from typing import Any
 from checker.model import Severity
 from checker.normalise import service_default
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation, is_number
+from checker.rules.interface import (
+    Bounds,
+    ConfigView,
+    Param,
+    RuleDoc,
+    RuleMeta,
+    Violation,
+    is_number,
+)
 from checker.rules.ota201_presigned_url_range import MAX_EXPIRES_IN_SEC, MIN_EXPIRES_IN_SEC
 
 PRESIGNED = "awsJobPresignedUrlConfig"
@@ -26,6 +34,14 @@ class PresignedUrlExpiryTooLong:
                 "int",
                 1800,
                 "longest allowed `awsJobPresignedUrlConfig.expiresInSec`, in seconds",
+                Bounds(
+                    MIN_EXPIRES_IN_SEC,
+                    MAX_EXPIRES_IN_SEC,
+                    exclusive_maximum=True,
+                    why=f"expiresInSec is {MIN_EXPIRES_IN_SEC} to {MAX_EXPIRES_IN_SEC}: "
+                    f"a limit of {MAX_EXPIRES_IN_SEC} or more never fires, one below "
+                    f"{MIN_EXPIRES_IN_SEC} always does",
+                ),
             ),
         ),
         doc=RuleDoc(

@@ -7,7 +7,21 @@ from typing import Any
 
 from checker.model import Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import Bounds, ConfigView, Param, RuleDoc, RuleMeta, Violation
+
+MIN_RATE = 1
+MAX_RATE = 1000
+"""Things per minute, for maximumPerMinute and baseRatePerMinute alike (the API's range)."""
+
+
+def _rate_bounds(field: str) -> Bounds:
+    return Bounds(
+        MIN_RATE,
+        MAX_RATE,
+        exclusive_maximum=True,
+        why=f"{field} is {MIN_RATE} to {MAX_RATE}: a limit of {MAX_RATE} or more never fires, "
+        f"one below {MIN_RATE} always does",
+    )
 
 
 class RolloutRateTooHigh:
@@ -17,12 +31,19 @@ class RolloutRateTooHigh:
         severity=Severity.HIGH,
         applies_to="both",
         params=(
-            Param("maxPerMinute", "int", 200, "highest allowed `maximumPerMinute`"),
+            Param(
+                "maxPerMinute",
+                "int",
+                200,
+                "highest allowed `maximumPerMinute`",
+                _rate_bounds("maximumPerMinute"),
+            ),
             Param(
                 "maxBaseRatePerMinute",
                 "int",
                 50,
                 "highest allowed `exponentialRate.baseRatePerMinute`",
+                _rate_bounds("baseRatePerMinute"),
             ),
         ),
         doc=RuleDoc(

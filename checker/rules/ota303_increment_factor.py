@@ -7,7 +7,8 @@ from typing import Any
 
 from checker.model import Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import Bounds, ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.ota304_increment_factor import MAX_FACTOR, MIN_FACTOR
 
 ROLLOUT = "awsJobExecutionsRolloutConfig"
 
@@ -24,6 +25,13 @@ class IncrementFactorTooHigh:
                 "number",
                 2.0,
                 "highest allowed `exponentialRate.incrementFactor`",
+                Bounds(
+                    float(MIN_FACTOR),
+                    float(MAX_FACTOR),
+                    exclusive_maximum=True,
+                    why=f"incrementFactor is {MIN_FACTOR} to {MAX_FACTOR}: a limit of "
+                    f"{MAX_FACTOR} or more never fires, one below {MIN_FACTOR} always does",
+                ),
             ),
         ),
         doc=RuleDoc(

@@ -8,9 +8,10 @@ from typing import Any
 
 from checker.model import Severity
 from checker.rules import references as ref
-from checker.rules.interface import ConfigView, Param, RuleDoc, RuleMeta, Violation
+from checker.rules.interface import Bounds, ConfigView, Param, RuleDoc, RuleMeta, Violation
 
 PENDING_STATUSES = ("CREATE_PENDING", "CREATE_IN_PROGRESS")
+MAX_PENDING_HOURS = 365 * 24
 
 
 class UpdateStuckPending:
@@ -26,6 +27,12 @@ class UpdateStuckPending:
                 24,
                 "longest an update may stay CREATE_PENDING or CREATE_IN_PROGRESS since its "
                 "`lastModifiedDate`",
+                Bounds(
+                    1,
+                    MAX_PENDING_HOURS,
+                    why="0 would call every update stuck as soon as it is created, and a "
+                    f"limit of more than {MAX_PENDING_HOURS} h, a year, is no limit",
+                ),
             ),
         ),
         doc=RuleDoc(

@@ -249,7 +249,10 @@ BAD_PACKS = {
     ),
     "bad failOn": (
         HEAD + "failOn: severe\n",
-        ["pack.yaml:2: 'failOn' must be one of info, low, medium, high, critical, never"],
+        [
+            "pack.yaml:2: 'failOn' must be one of info, low, medium, high, critical, never, "
+            "not 'severe'"
+        ],
     ),
     "unknown rule ID with did-you-mean": (
         HEAD + "rules:\n  OTA3022: {severity: low}\n",
@@ -257,7 +260,7 @@ BAD_PACKS = {
     ),
     "rule setting not a mapping": (
         HEAD + "rules:\n  OTA302: off\n",
-        ["pack.yaml:3: OTA302 takes a mapping of enabled, severity, params"],
+        ["pack.yaml:3: OTA302 takes a mapping of enabled, severity, params, not False"],
     ),
     "unknown key in a rule": (
         HEAD + "rules:\n  OTA302:\n    severty: low\n",
@@ -288,23 +291,29 @@ BAD_PACKS = {
     ),
     "params not a mapping": (
         HEAD + "rules:\n  OTA302:\n    params: [maxPerMinute]\n",
-        ["pack.yaml:4: OTA302.params must be a mapping"],
+        ["pack.yaml:4: OTA302.params must be a mapping, not ['maxPerMinute']"],
     ),
     "bad severity": (
         HEAD + "rules:\n  OTA302:\n    severity: urgent\n",
-        ["pack.yaml:4: OTA302.severity must be one of info, low, medium, high, critical"],
+        [
+            "pack.yaml:4: OTA302.severity must be one of info, low, medium, high, critical, "
+            "not 'urgent'"
+        ],
     ),
     "severity in capitals": (
         HEAD + "rules:\n  OTA302:\n    severity: High\n",
-        ["pack.yaml:4: OTA302.severity must be one of info, low, medium, high, critical"],
+        [
+            "pack.yaml:4: OTA302.severity must be one of info, low, medium, high, critical, "
+            "not 'High'"
+        ],
     ),
     "enabled not a bool": (
         HEAD + "rules:\n  OTA302:\n    enabled: 'no'\n",
-        ["pack.yaml:4: OTA302.enabled must be true or false"],
+        ["pack.yaml:4: OTA302.enabled must be true or false, not 'no'"],
     ),
     "enabled as 0": (
         HEAD + "rules:\n  OTA302:\n    enabled: 0\n",
-        ["pack.yaml:4: OTA302.enabled must be true or false"],
+        ["pack.yaml:4: OTA302.enabled must be true or false, not 0"],
     ),
     "suppression without reason": (
         HEAD + "suppressions:\n  - rule: OTA302\n    otaUpdates: [fleet-*]\n",
@@ -360,7 +369,7 @@ BAD_PACKS = {
     ),
     "suppressions not a list": (
         HEAD + "suppressions: {rule: OTA302}\n",
-        ["pack.yaml:2: 'suppressions' must be a list"],
+        ["pack.yaml:2: 'suppressions' must be a list, not {'rule': 'OTA302'}"],
     ),
     "ignoreDrift without otaUpdates": (
         HEAD + "ignoreDrift:\n  - paths: [description]\n",
@@ -368,7 +377,7 @@ BAD_PACKS = {
     ),
     "ignoreDrift with otaUpdates not names": (
         HEAD + "ignoreDrift:\n  - otaUpdates: [1, 2]\n",
-        ["pack.yaml:3: 'otaUpdates' must be a list of names or glob patterns"],
+        ["pack.yaml:3: 'otaUpdates'[0] must be a name or glob pattern, not 1"],
     ),
     "ignoreDrift with an unknown key": (
         HEAD + "ignoreDrift:\n  - otaUpdates: [lab-*]\n    path: [description]\n",
@@ -376,7 +385,7 @@ BAD_PACKS = {
     ),
     "rules not a mapping": (
         HEAD + "rules: [OTA302]\n",
-        ["pack.yaml:2: 'rules' must be a mapping of rule IDs"],
+        ["pack.yaml:2: 'rules' must be a mapping of rule IDs, not ['OTA302']"],
     ),
 }
 
@@ -407,7 +416,7 @@ def test_every_problem_of_one_pack_is_reported_at_once_in_file_order() -> None:
         "pack.yaml:2: unknown key 'colour'",
         "pack.yaml:1: 'version' must be 1, not 2",
         "pack.yaml:4: unknown rule 'OTA3022'; did you mean 'OTA302'?",
-        "pack.yaml:6: OTA302.enabled must be true or false",
+        "pack.yaml:6: OTA302.enabled must be true or false, not 'maybe'",
         "pack.yaml:7: OTA302.maxPerMinute must be an integer, not True",
         "pack.yaml:9: a suppression needs a 'reason': say why the risk is accepted",
     ]
@@ -420,8 +429,10 @@ def test_problems_of_two_packs_are_reported_together_in_pack_order() -> None:
         ("ok.yaml", HEAD + "failOn: high\n"),
         ("two.yaml", HEAD + "ignoreDrift:\n  - paths: [x]\nfailOn: sometimes\n"),
     ) == [
-        "one.yaml:3: OTA302.severity must be one of info, low, medium, high, critical",
-        "two.yaml:4: 'failOn' must be one of info, low, medium, high, critical, never",
+        "one.yaml:3: OTA302.severity must be one of info, low, medium, high, critical, "
+        "not 'urgent'",
+        "two.yaml:4: 'failOn' must be one of info, low, medium, high, critical, never, "
+        "not 'sometimes'",
         "two.yaml:3: missing required key 'otaUpdates'",
     ]
 
@@ -455,6 +466,324 @@ def test_a_valid_expires_is_read_as_a_date_whether_quoted_or_not() -> None:
         (suppression,) = load_policy(["pack.yaml"]).suppressions
         assert suppression.expires is not None
         assert suppression.expires.isoformat() == "2027-03-31"
+
+
+# --- hostile values: every field, every wrong type, every value that would switch a rule off --
+
+
+def param_pack(rule_id: str, name: str, value: str) -> str:
+    """A pack setting one parameter, written on line 5."""
+    return HEAD + f"rules:\n  {rule_id}:\n    params:\n      {name}: {value}\n"
+
+
+def suppression(**fields: str) -> str:
+    """A pack with one suppression (rule, otaUpdates, reason, then `fields` in order, from
+    line 3); a field given as "" is left out."""
+    body = {"rule": "OTA306", "otaUpdates": "[fleet-*]", "reason": "ok", **fields}
+    lines = [f"    {key}: {value}" for key, value in body.items() if value != ""]
+    return HEAD + "suppressions:\n  - " + "\n".join(lines)[4:] + "\n"
+
+
+RATE_WHY = "is 1 to 1000: a limit of 1000 or more never fires, one below 1 always does"
+FACTOR = (
+    "OTA303.maxIncrementFactor must be at least 1.1 and below 5.0, not {} (incrementFactor is "
+    "1.1 to 5.0: a limit of 5.0 or more never fires, one below 1.1 always does)"
+)
+EXPIRY = (
+    "OTA202.maxExpiresInSec must be at least 60 and below 3600, not {} (expiresInSec is 60 to "
+    "3600: a limit of 3600 or more never fires, one below 60 always does)"
+)
+PENDING = (
+    "OTA502.maxPendingHours must be at least 1 and at most 8760, not {} (0 would call every "
+    "update stuck as soon as it is created, and a limit of more than 8760 h, a year, is no limit)"
+)
+ALGORITHM = (
+    "must be an algorithm name (1 to 64 letters, digits or . _ + / -, starting with a letter or "
+    "digit), not {}"
+)
+PROFILE = (
+    "must be an AWS Signer profile name (2 to 64 letters, digits or _, as AWS Signer names "
+    "profiles), not {}"
+)
+FAIL_ON = "'failOn' must be one of info, low, medium, high, critical, never, not {}"
+SEVERITY = "OTA302.severity must be one of info, low, medium, high, critical, not {}"
+PATTERNS = "'{}' must be a list of names or glob patterns, not {}"
+REASON = "a suppression's 'reason' must be text saying why the risk is accepted, not {}"
+EXPIRES = "'expires' must be a date (YYYY-MM-DD), not {}"
+RULE_ID = "'rule' must be a rule ID such as 'OTA306', not {}"
+KEY_ID = "a rule ID must be a string such as 'OTA302', not {}"
+
+HOSTILE_PACKS = {
+    # name: (pack text, the one problem reported, as PACK:LINE: message)
+    "NaN threshold": (
+        param_pack("OTA303", "maxIncrementFactor", ".nan"),
+        "5: OTA303.maxIncrementFactor must be a finite number, not nan",
+    ),
+    "infinite threshold": (
+        param_pack("OTA303", "maxIncrementFactor", ".inf"),
+        "5: OTA303.maxIncrementFactor must be a finite number, not inf",
+    ),
+    "minus infinite threshold": (
+        param_pack("OTA303", "maxIncrementFactor", "-.inf"),
+        "5: OTA303.maxIncrementFactor must be a finite number, not -inf",
+    ),
+    "factor limit that never fires": (
+        param_pack("OTA303", "maxIncrementFactor", "5.0"),
+        "5: " + FACTOR.format("5.0"),
+    ),
+    "factor limit that always fires": (
+        param_pack("OTA303", "maxIncrementFactor", "1.0"),
+        "5: " + FACTOR.format("1.0"),
+    ),
+    "rate limit that never fires": (
+        param_pack("OTA302", "maxPerMinute", "1000"),
+        "5: OTA302.maxPerMinute must be at least 1 and below 1000, not 1000 "
+        f"(maximumPerMinute {RATE_WHY})",
+    ),
+    "zero rate limit": (
+        param_pack("OTA302", "maxPerMinute", "0"),
+        "5: OTA302.maxPerMinute must be at least 1 and below 1000, not 0 "
+        f"(maximumPerMinute {RATE_WHY})",
+    ),
+    "negative rate limit": (
+        param_pack("OTA302", "maxBaseRatePerMinute", "-5"),
+        "5: OTA302.maxBaseRatePerMinute must be at least 1 and below 1000, not -5 "
+        f"(baseRatePerMinute {RATE_WHY})",
+    ),
+    "91-digit rate limit": (
+        param_pack("OTA302", "maxPerMinute", "1" + "0" * 90),
+        "5: OTA302.maxPerMinute must be at least 1 and below 1000, not an integer of about 91 "
+        f"digits (maximumPerMinute {RATE_WHY})",
+    ),
+    "rate limit as a list": (
+        param_pack("OTA302", "maxPerMinute", "[50]"),
+        "5: OTA302.maxPerMinute must be an integer, not [50]",
+    ),
+    "rate limit as a mapping": (
+        param_pack("OTA302", "maxPerMinute", "{value: 50}"),
+        "5: OTA302.maxPerMinute must be an integer, not {'value': 50}",
+    ),
+    "rate limit null": (
+        param_pack("OTA302", "maxPerMinute", "~"),
+        "5: OTA302.maxPerMinute must be an integer, not None",
+    ),
+    "expiry limit that never fires": (
+        param_pack("OTA202", "maxExpiresInSec", "3600"),
+        "5: " + EXPIRY.format("3600"),
+    ),
+    "expiry limit below the API's minimum": (
+        param_pack("OTA202", "maxExpiresInSec", "59"),
+        "5: " + EXPIRY.format("59"),
+    ),
+    "expiry limit as a float": (
+        param_pack("OTA202", "maxExpiresInSec", "600.0"),
+        "5: OTA202.maxExpiresInSec must be an integer, not 600.0",
+    ),
+    "zero pending hours": (
+        param_pack("OTA502", "maxPendingHours", "0"),
+        "5: " + PENDING.format("0"),
+    ),
+    "pending hours beyond a year": (
+        param_pack("OTA502", "maxPendingHours", "8761"),
+        "5: " + PENDING.format("8761"),
+    ),
+    "bool for a number": (
+        param_pack("OTA303", "maxIncrementFactor", "true"),
+        "5: OTA303.maxIncrementFactor must be a number, not True",
+    ),
+    "string for a number": (
+        param_pack("OTA303", "maxIncrementFactor", "'2'"),
+        "5: OTA303.maxIncrementFactor must be a number, not '2'",
+    ),
+    "string for a list": (
+        param_pack("OTA102", "allowedHashAlgorithms", "SHA256"),
+        "5: OTA102.allowedHashAlgorithms must be a list of strings, not 'SHA256'",
+    ),
+    "number in a string list": (
+        param_pack("OTA102", "allowedHashAlgorithms", "[SHA256, 5]"),
+        "5: OTA102.allowedHashAlgorithms[1] " + ALGORITHM.format("5"),
+    ),
+    "list in a string list": (
+        param_pack("OTA102", "allowedHashAlgorithms", "[[SHA256]]"),
+        "5: OTA102.allowedHashAlgorithms[0] " + ALGORITHM.format("['SHA256']"),
+    ),
+    "algorithm name with a blank": (
+        param_pack("OTA102", "allowedSignatureAlgorithms", "['EC DSA']"),
+        "5: OTA102.allowedSignatureAlgorithms[0] " + ALGORITHM.format("'EC DSA'"),
+    ),
+    "null in a profile list": (
+        param_pack("OTA104", "allowedSigningProfiles", "[prod_ecdsa, ~]"),
+        "5: OTA104.allowedSigningProfiles[1] " + PROFILE.format("None"),
+    ),
+    "profile name AWS Signer would refuse": (
+        param_pack("OTA104", "allowedSigningProfiles", "[prod-ecdsa]"),
+        "5: OTA104.allowedSigningProfiles[0] " + PROFILE.format("'prod-ecdsa'"),
+    ),
+    "101 profiles": (
+        param_pack(
+            "OTA104",
+            "allowedSigningProfiles",
+            "[" + ", ".join(f"p{i:03}" for i in range(101)) + "]",
+        ),
+        "5: OTA104.allowedSigningProfiles lists 101 entries, more than the 100 allowed",
+    ),
+    "rule ID an integer": (
+        HEAD + "rules:\n  302: {severity: low}\n",
+        "3: " + KEY_ID.format("302") + "; did you mean 'OTA302'?",
+    ),
+    "rule ID null": (HEAD + "rules:\n  ~: {severity: low}\n", "3: " + KEY_ID.format("None")),
+    "rule ID a date": (
+        HEAD + "rules:\n  2027-01-01: {severity: low}\n",
+        "3: " + KEY_ID.format("2027-01-01"),
+    ),
+    "rule ID a bool": (HEAD + "rules:\n  true: {severity: low}\n", "3: " + KEY_ID.format("True")),
+    "parameter name an integer": (
+        HEAD + "rules:\n  OTA302:\n    params: {1: 2}\n",
+        "4: unknown parameter 1 for OTA302 (it takes: maxPerMinute, maxBaseRatePerMinute)",
+    ),
+    "enabled null": (
+        HEAD + "rules:\n  OTA302: {enabled: ~}\n",
+        "3: OTA302.enabled must be true or false, not None",
+    ),
+    "severity a list": (
+        HEAD + "rules:\n  OTA302: {severity: [high]}\n",
+        "3: " + SEVERITY.format("['high']"),
+    ),
+    "severity null": (HEAD + "rules:\n  OTA302: {severity: ~}\n", "3: " + SEVERITY.format("None")),
+    "params null": (
+        HEAD + "rules:\n  OTA302: {params: ~}\n",
+        "3: OTA302.params must be a mapping, not None",
+    ),
+    "failOn a list": (HEAD + "failOn: [high]\n", "2: " + FAIL_ON.format("['high']")),
+    "failOn null": (HEAD + "failOn: ~\n", "2: " + FAIL_ON.format("None")),
+    "failOn a number": (HEAD + "failOn: 3\n", "2: " + FAIL_ON.format("3")),
+    "rules null": (HEAD + "rules: ~\n", "2: 'rules' must be a mapping of rule IDs, not None"),
+    "ignoreDrift a string": (
+        HEAD + "ignoreDrift: lab-*\n",
+        "2: 'ignoreDrift' must be a list, not 'lab-*'",
+    ),
+    "ignoreDrift entry a list": (
+        HEAD + "ignoreDrift:\n  - [lab-*]\n",
+        "3: an ignoreDrift entry must be a mapping with otaUpdates, not ['lab-*']",
+    ),
+    "suppression a string": (
+        HEAD + "suppressions:\n  - OTA306\n",
+        "3: a suppression must be a mapping with rule, otaUpdates and reason, not 'OTA306'",
+    ),
+    "suppression of a list of rules": (
+        suppression(rule="[OTA306]"),
+        "3: 'rule' must be one rule ID, not a list (['OTA306']): write one suppression per rule",
+    ),
+    "suppression rule a mapping": (
+        suppression(rule="{id: OTA306}"),
+        "3: " + RULE_ID.format("{'id': 'OTA306'}"),
+    ),
+    "suppression rule a number": (suppression(rule="306"), "3: " + RULE_ID.format("306")),
+    "suppression rule null": (suppression(rule="~"), "3: " + RULE_ID.format("None")),
+    "suppression rule a bool": (suppression(rule="true"), "3: " + RULE_ID.format("True")),
+    "otaUpdates null": (
+        suppression(otaUpdates="~"),
+        "4: " + PATTERNS.format("otaUpdates", "None"),
+    ),
+    "otaUpdates a mapping": (
+        suppression(otaUpdates="{fleet: '*'}"),
+        "4: " + PATTERNS.format("otaUpdates", "{'fleet': '*'}"),
+    ),
+    "otaUpdates holding a list": (
+        suppression(otaUpdates="[[fleet-*]]"),
+        "4: 'otaUpdates'[0] must be a name or glob pattern, not ['fleet-*']",
+    ),
+    "otaUpdates holding an empty name": (
+        suppression(otaUpdates="[fleet-a, '']"),
+        "4: 'otaUpdates'[1] is empty: write a name or glob pattern",
+    ),
+    "otaUpdates holding a huge pattern": (
+        suppression(otaUpdates="[" + "a" * 1025 + "]"),
+        "4: 'otaUpdates'[0] has 1025 characters, over the 1024 a name or pattern may have",
+    ),
+    "paths null": (suppression(paths="~"), "6: " + PATTERNS.format("paths", "None")),
+    "paths a number": (suppression(paths="5"), "6: " + PATTERNS.format("paths", "5")),
+    "paths holding a bool": (
+        suppression(paths="[description, false]"),
+        "6: 'paths'[1] must be a name or glob pattern, not False",
+    ),
+    "reason a list": (suppression(reason="[ok]"), "5: " + REASON.format("['ok']")),
+    "reason a number": (suppression(reason="42"), "5: " + REASON.format("42")),
+    "reason null": (
+        suppression(reason="~"),
+        "5: a suppression needs a 'reason': say why the risk is accepted",
+    ),
+    "reason of 2001 characters": (
+        suppression(reason="x" * 2001),
+        "5: 'reason' has 2001 characters, over the 2000 allowed: link to the review instead",
+    ),
+    "expires null": (suppression(expires="~"), "6: " + EXPIRES.format("None")),
+    "expires a bool": (suppression(expires="true"), "6: " + EXPIRES.format("True")),
+    "expires a list": (
+        suppression(expires="[2027-01-01]"),
+        "6: " + EXPIRES.format("[datetime.date(2027, 1, 1)]"),
+    ),
+    "unknown key an integer": (suppression(**{"7": "x"}), "6: unknown key 7 in a suppression"),
+    "top-level key null": (HEAD + "~: 1\n", "2: unknown key None"),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), HOSTILE_PACKS.values(), ids=list(HOSTILE_PACKS))
+def test_each_hostile_value_is_one_problem_at_its_pack_line(text: str, expected: str) -> None:
+    """A wrong type, a non-finite or out-of-range number, or a value that would switch a rule
+    off is refused with exactly one `PACK:LINE: message` naming what is wrong."""
+    assert problems(("pack.yaml", text)) == [f"pack.yaml:{expected}"]
+
+
+def test_the_extremes_of_every_range_are_accepted_and_kept_exactly() -> None:
+    """The lowest and highest valid values load and reach the policy unchanged."""
+    write(
+        "low.yaml",
+        HEAD + "rules:\n"
+        "  OTA202: {params: {maxExpiresInSec: 60}}\n"
+        "  OTA302: {params: {maxPerMinute: 1, maxBaseRatePerMinute: 1}}\n"
+        "  OTA303: {params: {maxIncrementFactor: 1.1}}\n"
+        "  OTA502: {params: {maxPendingHours: 1}}\n"
+        "  OTA102: {params: {allowedHashAlgorithms: [], allowedSignatureAlgorithms: []}}\n",
+    )
+    profiles = [f"p{i:03}" for i in range(100)]
+    write(
+        "high.yaml",
+        HEAD + "rules:\n"
+        "  OTA202: {params: {maxExpiresInSec: 3599}}\n"
+        "  OTA302: {params: {maxPerMinute: 999, maxBaseRatePerMinute: 999}}\n"
+        "  OTA303: {params: {maxIncrementFactor: 4.99}}\n"
+        "  OTA502: {params: {maxPendingHours: 8760}}\n"
+        f"  OTA104: {{params: {{allowedSigningProfiles: [{', '.join(profiles)}]}}}}\n",
+    )
+    low, high = load_policy(["low.yaml"]), load_policy(["high.yaml"])
+    assert low.params(META_BY_ID["OTA202"]) == {"maxExpiresInSec": 60}
+    assert low.params(META_BY_ID["OTA302"]) == {"maxPerMinute": 1, "maxBaseRatePerMinute": 1}
+    assert low.params(META_BY_ID["OTA303"]) == {"maxIncrementFactor": 1.1}
+    assert low.params(META_BY_ID["OTA502"]) == {"maxPendingHours": 1}
+    assert low.params(META_BY_ID["OTA102"]) == {
+        "allowedHashAlgorithms": [],
+        "allowedSignatureAlgorithms": [],
+    }
+    assert high.params(META_BY_ID["OTA202"]) == {"maxExpiresInSec": 3599}
+    assert high.params(META_BY_ID["OTA302"]) == {"maxPerMinute": 999, "maxBaseRatePerMinute": 999}
+    assert high.params(META_BY_ID["OTA303"]) == {"maxIncrementFactor": 4.99}
+    assert high.params(META_BY_ID["OTA502"]) == {"maxPendingHours": 8760}
+    assert high.params(META_BY_ID["OTA104"]) == {"allowedSigningProfiles": profiles}
+
+
+def test_a_timestamp_expiry_is_read_as_its_day() -> None:
+    """`expires: 2027-03-31T10:00:00Z` is valid through 2027-03-31, like the plain date."""
+    write("pack.yaml", suppression(expires="2027-03-31T10:00:00Z"))
+    (accepted,) = load_policy(["pack.yaml"]).suppressions
+    assert accepted.expires is not None
+    assert accepted.expires.isoformat() == "2027-03-31"
+
+
+def test_a_hostile_value_shows_in_the_message_cut_short() -> None:
+    """A wrong value half a megabyte long is named by its first characters, never copied whole."""
+    (problem,) = problems(("pack.yaml", suppression(reason="[" + "x" * 500_000 + "]")))
+    assert problem == "pack.yaml:5: " + REASON.format("['" + "x" * 55 + "...")
 
 
 # --- validation through the CLI --------------------------------------------------------------
@@ -518,3 +847,36 @@ def test_cli_valid_pack_changes_the_report(capsys: pytest.CaptureFixture[str]) -
     assert finding["severity"] == "medium"
     assert finding["message"] == "maximumPerMinute 100 is above the policy's 60"
     assert (finding["file"], finding["line"]) == ("ota.yaml", 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            suppression(rule="[OTA306]"),
+            "pack.yaml:3: 'rule' must be one rule ID, not a list (['OTA306']): "
+            "write one suppression per rule",
+        ),
+        (
+            param_pack("OTA303", "maxIncrementFactor", ".nan"),
+            "pack.yaml:5: OTA303.maxIncrementFactor must be a finite number, not nan",
+        ),
+        (
+            param_pack("OTA302", "maxPerMinute", "1000"),
+            "pack.yaml:5: OTA302.maxPerMinute must be at least 1 and below 1000, not 1000 "
+            f"(maximumPerMinute {RATE_WHY})",
+        ),
+    ],
+    ids=["suppression of a list of rules", "NaN threshold", "threshold that never fires"],
+)
+def test_cli_hostile_pack_is_exit_2_with_one_line_and_no_report(
+    text: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lint --policy` with `rule: [OTA306]`, a NaN or a limit that never fires exits 2 with
+    exactly its `PACK:LINE` line on stderr (no traceback) and writes no report."""
+    write("ota.yaml", DECLARED)
+    write("pack.yaml", text)
+    code = main(["lint", "ota.yaml", "--policy", "pack.yaml", "--output", "out.json"])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (2, "", expected + "\n")
+    assert not Path("out.json").exists()

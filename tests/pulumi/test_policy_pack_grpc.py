@@ -9,6 +9,7 @@ Analyze per resource with the resource's inputs.
 from __future__ import annotations
 
 import contextlib
+import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from pulumi_policy.version import VERSION as POLICY_SDK_VERSION
 
 from checker import __version__
 from checker.declared import load_declared
+from checker.pulumi.policies import config_params, param_schema
 from checker.pulumi.provider import (
     OTA_UPDATE_TYPE,
     AuditSettings,
@@ -121,7 +123,8 @@ def test_importing_the_policies_module_serves_nothing() -> None:
 
 
 def test_analyzer_info_lists_every_rule(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
-    """Every catalogue rule is a policy; mandatory at or above failOn (low), advisory below."""
+    """Every catalogue rule is a policy; mandatory at or above failOn (low), advisory below;
+    each parameter's config schema carries its bounds or its list-entry pattern."""
     info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=15)
     assert (info.name, info.supportsConfig) == ("ota-drift", True)
     assert [p.name for p in info.policies] == [m.rule_id for m in ALL_RULES]
@@ -135,9 +138,20 @@ def test_analyzer_info_lists_every_rule(analyzer: analyzer_pb2_grpc.AnalyzerStub
     assert json_format.MessageToDict(by_name["OTA202"].configSchema.properties) == {
         "maxExpiresInSec": {
             "type": "integer",
+            "minimum": 60,
+            "exclusiveMaximum": 3600,
             "default": 1800,
             "description": META_BY_ID["OTA202"].param("maxExpiresInSec").description,
         }
+    }
+    assert json_format.MessageToDict(by_name["OTA102"].configSchema.properties)[
+        "allowedHashAlgorithms"
+    ] == {
+        "type": "array",
+        "maxItems": 100,
+        "items": {"type": "string", "pattern": "^(?:[A-Za-z0-9][A-Za-z0-9._+/-]{0,63})$"},
+        "default": ["SHA256", "SHA384", "SHA512"],
+        "description": META_BY_ID["OTA102"].param("allowedHashAlgorithms").description,
     }
     assert json_format.MessageToDict(by_name["OTA302"].configSchema.properties).keys() == {
         "maxPerMinute",
@@ -233,3 +247,86 @@ def test_policy_pack_project_file() -> None:
     assert project["runtime"] == "python"
     assert project["version"] == __version__
     assert project["description"].startswith("ota-drift rules")
+
+
+def test_configure_with_a_value_a_pack_refuses_fails_analyze_naming_it(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, tmp_path: Path
+) -> None:
+    """An out-of-bounds `--policy-pack-config` value (one the engine's schema check refuses too)
+    makes Analyze fail with the policy pack's own message: it is never applied silently."""
+    (tmp_path / "safe.yaml").write_text(safe_yaml(expires=900))
+    props = registered_inputs(str(tmp_path / "safe.yaml"), SAFE_ID)
+    config = {
+        "OTA202": analyzer_pb2.PolicyConfig(
+            enforcementLevel=analyzer_pb2.MANDATORY, properties=struct({"maxExpiresInSec": 3600})
+        )
+    }
+    try:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), timeout=15)
+        with pytest.raises(grpc.RpcError) as exc:
+            analyze(analyzer, props)
+        assert (
+            "OTA202.maxExpiresInSec must be at least 60 and below 3600, not 3600"
+            in exc.value.details()
+        )
+    finally:
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={}), timeout=15)
+
+
+SAMPLES: list[Any] = [
+    *(0, 1, 59, 60, 999, 1000, 3599, 3600, 8760, 8761, -5, 10**15),
+    *(1.1, 1.0, 4.99, 5.0, 600.5, math.nan, math.inf, -math.inf),
+    *(True, False, None, "600", {"a": 1}),
+    *([], ["SHA256", "RSA"], ["prod_ecdsa"], ["a b"], [5], ["x"] * 101),
+]
+"""Values as a pack holds them. A protobuf Struct delivers every number as a double, so an
+integer parameter's 5.0 is the pack's 5."""
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "name"), [(m.rule_id, p.name) for m in ALL_RULES for p in m.params]
+)
+def test_config_params_accept_exactly_what_a_policy_pack_accepts(rule_id: str, name: str) -> None:
+    """For every parameter and sample value, `--policy-pack-config` accepts the value (as the
+    Struct delivers it) exactly when `Param.problem`, the packs' judge, does."""
+    meta = META_BY_ID[rule_id]
+    param = meta.param(name)
+    for sample in SAMPLES:
+        delivered = float(sample) if type(sample) is int else sample
+        integral = isinstance(delivered, float) and delivered.is_integer()
+        value = int(delivered) if param.type == "int" and integral else delivered
+        try:
+            got = config_params(meta, {name: delivered})
+        except ValueError as exc:
+            problem = param.problem(value)
+            assert problem is not None, (value, exc)
+            assert problem.message in str(exc)
+        else:
+            assert param.problem(value) is None, value
+            assert got == {name: value}
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "name"), [(m.rule_id, p.name) for m in ALL_RULES for p in m.params]
+)
+def test_config_schema_states_each_parameters_bounds_or_entry_pattern(
+    rule_id: str, name: str
+) -> None:
+    """The schema the engine validates carries the same bounds and list-entry pattern."""
+    param = META_BY_ID[rule_id].param(name)
+    schema = param_schema(param)
+    if param.bounds is not None:
+        low = "exclusiveMinimum" if param.bounds.exclusive_minimum else "minimum"
+        high = "exclusiveMaximum" if param.bounds.exclusive_maximum else "maximum"
+        assert schema == {
+            "type": "integer" if param.type == "int" else "number",
+            low: param.bounds.minimum,
+            high: param.bounds.maximum,
+        }
+    else:
+        assert param.items is not None
+        assert schema == {
+            "type": "array",
+            "maxItems": 100,
+            "items": {"type": "string", "pattern": f"^(?:{param.items.pattern})$"},
+        }

@@ -37,7 +37,13 @@ def live_views(rule_id: str) -> list[ConfigView]:
 def violations(
     rule: Rule, views: list[ConfigView], params: Mapping[str, Any] | None = None
 ) -> dict[str, list[Violation]]:
-    """Violations by update id, with the rule's defaults overlaid by `params`."""
+    """Violations by update id, with the rule's defaults overlaid by `params`.
+
+    Only values a policy pack could set are used: tests never rely on a limit packs refuse.
+    """
+    for name, value in (params or {}).items():
+        problem = rule.meta.param(name).problem(value)
+        assert problem is None, f"{rule.meta.rule_id}.{name} {problem.message}"
     merged = {**DEFAULT_POLICY.params(rule.meta), **(params or {})}
     return {view.ota_update_id: list(rule.check(view, merged)) for view in views}
 

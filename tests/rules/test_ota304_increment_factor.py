@@ -18,7 +18,7 @@ PATH = ("awsJobExecutionsRolloutConfig", "exponentialRate", "incrementFactor")
 
 
 def test_fires_on_exactly_the_failing_declared_updates() -> None:
-    """1.0, 5.1, 1.55, 5.55 and NaN fire; 1.1, 5.0, 1.5, 2 and no exponentialRate do not."""
+    """1.0, 5.1, 1.55 and 5.55 fire; 1.1, 5.0, 1.5, 2 and no exponentialRate do not."""
     views = declared_views("OTA304")
     assert fired(RULE, views) == expected_failures(views)
 
@@ -50,6 +50,17 @@ def test_both_problems_make_one_violation() -> None:
         "incrementFactor 5.55 is outside 1.1..5.0 and has more than one digit after the "
         "decimal point"
     ]
+
+
+def test_a_non_finite_factor_fires_as_not_a_number() -> None:
+    """NaN or infinity (which the loaders refuse, but a library caller can pass) is reported as
+    not a finite number, never as in range."""
+    for factor in (float("nan"), float("inf"), float("-inf")):
+        config = {"awsJobExecutionsRolloutConfig": {"exponentialRate": {"incrementFactor": factor}}}
+        found = list(RULE.check(ConfigView("odd", "live", config, AS_OF), {}))
+        assert [(v.path, v.message) for v in found] == [
+            (PATH, f"incrementFactor {factor} is not a finite number")
+        ]
 
 
 def test_odd_live_data_does_not_raise() -> None:

@@ -28,7 +28,7 @@ def test_fires_on_exactly_the_failing_declared_updates() -> None:
 
 
 def test_fires_on_exactly_the_failing_live_updates() -> None:
-    """Timeout config as deep mode reads it from the job is judged the same way; null is unset."""
+    """Timeout config as deep mode reads it from the job is judged the same way."""
     views = live_views("OTA307")
     assert fired(RULE, views) == expected_failures(views)
 
@@ -42,8 +42,10 @@ def test_missing_config_is_about_the_whole_update() -> None:
 
 
 def test_config_without_the_timeout_points_at_the_config() -> None:
-    """A timeout config lacking inProgressTimeoutInMinutes is reported at awsJobTimeoutConfig."""
-    found = violations(RULE, live_views("OTA307"))["fail_null_timeout"]
+    """A timeout config whose inProgressTimeoutInMinutes is null (the loaders refuse it, a
+    library caller may not) is reported at awsJobTimeoutConfig."""
+    config = {"awsJobTimeoutConfig": {"inProgressTimeoutInMinutes": None}}
+    found = violations(RULE, [ConfigView("odd", "live", config, AS_OF)])["odd"]
     assert [v.path for v in found] == [("awsJobTimeoutConfig",)]
 
 
