@@ -2,8 +2,10 @@
 
 botocore's ParamValidator reports paths as strings and stops short of enums; walking the same
 model here gives each problem a path (so a line) and a did-you-mean for unknown keys. What it
-checks is what the model says: types, required members, unknown keys, enums, minimums. Upper
-ranges (`expiresInSec` 60..3600, rollout rates) are policy and belong to the rules.
+checks is what the model says: types, required members, unknown keys, enums, minimums, and
+what the wire format implies: integers fit their 32 or 64 bits, floats are finite (botocore
+would send `NaN`, which is not JSON). Upper ranges (`expiresInSec` 60..3600, rollout rates) are
+policy and belong to the rules.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from checker.model import Path
+from checker.model import Path, PathKey
 
 _TYPE_NAMES = {
     "structure": "a mapping",
@@ -54,18 +58,27 @@ def ota_update_info_shape() -> StructureShape:
     return shape
 
 
+DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
+"""Create-only members a deep snapshot records beside `otaUpdateInfo`: checked against the
+CreateOTAUpdate input shapes, since GetOTAUpdate has none."""
+
+
 def validate_entry(entry: Any) -> Iterator[tuple[Path, str]]:
     """Yield (path, message) for each way `entry` would be refused as create_ota_update kwargs."""
-    yield from _check(entry, create_ota_update_shape(), (), strict=True)
+    problems: list[tuple[Path, str]] = []
+    _check(entry, _spec(create_ota_update_shape()), [], True, problems)
+    yield from problems
 
 
 def validate_live(info: Any) -> Iterator[tuple[Path, str]]:
-    """Type problems in a recorded `otaUpdateInfo`.
+    """Type problems in a recorded `otaUpdateInfo`, and in the deep fields beside it.
 
     Lenient where the service may grow: unknown keys and enum values are accepted, since a
     snapshot taken after AWS adds a field must still load.
     """
-    yield from _check(info, ota_update_info_shape(), (), strict=False)
+    problems: list[tuple[Path, str]] = []
+    _check(info, _live_spec(), [], False, problems)
+    yield from problems
 
 
 def dotted(path: Path) -> str:
@@ -74,61 +87,6 @@ def dotted(path: Path) -> str:
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
     return out
-
-
-def _check(value: Any, shape: Shape, path: Path, strict: bool) -> Iterator[tuple[Path, str]]:
-    kind = shape.type_name
-    if not _has_type(value, kind):
-        what = dotted(path) or "the entry"
-        yield path, f"{what} must be {_TYPE_NAMES.get(kind, kind)}, not {_describe(value)}"
-        return
-    if isinstance(shape, StructureShape):
-        yield from _check_structure(value, shape, path, strict)
-    elif isinstance(shape, ListShape):
-        yield from _check_min(value, shape, path, "item")
-        for index, item in enumerate(value):
-            yield from _check(item, shape.member, (*path, index), strict)
-    elif isinstance(shape, MapShape):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                yield (*path, key), f"{dotted(path)} keys must be strings, not {_describe(key)}"
-            yield from _check(item, shape.value, (*path, key), strict)
-    elif kind == "string":
-        enum = shape.metadata.get("enum")
-        if strict and enum and value not in enum:
-            yield path, f"{dotted(path)} must be one of {', '.join(enum)}, not {value!r}"
-        else:
-            yield from _check_min(value, shape, path, "character")
-    elif kind in ("integer", "long"):
-        minimum = shape.metadata.get("min")
-        if minimum is not None and value < minimum:
-            yield path, f"{dotted(path)} must be at least {minimum}, not {value}"
-
-
-def _check_structure(
-    value: dict[Any, Any], shape: StructureShape, path: Path, strict: bool
-) -> Iterator[tuple[Path, str]]:
-    members = shape.members
-    where = f" in {dotted(path)}" if path else ""
-    for name in shape.required_members if strict else ():
-        if name not in value:
-            yield path, f"missing required key {name!r}{where}"
-    for key, item in value.items():
-        member = members.get(key) if isinstance(key, str) else None
-        if member is None:
-            if not strict:
-                continue
-            hint = _did_you_mean(key, list(members))
-            yield (*path, key), f"unknown key {key!r}{where}{hint}"
-            continue
-        yield from _check(item, member, (*path, key), strict)
-
-
-def _check_min(value: Any, shape: Shape, path: Path, unit: str) -> Iterator[tuple[Path, str]]:
-    minimum = shape.metadata.get("min")
-    if minimum is not None and len(value) < minimum:
-        plural = "" if minimum == 1 else "s"
-        yield path, f"{dotted(path)} must have at least {minimum} {unit}{plural}"
 
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
@@ -144,12 +102,170 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
     "blob": (str, bytes),
     "timestamp": (str, datetime.datetime, datetime.date),
 }
+_INT_BITS = {"integer": 32, "long": 64}
+"""Integer widths on the wire: the service refuses what does not fit."""
+_NUMBER_KINDS = frozenset({"integer", "long", "float", "double"})
+_NUMERIC_TEXT = re.compile(r"[-+]?[0-9][0-9_:.]*|[-+]?0[oOxXbB][0-9a-fA-F_]*")
 
 
-def _has_type(value: Any, kind: str) -> bool:
-    if isinstance(value, bool) and kind != "boolean":
+class _Spec:
+    """One botocore shape, flattened for a fast walk: validation runs on every entry."""
+
+    __slots__ = ("enum", "kind", "member", "members", "minimum", "plain", "required", "types")
+
+    def __init__(self, shape: Shape) -> None:
+        self.kind: str = shape.type_name
+        self.types = _PY_TYPES.get(self.kind, (object,))
+        self.minimum: int | None = shape.metadata.get("min")
+        enum = shape.metadata.get("enum")
+        self.enum: list[str] | None = list(enum) if enum else None
+        self.plain = self.kind in ("boolean", "blob", "timestamp") or (
+            self.kind == "string" and self.minimum is None and self.enum is None
+        )
+        """Nothing to check beyond the type."""
+        self.members: dict[str, _Spec] = {}
+        self.required: tuple[str, ...] = ()
+        self.member: _Spec | None = None
+        """A list's item, or a map's value."""
+
+
+_SPECS: dict[str, _Spec] = {}
+
+
+def _spec(shape: Shape) -> _Spec:
+    """The flattened form of `shape`, built once (a recursive shape refers to itself)."""
+    spec = _SPECS.get(shape.name)
+    if spec is not None:
+        return spec
+    spec = _SPECS[shape.name] = _Spec(shape)
+    if isinstance(shape, StructureShape):
+        spec.members = {name: _spec(member) for name, member in shape.members.items()}
+        spec.required = tuple(shape.required_members)
+    elif isinstance(shape, ListShape):
+        spec.member = _spec(shape.member)
+    elif isinstance(shape, MapShape):
+        spec.member = _spec(shape.value)
+    return spec
+
+
+@functools.cache
+def _live_spec() -> _Spec:
+    """otaUpdateInfo, with the deep fields a snapshot records beside it as extra members."""
+    info = _spec(ota_update_info_shape())
+    live = _Spec(ota_update_info_shape())
+    create = create_ota_update_shape().members
+    live.members = {**{name: _spec(create[name]) for name in DEEP_FIELDS}, **info.members}
+    return live
+
+
+Problems = list[tuple[Path, str]]
+
+
+def _check(value: Any, spec: _Spec, trail: list[PathKey], strict: bool, out: Problems) -> None:
+    """Append (path, message) to `out` for each problem in `value`; `trail` is its path."""
+    kind = spec.kind
+    if type(value) not in spec.types and not _has_type(value, spec):
+        path = tuple(trail)
+        hint = _numeric_hint(value) if kind in _NUMBER_KINDS else ""
+        wanted = _TYPE_NAMES.get(kind, kind)
+        out.append(
+            (path, f"{dotted(path) or 'the entry'} must be {wanted}, not {_describe(value)}{hint}")
+        )
+        return
+    if kind == "structure":
+        _check_structure(value, spec, trail, strict, out)
+    elif kind in ("list", "map"):
+        _check_items(value, spec, trail, strict, out)
+    elif kind == "string":
+        if strict and spec.enum is not None and value not in spec.enum:
+            path = tuple(trail)
+            allowed = ", ".join(spec.enum)
+            out.append((path, f"{dotted(path)} must be one of {allowed}, not {value!r}"))
+        else:
+            _check_min(value, spec, trail, "character", out)
+    elif kind in _INT_BITS:
+        _check_integer(value, spec, trail, out)
+    elif kind in ("float", "double") and not math.isfinite(value):
+        path = tuple(trail)
+        out.append((path, f"{dotted(path)} must be a finite number, not {value!r}"))
+
+
+def _check_structure(
+    value: dict[Any, Any], spec: _Spec, trail: list[PathKey], strict: bool, out: Problems
+) -> None:
+    members = spec.members
+    if strict:
+        for name in spec.required:
+            if name not in value:
+                where = f" in {dotted(tuple(trail))}" if trail else ""
+                out.append((tuple(trail), f"missing required key {name!r}{where}"))
+    for key, item in value.items():
+        member = members.get(key) if type(key) is str else None
+        if member is None:
+            if strict:
+                where = f" in {dotted(tuple(trail))}" if trail else ""
+                hint = _did_you_mean(key, list(members))
+                out.append(((*trail, key), f"unknown key {key!r}{where}{hint}"))
+            continue
+        if member.plain and type(item) in member.types:
+            continue  # the common case: a scalar of the right type and nothing more to check
+        trail.append(key)
+        _check(item, member, trail, strict, out)
+        trail.pop()
+
+
+def _check_items(
+    value: Any, spec: _Spec, trail: list[PathKey], strict: bool, out: Problems
+) -> None:
+    """A list's items or a map's values."""
+    member = spec.member
+    assert member is not None
+    is_map = spec.kind == "map"
+    if not is_map:
+        _check_min(value, spec, trail, "item", out)
+    for key, item in value.items() if is_map else enumerate(value):
+        if is_map and type(key) is not str:
+            where = dotted(tuple(trail))
+            out.append(((*trail, key), f"{where} keys must be strings, not {_describe(key)}"))
+        if member.plain and type(item) in member.types:
+            continue
+        trail.append(key)
+        _check(item, member, trail, strict, out)
+        trail.pop()
+
+
+def _check_integer(value: int, spec: _Spec, trail: list[PathKey], out: Problems) -> None:
+    bits = _INT_BITS[spec.kind]
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    if spec.minimum is not None and value < spec.minimum:
+        path = tuple(trail)
+        shown = value if value.bit_length() <= 128 else _describe(value)
+        out.append((path, f"{dotted(path)} must be at least {spec.minimum}, not {shown}"))
+    elif not low <= value <= high:
+        path = tuple(trail)
+        out.append((path, f"{dotted(path)} must be a {bits}-bit integer, not {_describe(value)}"))
+
+
+def _check_min(value: Any, spec: _Spec, trail: list[PathKey], unit: str, out: Problems) -> None:
+    minimum = spec.minimum
+    if minimum is not None and len(value) < minimum:
+        plural = "" if minimum == 1 else "s"
+        path = tuple(trail)
+        out.append((path, f"{dotted(path)} must have at least {minimum} {unit}{plural}"))
+
+
+def _has_type(value: Any, spec: _Spec) -> bool:
+    """The slow path of the type test: subclasses, and bool, which is an int in Python."""
+    if isinstance(value, bool) and spec.kind != "boolean":
         return False  # YAML's `yes` is a bool, and bool is an int subclass in Python
-    return isinstance(value, _PY_TYPES.get(kind, object))
+    return isinstance(value, spec.types)
+
+
+def _numeric_hint(value: Any) -> str:
+    """For `"0755"` or `0o17` where a number belongs: say how to write it."""
+    if isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value):
+        return "; write the number plainly, without quotes or a prefix"
+    return ""
 
 
 def _describe(value: Any) -> str:
@@ -164,6 +280,10 @@ def _describe(value: Any) -> str:
         type(None): "empty (null)",
     }
     kind = next((name for t, name in kinds.items() if type(value) is t), type(value).__name__)
+    if isinstance(value, int) and value.bit_length() > 128:  # too long to show in full
+        if value.bit_length() > 14_000:  # str() refuses more than 4,300 digits
+            return f"{kind} of over 4,000 digits"
+        return f"{kind} of {len(str(abs(value)))} digits"
     if isinstance(value, bool | int | float | str) and len(repr(value)) <= 40:
         return f"{kind} ({value!r})"
     return kind

@@ -2,55 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
 from checker.declared.yamlsafe import load_located
 from checker.errors import InputError, Problem
-from checker.files import display_path, read_text
+from checker.files import display_path, kind_of, read_text, why_unreadable
 from checker.model import DeclaredUpdate, Location, Path
 from checker.servicemodel import encode_blobs, validate_entry
 
 MAX_FILE_BYTES = 5 * 2**20
-"""Declared files larger than this are refused before parsing: no OTA fleet needs one."""
+"""Declared files holding more than this are refused: no OTA fleet needs one."""
 TOP_KEY = "otaUpdates"
 YAML_SUFFIXES = (".yaml", ".yml")
+"""Names a directory search considers (case-sensitive, hidden names included)."""
 
 
 def discover(paths: Iterable[str]) -> list[FsPath]:
-    """Files named on the command line, and `*.yaml`/`*.yml` below directories, sorted."""
-    found: list[FsPath] = []
-    problems: list[Problem] = []
-    for arg in paths:
-        path = FsPath(arg)
-        if path.is_dir():
-            below = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-            if not below:
-                problems.append(Problem(display_path(path), None, "no *.yaml or *.yml files"))
-            found.extend(below)
-        elif path.exists():
-            found.append(path)
-        else:
-            problems.append(Problem(display_path(path), None, "no such file or directory"))
+    """Files named on the command line, and `*.yaml`/`*.yml` below directories, sorted.
+
+    Raises InputError with every path problem: nothing that should be read is ever skipped.
+    """
+    found = list(_walk(paths))
+    problems = [item for item in found if isinstance(item, Problem)]
     if problems:
         raise InputError(problems)
-    seen: set[FsPath] = set()
-    unique = []
-    for path in found:  # a file named twice, or also found below a directory, loads once
-        if path.resolve() not in seen:
-            seen.add(path.resolve())
-            unique.append(path)
-    return unique
+    return [item for item in found if isinstance(item, FsPath)]
 
 
 def load_declared(paths: Sequence[str]) -> tuple[DeclaredUpdate, ...]:
     """Every declared update under `paths`; every problem in all files at once, or none."""
     problems: list[Problem] = []
     updates: list[DeclaredUpdate] = []
-    for file in discover(paths):
+    for item in _walk(paths):
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
         try:
-            updates.extend(load_file(file))
+            updates.extend(load_file(item))
         except InputError as exc:
             problems.extend(exc.problems)
     first: dict[str, DeclaredUpdate] = {}
@@ -68,6 +61,117 @@ def load_declared(paths: Sequence[str]) -> tuple[DeclaredUpdate, ...]:
     if problems:
         raise InputError(problems)
     return tuple(updates)
+
+
+def _walk(paths: Iterable[str]) -> Iterator[FsPath | Problem]:
+    """Each file to load, or each problem, in command-line order, directories sorted inside.
+
+    A file reached twice (named twice, through a symlink or a hard link) is yielded once.
+    """
+    seen: set[tuple[int, int]] = set()
+    for arg in paths:
+        path = FsPath(arg)
+        try:
+            status = path.stat()
+        except OSError as exc:
+            yield Problem(display_path(path), None, why_unreadable(path, exc))
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            empty = True
+            for item in _search(path, status):
+                empty = False
+                if isinstance(item, Problem):
+                    yield item
+                elif _first_time(seen, item.status):
+                    yield item.path
+            if empty:
+                yield Problem(display_path(path), None, "no *.yaml or *.yml files")
+        elif stat.S_ISREG(status.st_mode):
+            if _first_time(seen, status):
+                yield path
+        else:
+            message = f"is {kind_of(status.st_mode)}, not a regular file"
+            yield Problem(display_path(path), None, message)
+
+
+def _search(root: FsPath, root_status: os.stat_result) -> Iterator[_Found | Problem]:
+    """Depth-first through `root`, each folder's entries sorted by name, symlinks followed.
+
+    Every entry is stat'ed after following its links. A YAML name that is not a regular file
+    (a FIFO, a device, a socket) is a problem; so is any entry whose links lead nowhere or that
+    cannot be stat'ed, whatever its name, since it might be a folder of declarations. A folder
+    that cannot be listed is a problem, a link back to a folder above is a loop and a problem,
+    and a folder reached twice otherwise is searched once. Iterative: no depth exhausts the
+    stack.
+    """
+    searched = {_identity(root_status)}
+    todo: list[_Folder | _Found | Problem] = [_Folder(root, frozenset(searched))]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, _Folder):
+            yield item
+            continue
+        try:
+            with os.scandir(item.path) as listing:
+                names = sorted(entry.name for entry in listing)
+        except OSError as exc:
+            reason = why_unreadable(item.path, exc).removeprefix("cannot read: ")
+            yield Problem(display_path(item.path), None, f"cannot list folder: {reason}")
+            continue
+        children: list[_Folder | _Found | Problem] = []
+        for name in names:
+            path = item.path / name
+            try:
+                status = path.stat()
+            except OSError as exc:
+                children.append(Problem(display_path(path), None, why_unreadable(path, exc)))
+                continue
+            mode = status.st_mode
+            if stat.S_ISDIR(mode):
+                identity = _identity(status)
+                if identity in item.above:
+                    loop = "symlink loop: it leads back to a folder above it"
+                    children.append(Problem(display_path(path), None, loop))
+                elif identity not in searched:
+                    searched.add(identity)
+                    children.append(_Folder(path, item.above | {identity}))
+            elif not name.endswith(YAML_SUFFIXES):
+                continue  # README.md, notes.txt, a socket: not declarations by name
+            elif stat.S_ISREG(mode):
+                children.append(_Found(path, status))
+            else:
+                children.append(
+                    Problem(display_path(path), None, f"is {kind_of(mode)}, not a regular file")
+                )
+        todo.extend(reversed(children))
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """A folder still to list, with the identities of itself and the folders above it."""
+
+    path: FsPath
+    above: frozenset[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A regular YAML file found in a folder, with its status (for its identity)."""
+
+    path: FsPath
+    status: os.stat_result
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def _first_time(seen: set[tuple[int, int]], status: os.stat_result) -> bool:
+    identity = _identity(status)
+    if identity in seen:
+        return False
+    seen.add(identity)
+    return True
 
 
 def load_file(file: FsPath) -> list[DeclaredUpdate]:

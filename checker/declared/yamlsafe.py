@@ -5,12 +5,19 @@ aliases without limit, and its C composer recurses (a 100 KB file of `[[[[...` c
 interpreter). Here libyaml only parses; values are built from its event stream by an iterative
 builder that keeps every key's line, refuses duplicate keys and non-plain tags, caps nesting
 and alias expansion, and never constructs anything but plain data.
+
+It also refuses the YAML 1.1 numbers that do not say what they look like: `0755` is octal
+(493) and `10:00` base 60 (600), where YAML 1.2, and people, read 755 and a time of day. Hex
+(`0x1F`) and binary (`0b101`) stay accepted: their prefix says what they are. Numbers longer
+than `MAX_NUMBER_CHARS` and floats that overflow to infinity are refused too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,15 +27,21 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from checker.errors import InputError
+from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
 from checker.model import Path
+
+__all__ = ["MAX_DEPTH", "MAX_EXPANDED_NODES", "MAX_NUMBER_CHARS", "load_located"]
 
 MAX_EXPANDED_NODES = 1_000_000
 """Nodes in one file, aliases counted at every use: caps a billion-laughs bomb."""
-MAX_DEPTH = 64
-"""Nesting deeper than any OTA config needs."""
 
 _YAML = "tag:yaml.org,2002:"
 _MERGE = _YAML + "merge"
+_NUMBER_TAGS = (_YAML + "int", _YAML + "float")
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+"""PyYAML's YAML 1.1 octal integer."""
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+"""PyYAML's YAML 1.1 sexagesimal integer or float."""
 _SEQ = _YAML + "seq"
 _MAP = _YAML + "map"
 
@@ -304,12 +317,20 @@ class _Builder:
         build = _SCALAR_BUILDERS.get(tag)
         if build is None:
             raise self._fail(line, f"YAML tag {_short(tag)!r} is not allowed (plain YAML only)")
+        text = str(event.value)
+        if tag in _NUMBER_TAGS and len(text) > MAX_NUMBER_CHARS:
+            raise self._fail(line, _too_long(text))
         node = yaml.ScalarNode(tag, event.value, None, None, event.style)
         try:
-            return build(_constructor, node)
+            value = build(_constructor, node)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             raise self._fail(line, f"invalid {_short(tag)} value: {problem}") from None
+        if tag in _NUMBER_TAGS:
+            problem = _surprising_number(text, value)
+            if problem is not None:
+                raise self._fail(line, problem)
+        return value
 
     def _count(self, line: int, nodes: int) -> None:
         self.count += nodes
@@ -322,6 +343,34 @@ class _Builder:
 
     def _fail(self, line: int, message: str) -> InputError:
         return InputError.one(self.file, line, message)
+
+
+def _surprising_number(text: str, value: int | float) -> str | None:
+    """What is wrong with a YAML 1.1 number that means other than it looks, if anything is."""
+    quote = f'quote it ("{text}") if it is text'
+    if _OCTAL.fullmatch(text):
+        plain = text.replace("_", "")
+        sign = plain[0] if plain[0] in "+-" else ""
+        digits = plain.lstrip("+-").lstrip("0") or "0"
+        return (
+            f"{text} is an octal number in YAML 1.1 (read as {value}): "
+            f"write {sign}{digits} if that is the number, or {quote}"
+        )
+    if _BASE_60.fullmatch(text):
+        return (
+            f"{text} is a base-60 number in YAML 1.1 (read as {value!r}): "
+            f"write {value!r} if that is the number, or {quote}"
+        )
+    if isinstance(value, float) and math.isinf(value) and "inf" not in text.lower():
+        return f"number {text} is out of range: it overflows to infinity"
+    return None
+
+
+def _too_long(text: str) -> str:
+    return (
+        f"number of {len(text):,} characters is too long "
+        f"(numbers have at most {MAX_NUMBER_CHARS} characters)"
+    )
 
 
 def _short(tag: str | None) -> str:

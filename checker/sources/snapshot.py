@@ -4,6 +4,10 @@ Accepted forms:
 - `{"version": 1, "capturedAt": ISO-8601, "region": R, "otaUpdates": [otaUpdateInfo, ...]}`
 - `[{"otaUpdateInfo": {...}}, ...]`, GetOTAUpdate responses saved from the AWS CLI.
 Dates may be ISO 8601 strings or epoch seconds; blobs are base64 strings.
+
+The file is read as strictly as a declared one: at most `MAX_STATE_BYTES`, strict JSON
+(`checker.jsonsafe`), every member type-checked against botocore's model, the deep-mode fields
+included, and dates within `EARLIEST`..`LATEST`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,19 @@ from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
+from checker.jsonsafe import load_json
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.servicemodel import dotted, validate_live
 
 SNAPSHOT_VERSION = 1
+MAX_STATE_BYTES = 256 * 2**20
+"""A 10,000-update snapshot is about 15 MiB (20 with `--deep`: job configs and two tags each):
+256 MiB holds over 100,000 deep updates, and still bounds what a mistaken `--state` makes the
+audit read and hold in memory."""
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""Dates outside [EARLIEST, LATEST) are refused: AWS IoT has none, and at the calendar's edge
+(year 1, year 9999) the date arithmetic of rules and reports overflows."""
 DATE_FIELDS = ("creationDate", "lastModifiedDate")
 SIGNATURE_PATH = ("codeSigning", "customCodeSigning", "signature", "inlineDocument")
 
@@ -47,11 +60,7 @@ class SnapshotSource:
         yield from self._updates
 
     def _parse(self, path: Path) -> tuple[tuple[LiveUpdate, ...], datetime | None, str | None]:
-        text = read_text(path)
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError.one(self._shown, exc.lineno, f"invalid JSON: {exc.msg}") from None
+        doc = load_json(read_text(path, MAX_STATE_BYTES), self._shown)
         captured_at: datetime | None = None
         region: str | None = None
         if isinstance(doc, list):
@@ -69,7 +78,9 @@ class SnapshotSource:
             raw = doc["otaUpdates"]
             if doc.get("capturedAt") is not None:
                 captured_at = self._date(doc["capturedAt"], "capturedAt")
-            region = doc.get("region") if isinstance(doc.get("region"), str) else None
+            region = doc.get("region")
+            if region is not None and not isinstance(region, str):
+                raise self._fail(f"'region' must be a string, not {json.dumps(region)[:40]}")
             if not isinstance(doc.get("deep", False), bool):
                 raise self._fail("'deep' must be true or false")
             self._deep = doc.get("deep", False)
@@ -140,18 +151,36 @@ class SnapshotSource:
         return _replace_in(file, SIGNATURE_PATH, blob)
 
     def _date(self, value: Any, at: str) -> datetime:
+        parsed: datetime | None = None
         try:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                return datetime.fromtimestamp(value, UTC)
-            if isinstance(value, str):
+                parsed = datetime.fromtimestamp(value, UTC)
+            elif isinstance(value, str):
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+                if parsed.tzinfo is None:
+                    parsed = parsed.replace(tzinfo=UTC)
         except (ValueError, OverflowError, OSError):
-            pass
-        raise self._fail(f"{at}: expected an ISO 8601 date or epoch seconds, not {value!r}")
+            parsed = None
+        shown = json.dumps(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        if parsed is None:
+            raise self._fail(f"{at}: expected an ISO 8601 date or epoch seconds, not {shown}")
+        if not _in_window(parsed):
+            raise self._fail(
+                f"{at}: {shown} is outside the dates AWS IoT can hold "
+                f"({EARLIEST.year} to {LATEST.year - 1})"
+            )
+        return parsed
 
     def _fail(self, message: str) -> InputError:
         return InputError.one(self._shown, None, message)
+
+
+def _in_window(moment: datetime) -> bool:
+    try:  # in UTC first: year 1 at +01:00 has no UTC time, and comparing it would overflow
+        return EARLIEST <= moment.astimezone(UTC) < LATEST
+    except OverflowError:
+        return False
 
 
 def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:

@@ -262,7 +262,12 @@ def test_wrong_types_in_nested_blocks_are_all_reported(tmp_path, monkeypatch):
             10,
             "files[0].fileLocation.s3Location must be a mapping, not a string ('firmware')",
         ),
-        Problem("a.yaml", 11, "files[0].fileType must be an integer, not a string ('1')"),
+        Problem(
+            "a.yaml",
+            11,
+            "files[0].fileType must be an integer, not a string ('1'); "
+            "write the number plainly, without quotes or a prefix",
+        ),
     )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.errors import InputError
+from checker.errors import InputError, Problem
 from checker.model import LiveUpdate
-from checker.sources.snapshot import SnapshotSource
+from checker.sources.snapshot import MAX_STATE_BYTES, SnapshotSource
 
 TARGET = "arn:aws:iot:eu-central-1:123456789012:thinggroup/sensors"
 
@@ -226,6 +226,135 @@ MALFORMED: dict[str, tuple[Any, int | None, tuple[str, ...]]] = {
         ("otaUpdates[0].otaUpdateFiles[0].fileLocation.stream.fileId", "integer"),
     ),
     "duplicate-id": (v1(info(), info()), None, ("otaUpdates[1]", "'fw-1'", "otaUpdates[0]")),
+    # strict JSON: what json.loads lets through
+    "duplicate-key": (
+        '{"version": 1,\n "otaUpdates": [],\n "otaUpdates": []}',
+        3,
+        ("duplicate key 'otaUpdates' (first at line 2)",),
+    ),
+    "nan": (
+        '{"version": 1, "otaUpdates": [\n {"otaUpdateId": "a", "x": NaN}]}',
+        2,
+        ("NaN is not valid JSON",),
+    ),
+    "infinity": ('{"version": 1, "otaUpdates": [], "x": Infinity}', 1, ("Infinity",)),
+    "lone-surrogate": (
+        '{"version": 1,\n "otaUpdates": [{"otaUpdateId": "\\ud800"}]}',
+        2,
+        ("lone surrogate \\ud800",),
+    ),
+    "too-deep": (
+        '{"version": 1, "otaUpdates": [],\n "x-deep": ' + "[" * 100 + "]" * 100 + "}",
+        2,
+        ("nesting deeper than 64 levels",),
+    ),
+    "far-too-deep": ("[" * 200_000, 1, ("nesting deeper than 64 levels",)),
+    "5000-digit-number": (
+        '{"version": 1, "otaUpdates": [\n {"otaUpdateId": "a", "creationDate": '
+        + "1" * 5000
+        + "}]}",
+        2,
+        ("number of 5,000 characters is too long",),
+    ),
+    "float-overflow": (
+        '[{"otaUpdateInfo":\n {"otaUpdateId": "a", "creationDate": 1e999}}]',
+        2,
+        ("number 1e999 is out of range",),
+    ),
+    # deep-mode fields, checked against CreateOTAUpdate's input shapes
+    "abort-config-a-list": (
+        v1(info(awsJobAbortConfig=[])),
+        None,
+        ("otaUpdates[0].awsJobAbortConfig:", "must be a mapping, not a list"),
+    ),
+    "abort-threshold-a-string": (
+        v1(
+            info(
+                awsJobAbortConfig={
+                    "abortCriteriaList": [
+                        {
+                            "failureType": "FAILED",
+                            "action": "CANCEL",
+                            "thresholdPercentage": "20",
+                            "minNumberOfExecutedThings": 10,
+                        }
+                    ]
+                }
+            )
+        ),
+        None,
+        (
+            "otaUpdates[0].awsJobAbortConfig.abortCriteriaList[0].thresholdPercentage:",
+            "must be a number, not a string ('20')",
+        ),
+    ),
+    "timeout-a-boolean": (
+        v1(info(awsJobTimeoutConfig={"inProgressTimeoutInMinutes": True})),
+        None,
+        (
+            "otaUpdates[0].awsJobTimeoutConfig.inProgressTimeoutInMinutes:",
+            "must be an integer, not a boolean (True)",
+        ),
+    ),
+    "tags-a-mapping": (
+        v1(info(tags={"team": "fw"})),
+        None,
+        ("otaUpdates[0].tags:", "must be a list, not a mapping"),
+    ),
+    "tag-value-a-number": (
+        [{"otaUpdateInfo": info(tags=[{"Key": "team", "Value": 7}])}],
+        None,
+        ("[0].otaUpdateInfo.tags[0].Value:", "must be a string, not an integer (7)"),
+    ),
+    # dates at the edge of the calendar
+    "captured-at-year-1": (
+        {**v1(), "capturedAt": "0001-01-01T00:00:00Z"},
+        None,
+        ("capturedAt:", '"0001-01-01T00:00:00Z" is outside the dates AWS IoT can hold'),
+    ),
+    "captured-at-year-1-east-of-utc": (
+        {**v1(), "capturedAt": "0001-01-01T00:30:00+01:00"},
+        None,
+        ("capturedAt:", "outside the dates"),
+    ),
+    "captured-at-year-9999": (
+        {**v1(), "capturedAt": "9999-12-31T23:59:59-14:00"},
+        None,
+        ("capturedAt:", "outside the dates"),
+    ),
+    "captured-at-epoch-1e20": (
+        {**v1(), "capturedAt": 1e20},
+        None,
+        ("capturedAt: expected an ISO 8601 date or epoch seconds, not 1e+20",),
+    ),
+    "creation-date-before-1970": (
+        v1(info(creationDate=-86400)),
+        None,
+        (
+            "otaUpdates[0].creationDate: -86400 is outside the dates AWS IoT can hold",
+            "(1970 to 2999)",
+        ),
+    ),
+    "cli-date-in-year-9999": (
+        [{"otaUpdateInfo": info(lastModifiedDate=253402300799)}],
+        None,
+        ("[0].otaUpdateInfo.lastModifiedDate:", "outside the dates"),
+    ),
+    "region-a-number": ({**v1(), "region": 5}, None, ("'region' must be a string, not 5",)),
+    "fileId-over-32-bits": (
+        v1(
+            info(
+                otaUpdateFiles=[
+                    {
+                        "fileName": "f",
+                        "fileLocation": {"stream": {"streamId": "s", "fileId": 2**31}},
+                    }
+                ]
+            )
+        ),
+        None,
+        ("otaUpdateFiles[0].fileLocation.stream.fileId must be a 32-bit integer",),
+    ),
 }
 
 
@@ -261,6 +390,57 @@ def test_malformed_snapshot_is_exit_2_via_the_cli(
     assert err.count("\n") == 1, err
     for fragment in fragments:
         assert fragment in err
+
+
+def test_deep_fields_load_as_written() -> None:
+    """Well-typed abort and timeout configs and tags of a deep snapshot are kept unchanged."""
+    abort = {
+        "abortCriteriaList": [
+            {
+                "failureType": "FAILED",
+                "action": "CANCEL",
+                "thresholdPercentage": 20.5,
+                "minNumberOfExecutedThings": 10,
+            }
+        ]
+    }
+    deep = info(
+        awsJobAbortConfig=abort,
+        awsJobTimeoutConfig={"inProgressTimeoutInMinutes": 60},
+        tags=[{"Key": "team", "Value": "fw"}],
+    )
+    source = SnapshotSource(write(v1(deep, deep=True)))
+    (update,) = fetched(source)
+    assert source.live_job_config is True
+    assert update.info["awsJobAbortConfig"] == abort
+    assert update.info["awsJobTimeoutConfig"] == {"inProgressTimeoutInMinutes": 60}
+    assert update.info["tags"] == [{"Key": "team", "Value": "fw"}]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("1970-01-01T00:00:00Z", datetime(1970, 1, 1, tzinfo=UTC)),
+        ("2999-12-31T23:59:59+00:00", datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        (0, datetime(1970, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_dates_at_the_ends_of_the_window_are_accepted(written: Any, expected: datetime) -> None:
+    """The first and last instants of the accepted window still load."""
+    source = SnapshotSource(write({**v1(info(creationDate=written)), "capturedAt": written}))
+    assert source.captured_at == expected
+    assert fetched(source)[0].info["creationDate"] == expected
+
+
+def test_state_file_over_256_mib_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """A `--state` file over MAX_STATE_BYTES (256 MiB) is refused at once, naming the limit."""
+    assert MAX_STATE_BYTES == 256 * 2**20
+    with Path("snap.json").open("wb") as handle:
+        handle.truncate(MAX_STATE_BYTES + 1)
+    with pytest.raises(InputError) as raised:
+        SnapshotSource("snap.json")
+    (problem,) = raised.value.problems
+    assert problem == Problem("snap.json", None, "file is 256.0 MiB, over the 256 MiB limit")
 
 
 def test_every_malformed_entry_is_reported_at_once() -> None:

@@ -1,0 +1,232 @@
+"""Strict JSON: `json.loads` without what no ota-drift input may hold.
+
+Python's json module keeps the last of two duplicate keys, accepts `NaN` and `Infinity`,
+decodes `"\\ud800"` to a lone surrogate no encoder can write back, nests until the interpreter
+runs out of recursion, and reads numbers of any length (a 5,000-digit one raises ValueError,
+not JSONDecodeError). Here each of those is an `InputError` at its line, as in YAML files.
+
+The common case stays in C: the decoder runs with hooks that only refuse, then one pass over
+the containers checks the depth (together about 0.13 s more than `json.loads` for a
+10,000-update snapshot). The hooks know no positions, so when something is refused a
+position-aware scan of the same text finds the first problem and its line. That scan is pure
+Python (about 1.5 s for 15 MB), but it only runs on the way to an error.
+"""
+
+from __future__ import annotations
+
+import json
+import json.decoder
+import json.scanner
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from checker.errors import InputError, Problem
+from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
+
+_CONSTANTS = ("NaN", "Infinity", "-Infinity")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A `\\uD800`-`\\uDFFF` escape: the only way a lone surrogate gets into decoded UTF-8 text."""
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER: re.Pattern[str] = json.scanner.NUMBER_RE
+# typeshed omits json.decoder.scanstring, a public name of CPython's json package
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+class _Refused(Exception):
+    """Raised by a decoder hook; the scan then says what and where."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Refused
+    return obj
+
+
+def _constant(_: str) -> Any:
+    raise _Refused
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if len(text) > MAX_NUMBER_CHARS or math.isinf(value):
+        raise _Refused
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int, parse_float=_float
+)
+
+
+def load_json(text: str, file: str) -> Any:
+    """The value of the JSON document `text`, or an InputError `FILE:LINE: what is wrong`."""
+    try:
+        value = _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.one(file, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except (_Refused, ValueError, RecursionError):
+        # ValueError: Python's own limit on integer digits, should a number slip past _int
+        raise _located(text, file) from None
+    if _too_deep(value) or (_SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value)):
+        raise _located(text, file)
+    return value
+
+
+def _too_deep(value: Any) -> bool:
+    """Does `value` hold a container below level MAX_DEPTH? One pass, level by level."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(MAX_DEPTH + 1):  # after k rounds, `level` holds the containers at level k
+        below: list[Any] = []
+        for node in level:
+            items = node.values() if type(node) is dict else node
+            below.extend([item for item in items if type(item) is dict or type(item) is list])
+        if not below:
+            return False
+        level = below
+    return True
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if not _encodable(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _located(text: str, file: str) -> InputError:
+    found = _first_problem(text)
+    if found is None:  # the scan disagrees with the decoder: still an input error, unlocated
+        return InputError.one(file, None, "invalid JSON: refused by the strict reader")
+    position, message = found
+    return InputError([Problem(file, _line(text, position), message)])
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+class _Open:
+    """An open container while the scan is inside it."""
+
+    __slots__ = ("expect_key", "keys")
+
+    def __init__(self, is_object: bool) -> None:
+        self.keys: dict[str, int] | None = {} if is_object else None
+        self.expect_key = is_object
+
+
+class _Stop(Exception):
+    """Ends the scan: `found` is (position, message), or None where the syntax is broken."""
+
+    def __init__(self, found: tuple[int, str] | None) -> None:
+        super().__init__()
+        self.found = found
+
+
+def _first_problem(text: str) -> tuple[int, str] | None:
+    """The position and description of the first thing strict JSON refuses in `text`.
+
+    It reads the text in document order and trusts the decoder for the syntax: it only runs
+    after the decoder accepted everything up to the problem. A token it cannot read ends it.
+    """
+    stack: list[_Open] = []
+    at = _skip(text, 0)
+    try:
+        while at < len(text):
+            at = _skip(text, _token(text, at, stack))
+    except _Stop as stop:
+        return stop.found
+    return None
+
+
+def _skip(text: str, at: int) -> int:
+    return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # `*` always matches
+
+
+def _token(text: str, at: int, stack: list[_Open]) -> int:
+    """Read the token at `at`; return where the next one may start, or raise _Stop."""
+    char = text[at]
+    if char in "[{":
+        if len(stack) > MAX_DEPTH:  # the root is level 0
+            raise _Stop((at, f"nesting deeper than {MAX_DEPTH} levels"))
+        stack.append(_Open(char == "{"))
+    elif char in "]}":
+        if not stack:
+            raise _Stop(None)
+        stack.pop()
+    elif char in ",:":
+        if stack and stack[-1].keys is not None:
+            stack[-1].expect_key = char == ","
+    elif char == '"':
+        return _string(text, at, stack[-1] if stack else None)
+    else:
+        return _scalar(text, at)
+    return at + 1
+
+
+def _string(text: str, at: int, container: _Open | None) -> int:
+    try:
+        string, after = _scanstring(text, at + 1, True)
+    except ValueError:
+        raise _Stop(None) from None
+    if not _encodable(string):
+        lone = next(c for c in string if 0xD800 <= ord(c) <= 0xDFFF)
+        raise _Stop((at, f"string holds a lone surrogate \\u{ord(lone):04x} (not valid Unicode)"))
+    if container is not None and container.keys is not None and container.expect_key:
+        first = container.keys.setdefault(string, at)
+        if first != at:
+            shown = repr(string) if len(string) <= 60 else repr(string[:57]) + "..."
+            raise _Stop((at, f"duplicate key {shown} (first at line {_line(text, first)})"))
+    return after
+
+
+def _scalar(text: str, at: int) -> int:
+    constant = next((c for c in _CONSTANTS if text.startswith(c, at)), None)
+    if constant is not None:
+        raise _Stop((at, f"{constant} is not valid JSON (strict JSON has no NaN or Infinity)"))
+    number = _NUMBER.match(text, at)
+    if number is not None:
+        problem = _number_problem(number.group())
+        if problem is not None:
+            raise _Stop((at, problem))
+        return number.end()
+    for literal in ("true", "false", "null"):
+        if text.startswith(literal, at):
+            return at + len(literal)
+    raise _Stop(None)
+
+
+def _number_problem(token: str) -> str | None:
+    if len(token) > MAX_NUMBER_CHARS:
+        return (
+            f"number of {len(token):,} characters is too long "
+            f"(numbers have at most {MAX_NUMBER_CHARS} characters)"
+        )
+    if any(c in token for c in ".eE") and math.isinf(float(token)):
+        return f"number {token} is out of range: it overflows to infinity"
+    return None
