@@ -6,24 +6,31 @@ import argparse
 import contextlib
 import gc
 import json
+import math
 import os
+import re
+import signal
 import sys
-import tempfile
+import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
+from types import FrameType
 
 from checker import __version__, audit
 from checker.declared import load_declared
-from checker.errors import InputError, UsageError
+from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
 from checker.model import LiveUpdate, Report, Severity, SkippedUpdate, SourceError
+from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
 from checker.policy.packs import load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
 from checker.sources.aws import AwsSettings, AwsSource, Progress, iam_policy
+from checker.sources.ratelimit import MIN_RATE
 from checker.sources.snapshot import SnapshotSource, snapshot_json
 from checker.terminal import ProgressBar, wants_colour
+from checker.textsafe import visible
 
 EXIT_CLEAN = 0
 """No finding at or above --fail-on, and everything could be read."""
@@ -31,6 +38,25 @@ EXIT_FINDINGS = 1
 """At least one finding at or above --fail-on."""
 EXIT_ERROR = 2
 """The audit could not be done properly: usage, input or source errors."""
+EXIT_SIGNAL_BASE = 128
+"""Interrupted by signal N: exit 128 + N, as shells report it (130 Ctrl-C, 143 SIGTERM)."""
+
+INTERRUPT_GRACE = 1.0
+"""Seconds an interrupted run may spend cleaning up before the process is ended anyway."""
+
+CONCURRENCY_RANGE = (1, 64)
+"""--concurrency: a handful of workers already saturate any per-operation rate AWS grants."""
+MAX_RPS_RANGE = (MIN_RATE, 10_000.0)
+"""--max-rps: from the rate limiter's floor (it never slows down below MIN_RATE) up to far
+beyond any published IoT quota."""
+TIMEOUT_RANGE = (0.1, 600.0)
+"""--timeout, seconds per attempt."""
+DEFAULT_TIMEOUT = 10.0
+"""IoT control-plane reads answer in well under a second; 10 s absorbs a slow network, and a
+dead endpoint gives up after max_attempts x 10 s plus backoff instead of x 30 s."""
+AS_OF_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC))
+"""--as-of: the epoch to a year before datetime's end, so that no date arithmetic of the
+audit (UTC conversion, a day either side, ages) can leave the calendar."""
 
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
 
@@ -49,7 +75,8 @@ examples:
 exit codes:
   0  no active finding at or above --fail-on
   1  active findings at or above --fail-on
-  2  the audit could not be done properly (usage, input or source errors)
+  2  the audit could not be done properly (usage, input, source or write errors)
+  130, 143  interrupted by Ctrl-C (SIGINT) or SIGTERM: nothing written
 """
 
 
@@ -79,7 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("--region", required=True, help="AWS region to read")
     _aws_arguments(snapshot)
     snapshot.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="the snapshot file to write"
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the snapshot file to write (replaced atomically, parent folders created)",
     )
     iam = _command(commands, "iam-policy", "print the least-privilege IAM policy ota-drift needs")
     iam.add_argument("--deep", action="store_true", help="include what --deep reads")
@@ -113,14 +144,19 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         help="policy pack overlaid on policies/default.yaml (repeatable, applied in order)",
     )
     command.add_argument("--format", choices=sorted(FORMATS), default="text")
-    command.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
+    command.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report here, not stdout (replaced atomically, a symlink's target "
+        "replaced, a device or FIFO written to; parent folders are created)",
+    )
     command.add_argument(
         "--report",
         action="append",
         default=[],
         type=_report_spec,
         metavar="FORMAT=PATH",
-        help="also write a report in FORMAT to PATH (repeatable; parent folders are created), "
+        help="also write a report in FORMAT to PATH (repeatable; written like --output), "
         f"FORMAT one of {', '.join(sorted(FORMATS))}",
     )
     command.add_argument(
@@ -139,7 +175,8 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         type=_timestamp,
         default=None,
         metavar="TIME",
-        help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: now)",
+        help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: "
+        "now; from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z)",
     )
 
 
@@ -152,31 +189,73 @@ def _aws_arguments(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also read each update's job (abort, timeout config) and tags",
     )
+    low, high = CONCURRENCY_RANGE
     command.add_argument(
-        "--concurrency", type=_positive_int, default=8, help="parallel requests (default 8)"
+        "--concurrency",
+        type=_whole_number(*CONCURRENCY_RANGE),
+        default=8,
+        metavar="N",
+        help=f"parallel requests (default 8, {low}-{high})",
     )
     command.add_argument(
         "--max-rps",
-        type=_positive_float,
+        type=_number(*MAX_RPS_RANGE),
         default=10.0,
         metavar="N",
-        help="most requests per second per API operation, retries included (default 10)",
+        help="most requests per second per API operation, retries included "
+        f"(default 10, {MAX_RPS_RANGE[0]:g}-{MAX_RPS_RANGE[1]:g})",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_number(*TIMEOUT_RANGE, unit="seconds"),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"connect and read timeout of each attempt (default {DEFAULT_TIMEOUT:g}, "
+        f"{TIMEOUT_RANGE[0]:g}-{TIMEOUT_RANGE[1]:g}); a request makes at most "
+        f"{AwsSettings.max_attempts} attempts",
     )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+_WHOLE_NUMBER = re.compile(r"\s*\+?[0-9]{1,12}\s*")
+"""Digits, few enough to convert at once (a 5,000-digit number is refused unread)."""
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], else an error naming the range."""
+
+    def parse(text: str) -> int:
+        if _WHOLE_NUMBER.fullmatch(text) is None or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, not {_quoted(text)}"
+            )
+        return int(text)
+
+    return parse
+
+
+def _number(low: float, high: float, unit: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high] (no NaN, no inf), else an error."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text) if len(text) <= 64 else math.nan
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            noun = f"a number of {unit}" if unit else "a number"
+            raise argparse.ArgumentTypeError(
+                f"must be {noun} from {low:g} to {high:g}, not {_quoted(text)}"
+            )
+        return value
+
+    return parse
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A value the user typed, for an error message: quoted, escaped, at most `limit` chars."""
+    shown = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    return f"'{visible(shown)}'"
 
 
 def _report_spec(text: str) -> tuple[str, str]:
@@ -194,36 +273,148 @@ def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {_quoted(text)}") from None
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    low, high = AS_OF_RANGE
+    try:
+        inside = low <= value.astimezone(UTC) <= high
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the calendar starts in UTC
+        inside = False
+    if not inside:
+        raise argparse.ArgumentTypeError(
+            f"must be from {_iso(low)} to {_iso(high)}, not {_quoted(text)}"
+        )
+    return value
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code is the return value.
+
+    Called without `argv` it is the process entry point (`ota-drift`, `python -m checker`):
+    only then does an interruption end the process at once, once cleanup has run, since
+    worker threads still blocked on a socket would otherwise keep it alive.
+    """
     # An audit allocates millions of small containers that live until the end, and creates
     # almost no reference cycles: frequent young-generation collections cost ~15 % of a
     # 10,000-update run and free nothing (benchmarks/README.md).
     gc.set_threshold(100_000, 50, 100)
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_ERROR
-    except UsageError as exc:
-        print(f"ota-drift: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("ota-drift: interrupted", file=sys.stderr)
-        return EXIT_ERROR
-    except Exception as exc:  # the last resort: a bug still gets one line and exit 2, not a trace
-        if args.debug:
-            raise
-        print(f"ota-drift: internal error: {exc!r} (rerun with --debug)", file=sys.stderr)
-        return EXIT_ERROR
+    interruption = _Interruption(exit_process=argv is None)
+    debug = False
+    with interruption.handlers():
+        try:
+            args = build_parser().parse_args(argv)
+            debug = args.debug
+            return COMMANDS[args.command](args)
+        except InputError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_ERROR
+        except (UsageError, OutputError) as exc:
+            print(f"ota-drift: error: {visible(str(exc))}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM turned into Interrupted
+            return interruption.finish(getattr(exc, "signum", signal.SIGINT))
+        except Exception as exc:  # the last resort: a bug still gets exit 2, never 1
+            if debug:
+                for line in traceback.format_exc().splitlines():
+                    print(visible(line), file=sys.stderr)
+            else:
+                print(
+                    f"ota-drift: internal error: {visible(repr(exc))} (rerun with --debug)",
+                    file=sys.stderr,
+                )
+            return EXIT_ERROR
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so that every
+    `finally` (temporary files above all) runs before the process ends."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Interruption:
+    """The signal handlers of one run, and what they share with main().
+
+    The first SIGINT or SIGTERM raises in the main thread; later ones are ignored while
+    cleanup runs. As the process entry point, a watchdog also ends the process
+    INTERRUPT_GRACE seconds after the first signal if cleanup has not finished by then
+    (a thread blocked in a socket read, a full pipe), removing temporary files first.
+    """
+
+    def __init__(self, exit_process: bool) -> None:
+        self.exit_process = exit_process
+        self._lock = threading.Lock()
+        self._signum: int | None = None
+        self._reported = False
+
+    @contextlib.contextmanager
+    def handlers(self) -> Iterator[None]:
+        """SIGINT and SIGTERM handled by this run while the block runs (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = [signal.SIGINT, *([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])]
+        previous = {signum: signal.getsignal(signum) for signum in signals}
+        for signum in signals:
+            signal.signal(signum, self._handle)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        with self._lock:
+            if self._signum is not None:
+                return
+            self._signum = signum
+        if self.exit_process:
+            watchdog = threading.Timer(INTERRUPT_GRACE, self._force_exit, (signum,))
+            watchdog.daemon = True
+            watchdog.start()
+        raise Interrupted(signum)
+
+    def finish(self, signum: int) -> int:
+        """Cleanup has run: report the interruption once, and end the process if it is ours."""
+        code = EXIT_SIGNAL_BASE + signum
+        self._report()
+        if self.exit_process:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(code)  # worker threads blocked on a socket must not keep the process alive
+        return code
+
+    def _report(self) -> None:
+        with self._lock:
+            if self._reported:
+                return
+            self._reported = True
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write("ota-drift: interrupted\n")
+            sys.stderr.flush()
+
+    def _force_exit(self, signum: int) -> None:
+        discard_pending()
+        with self._lock:
+            reported, self._reported = self._reported, True
+        if not reported:
+            with contextlib.suppress(OSError):
+                os.write(2, b"ota-drift: interrupted\n")
+        os._exit(EXIT_SIGNAL_BASE + signum)
 
 
 def _audit(args: argparse.Namespace) -> int:
+    plan = check_outputs(  # before any file is read or AWS is called
+        _report_requests(args), stdout=args.output is None, inputs=_inputs(args)
+    )
     declared = load_declared(args.paths)
     policy = load_policy(args.policy)
     if args.command == "lint":
@@ -235,14 +426,41 @@ def _audit(args: argparse.Namespace) -> int:
             source = AwsSource(_aws_settings(args), progress=progress)
             report = audit.check(declared, source, policy, args.as_of)
     colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
-    write_report(get_format(args.format, colour).render(report), args.output)
-    for name, path in args.report:  # the audit ran once; each format renders the same report
-        write_report(get_format(name).render(report), path)
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if args.github_summary and summary_file:
-        with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(get_format("markdown").render(report))
+    texts = [get_format(args.format, colour).render(report)]
+    # the audit ran once; each format renders the same report
+    texts += [get_format(name).render(report) for name, _ in args.report]
+    if _summary_file(args):
+        texts.append(get_format("markdown").render(report))
+    write_outputs(plan, texts)
     return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _report_requests(args: argparse.Namespace) -> list[OutputRequest]:
+    """--output, each --report and the job summary, in the order _audit renders them."""
+    requests = [] if args.output is None else [OutputRequest("--output", args.output)]
+    requests += [OutputRequest(f"--report {name}", path) for name, path in args.report]
+    summary = _summary_file(args)
+    if summary:
+        requests.append(
+            OutputRequest("$GITHUB_STEP_SUMMARY", summary, append=True, create_parents=False)
+        )
+    return requests
+
+
+def _summary_file(args: argparse.Namespace) -> str | None:
+    """$GITHUB_STEP_SUMMARY with --github-summary; empty counts as unset, as in Actions."""
+    if not args.github_summary:
+        return None
+    return os.environ.get("GITHUB_STEP_SUMMARY") or None
+
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The files this run reads, which no output may replace."""
+    inputs = [("a declared file", path) for path in args.paths]
+    inputs += [("--policy", path) for path in args.policy]
+    if getattr(args, "state", None) is not None:
+        inputs.append(("--state", args.state))
+    return inputs
 
 
 def _iam_policy(args: argparse.Namespace) -> int:
@@ -252,28 +470,31 @@ def _iam_policy(args: argparse.Namespace) -> int:
 
 def _snapshot(args: argparse.Namespace) -> int:
     """Record live state; any read error means no file (a partial snapshot is no evidence)."""
+    plan = check_outputs([OutputRequest("--output", args.output)])  # before AWS is called
     with _progress(args) as progress:
         source = AwsSource(_aws_settings(args), progress=progress)
         items = list(source.fetch())
     errors = [i for i in items if isinstance(i, SourceError)]
     for skipped in (i for i in items if isinstance(i, SkippedUpdate)):
-        print(f"note: {skipped.ota_update_id}: {skipped.reason}", file=sys.stderr)
+        print(f"note: {visible(skipped.ota_update_id)}: {visible(skipped.reason)}", file=sys.stderr)
     if errors:
         for error in errors:
             print(
-                f"ota-drift: {error.ota_update_id or '(listing)'}: {error.operation}: "
-                f"{error.code}: {error.message}",
+                f"ota-drift: {visible(error.ota_update_id or '(listing)')}: "
+                f"{visible(error.operation)}: {visible(error.code)}: {visible(error.message)}",
                 file=sys.stderr,
             )
         print(f"ota-drift: {len(errors)} read error(s); no snapshot written", file=sys.stderr)
         return EXIT_ERROR
     updates = [i for i in items if isinstance(i, LiveUpdate)]
     captured = source.captured_at or datetime.now(UTC)
-    write_report(
-        snapshot_json(updates, region=source.region, captured_at=captured, deep=args.deep),
-        args.output,
+    write_outputs(
+        plan, [snapshot_json(updates, region=source.region, captured_at=captured, deep=args.deep)]
     )
-    print(f"ota-drift: {len(updates)} OTA update(s) written to {args.output}", file=sys.stderr)
+    print(
+        f"ota-drift: {len(updates)} OTA update(s) written to {visible(args.output)}",
+        file=sys.stderr,
+    )
     return EXIT_CLEAN
 
 
@@ -285,6 +506,7 @@ def _aws_settings(args: argparse.Namespace) -> AwsSettings:
         concurrency=args.concurrency,
         max_rps=args.max_rps,
         deep=args.deep,
+        timeout=args.timeout,
     )
 
 
@@ -308,7 +530,8 @@ def _rules(args: argparse.Namespace) -> int:
         meta = META_BY_ID.get(args.rule_id.upper())
         if meta is None:
             print(
-                f"ota-drift: unknown rule {args.rule_id!r} (see `ota-drift rules`)", file=sys.stderr
+                f"ota-drift: unknown rule {_quoted(args.rule_id)} (see `ota-drift rules`)",
+                file=sys.stderr,
             )
             return EXIT_ERROR
         text = rule_markdown(meta) if args.format == "markdown" else rule_text(meta)
@@ -327,23 +550,6 @@ def exit_code(report: Report, fail_on: str) -> int:
     if any(f.active and f.severity >= threshold for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
-
-
-def write_report(text: str, output: str | None) -> None:
-    """Write to stdout, or atomically to `output`: a reader never sees half a report."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _wants_colour = wants_colour

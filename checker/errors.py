@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from checker.textsafe import visible
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file, printed as `FILE:LINE: message`."""
+    """One thing wrong with an input file, printed as `FILE:LINE: message`.
+
+    Printed on one line whatever the file name or message holds: their control and bidi
+    characters are shown as escapes (`checker.textsafe`).
+    """
 
     file: str
     line: int | None
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.message}"
+        file = visible(self.file)
+        where = file if self.line is None else f"{file}:{self.line}"
+        return f"{where}: {visible(self.message)}"
 
 
 class InputError(Exception):
@@ -33,3 +40,12 @@ class InputError(Exception):
 
 class UsageError(Exception):
     """A setting that cannot work (an unknown AWS profile, no region): one line, exit code 2."""
+
+
+class OutputError(Exception):
+    """A report or snapshot that could not be written (disk full, /dev/full): exit code 2."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot write {visible(path)}: {visible(reason)}")
+        self.path = path
+        self.reason = reason

@@ -6,6 +6,7 @@ import os
 from typing import TextIO
 
 from checker.sources.aws import Progress
+from checker.textsafe import visible
 
 BAR_WIDTH = 24
 
@@ -16,11 +17,15 @@ def wants_colour(stream: TextIO) -> bool:
 
 
 class ProgressBar:
-    """Redraws one line on `stream` (stderr): done/total, rate, ETA, throttled retries."""
+    """Redraws one line on `stream` (stderr): done/total, rate, ETA, throttled retries.
+
+    The label is shown with its control characters escaped (it may name a region or a file
+    one day): only the bar's own `\\r` and colour codes reach the terminal.
+    """
 
     def __init__(self, stream: TextIO, label: str = "Reading OTA updates") -> None:
         self.stream = stream
-        self.label = label
+        self.label = visible(label)
         self.colour = wants_colour(stream)
         self.drawn = False
 

@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import checker.cli
 from checker.cli import main
 from checker.formats import FORMATS
 from checker.sources import aws
@@ -506,11 +508,13 @@ def test_no_progress_when_stderr_is_not_a_tty(capsys: pytest.CaptureFixture[str]
         ),
         (
             ["check", "ota", "--region", REGION, "--max-rps", "0"],
-            "ota-drift check: error: argument --max-rps: must be more than 0",
+            "ota-drift check: error: argument --max-rps: must be a number from 0.5 to 10000, "
+            "not '0'",
         ),
         (
             ["snapshot", "--region", REGION, "-o", "s.json", "--concurrency", "0"],
-            "ota-drift snapshot: error: argument --concurrency: must be 1 or more",
+            "ota-drift snapshot: error: argument --concurrency: must be a whole number from 1 "
+            "to 64, not '0'",
         ),
     ],
 )
@@ -547,3 +551,165 @@ def test_unknown_profile_is_a_one_line_error(capsys: pytest.CaptureFixture[str])
     code, out, err = run(capsys, "snapshot", "--region", REGION, "--profile", "nope", "-o", "s")
     assert (code, out) == (2, "")
     assert err == "ota-drift: error: The config profile (nope) could not be found\n"
+
+
+FIVE_THOUSAND_DIGITS = "7" * 5000
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--max-rps", "1e-300", "must be a number from 0.5 to 10000, not '1e-300'"),
+        ("--max-rps", "1e308", "must be a number from 0.5 to 10000, not '1e308'"),
+        ("--max-rps", "inf", "must be a number from 0.5 to 10000, not 'inf'"),
+        ("--max-rps", "nan", "must be a number from 0.5 to 10000, not 'nan'"),
+        ("--max-rps", "-5", "must be a number from 0.5 to 10000, not '-5'"),
+        ("--max-rps", "fast", "must be a number from 0.5 to 10000, not 'fast'"),
+        (
+            "--max-rps",
+            FIVE_THOUSAND_DIGITS,
+            f"must be a number from 0.5 to 10000, not '{'7' * 40}... (5000 characters)'",
+        ),
+        ("--concurrency", "1000000", "must be a whole number from 1 to 64, not '1000000'"),
+        (
+            "--concurrency",
+            FIVE_THOUSAND_DIGITS,
+            f"must be a whole number from 1 to 64, not '{'7' * 40}... (5000 characters)'",
+        ),
+        ("--concurrency", "2.5", "must be a whole number from 1 to 64, not '2.5'"),
+        ("--concurrency", "-1", "must be a whole number from 1 to 64, not '-1'"),
+        ("--timeout", "0", "must be a number of seconds from 0.1 to 600, not '0'"),
+        ("--timeout", "nan", "must be a number of seconds from 0.1 to 600, not 'nan'"),
+        ("--timeout", "1e9", "must be a number of seconds from 0.1 to 600, not '1e9'"),
+        (
+            "--as-of",
+            "0001-01-01T00:00:00+14:00",
+            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, "
+            "not '0001-01-01T00:00:00+14:00'",
+        ),
+        (
+            "--as-of",
+            "9999-12-31T23:59:59-12:00",
+            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, "
+            "not '9999-12-31T23:59:59-12:00'",
+        ),
+        (
+            "--as-of",
+            "1969-12-31T23:59:59Z",
+            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, not '1969-12-31T23:59:59Z'",
+        ),
+        (
+            "--as-of",
+            FIVE_THOUSAND_DIGITS,
+            f"not an ISO 8601 time: '{'7' * 40}... (5000 characters)'",
+        ),
+    ],
+    ids=[
+        "rps-tiny",
+        "rps-huge",
+        "rps-inf",
+        "rps-nan",
+        "rps-negative",
+        "rps-word",
+        "rps-5000-digits",
+        "concurrency-million",
+        "concurrency-5000-digits",
+        "concurrency-fraction",
+        "concurrency-negative",
+        "timeout-zero",
+        "timeout-nan",
+        "timeout-huge",
+        "as-of-before-year-1-in-utc",
+        "as-of-after-year-9999-in-utc",
+        "as-of-before-1970",
+        "as-of-5000-digits",
+    ],
+)
+def test_pathological_option_values_are_usage_errors_naming_the_range(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    """Each absurd value: argparse's one-line usage error naming the option and range, exit 2."""
+    command = ["check", "ota", "--region", REGION] if option != "--as-of" else ["lint", "ota"]
+    with pytest.raises(SystemExit) as raised:
+        main([*command, f"{option}={value}"])
+    out, err = capsys.readouterr()
+    assert (raised.value.code, out) == (2, "")
+    assert err.splitlines()[-1] == f"ota-drift {command[0]}: error: argument {option}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "setting", "expected"),
+    [
+        ("--max-rps", "0.5", "max_rps", 0.5),
+        ("--max-rps", "10000", "max_rps", 10000.0),
+        ("--concurrency", "64", "concurrency", 64),
+        ("--concurrency", "1", "concurrency", 1),
+        ("--timeout", "0.1", "timeout", 0.1),
+        ("--timeout", "600", "timeout", 600.0),
+    ],
+)
+def test_range_edges_are_accepted_and_reach_the_aws_settings(
+    option: str, value: str, setting: str, expected: float
+) -> None:
+    """The documented bounds themselves are valid and end up in AwsSettings unchanged."""
+    args = checker.cli.build_parser().parse_args(
+        ["snapshot", "--region", REGION, "-o", "s.json", option, value]
+    )
+    assert getattr(checker.cli._aws_settings(args), setting) == expected
+
+
+def test_timeout_default_is_documented_and_used() -> None:
+    """Without --timeout, AwsSettings gets the documented 10 s (not botocore's 60 s or 30 s)."""
+    args = checker.cli.build_parser().parse_args(["check", "ota", "--region", REGION])
+    assert checker.cli._aws_settings(args).timeout == checker.cli.DEFAULT_TIMEOUT == 10.0
+
+
+@pytest.mark.parametrize(
+    "as_of", ["1970-01-01T00:00:00Z", "9998-12-31T23:59:59Z", "9998-12-31T23:59:59+14:00"]
+)
+def test_as_of_at_the_window_edges_audits(capsys: pytest.CaptureFixture[str], as_of: str) -> None:
+    """--as-of at either end of its window runs the audit (no date arithmetic overflows)."""
+    Path("ota.yaml").write_text("otaUpdates: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "lint", "ota.yaml", "--as-of", as_of, "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["summary"]["declared"] == 0
+
+
+def test_blackholed_endpoint_gives_up_in_bounded_time(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An endpoint that accepts and never answers, --timeout 1: exit 2, a listing error entry,
+    within max_attempts x 1 s (backoff waits stubbed out), not the minutes it took before."""
+    monkeypatch.setattr(aws, "_backoff", lambda attempt: 0.0)
+    Path("ota.yaml").write_text("otaUpdates: []\n", encoding="utf-8")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # the kernel completes every handshake; nobody ever reads or writes
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        code, out, err = run(
+            capsys, "check", "ota.yaml", "--region", REGION, "--endpoint-url", url,
+            "--timeout", "1", "--quiet", "--format", "json",
+        )  # fmt: skip
+        elapsed = time.monotonic() - started
+    assert (code, err) == (2, "")
+    (error,) = json.loads(out)["errors"]
+    assert (error["otaUpdateId"], error["operation"]) == (None, "ListOTAUpdates")
+    assert "timeout" in error["message"].lower()
+    attempts = aws.AwsSettings().max_attempts
+    assert attempts - 1 <= elapsed < attempts * 1.0 + 4.0
+
+
+@pytest.mark.parametrize("command", ["check", "snapshot"])
+def test_help_documents_timeout_and_the_ranges(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """`check --help` and `snapshot --help` name --timeout and every option's accepted range."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--timeout SECONDS connect and read timeout of each attempt (default 10, 0.1-600)" in (
+        help_text
+    )
+    assert "parallel requests (default 8, 1-64)" in help_text
+    assert "retries included (default 10, 0.5-10000)" in help_text

@@ -575,3 +575,26 @@ def test_text_report_with_a_source_error_is_not_clean(
     assert "  zeta  GetOTAUpdate  AccessDeniedException: not allowed" in out
     assert "INCOMPLETE" in out
     assert "No findings" not in out
+
+
+def test_debug_internal_error_prints_the_traceback_and_still_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --debug a bug shows its traceback, and the exit code stays 2 (1 means findings)."""
+    setup(MIXED)
+
+    def broken(*args: object, **kwargs: object) -> Report:
+        raise RuntimeError("a bug in a stage")
+
+    monkeypatch.setattr(checker.cli.audit, "check", broken)
+    code = main(["--debug", "check", "ota", "--state", "snap.json"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-1] == "RuntimeError: a bug in a stage"
+    assert any("in broken" in line for line in lines)
+    assert main(["check", "ota", "--state", "snap.json"]) == 2
+    assert capsys.readouterr().err == (
+        "ota-drift: internal error: RuntimeError('a bug in a stage') (rerun with --debug)\n"
+    )

@@ -110,3 +110,19 @@ def test_github_summary_does_nothing_without_the_variable(
     assert main(["lint", str(ROOT / "examples/ota"), "--github-summary", "--format", "json"]) == 1
     assert list(tmp_path.iterdir()) == []
     capsys.readouterr()
+
+
+def test_github_summary_that_is_also_a_report_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """$GITHUB_STEP_SUMMARY naming a --report's file: exit 2 before the audit, nothing written."""
+    Path("summary.md").write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "summary.md")
+    code = main(["lint", *EXAMPLE[:1], "--github-summary", "--report", "markdown=./summary.md"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "ota-drift: error: $GITHUB_STEP_SUMMARY summary.md: is also --report markdown "
+        "./summary.md\n"
+    )
+    assert Path("summary.md").read_text(encoding="utf-8") == "earlier step\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]

@@ -19,11 +19,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from checker.formats.markdown import json_value, severity_counts, timestamp, visible
+from checker.formats.json import json_safe
+from checker.formats.markdown import json_value, severity_counts, timestamp
 from checker.model import Finding, Report, Severity
 from checker.rules.docs import applies_text
 from checker.rules.interface import RuleMeta
 from checker.rules.registry import META_BY_ID
+from checker.textsafe import visible
 
 SEVERITIES = tuple(reversed(Severity))
 """Most severe first: the order of counts, filters and the default sort."""
@@ -34,8 +36,10 @@ INLINE_DRIFT_CHARS = 40
 
 
 def esc(value: object) -> str:
-    """`value` as HTML text or attribute value: `&<>"'` escaped, invisible characters shown."""
-    return html.escape(visible(str(value)), quote=True)
+    """`value` as HTML text or attribute value: `&<>"'` escaped, invisible characters shown
+    as escapes (tabs and newlines are kept: `<pre>` blocks need them, elsewhere they are
+    spaces to a browser)."""
+    return html.escape(visible(str(value), multiline=True), quote=True)
 
 
 def csp_hash(text: str) -> str:
@@ -52,7 +56,9 @@ def _pretty(value: object) -> str:
     """A drift value for a `<pre>`: indented JSON, `absent` for a side without it."""
     if value is None:
         return "absent"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2, default=str)
+    return json.dumps(
+        json_safe(value), sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False
+    )
 
 
 def _breakable(text: str, after: str = ".") -> str:

@@ -5,30 +5,31 @@ that found nothing passes, a rule with active findings fails (one `<failure>` pe
 a rule whose only findings are suppressed is skipped. Findings about policy packs (OTA900,
 whose id is a suppression's pattern) get a suite of their own, as do source read errors.
 Built with ElementTree, so every message is escaped; characters XML 1.0 cannot carry at all
-(control characters) are written as `\\xNN` escapes.
+(control characters, lone surrogates) and invisible ones (bidi overrides) are written as
+escapes (`\\x1b`, `\\u202e`, `checker.textsafe`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from checker.formats.json import json_safe
 from checker.model import AuditedUpdate, Finding, Report, SkippedUpdate, SourceError
 from checker.rules.registry import META_BY_ID
+from checker.textsafe import visible
 
 POLICY_SUITE = "ota-drift: policy"
 ERRORS_SUITE = "ota-drift: read errors"
 SKIPPED_SUITE = "ota-drift: skipped updates"
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids (NUL, ESC, lone surrogates...)."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """`text` with the characters XML 1.0 forbids (NUL, ESC, lone surrogates, U+FFFE) and the
+    invisible ones (DEL, C1, bidi overrides) written as escapes; tabs and newlines are kept."""
+    return visible(text, multiline=True)
 
 
 @dataclass
@@ -239,4 +240,4 @@ def details(finding: Finding) -> str:
 
 
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(json_safe(value), ensure_ascii=False, sort_keys=True, allow_nan=False)

@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from checker.formats.json import json_safe
 from checker.model import Finding, Report, Severity
+from checker.textsafe import visible
 
 FOLD_ABOVE = 20
 """A table with more rows than this is folded in `<details>`."""
@@ -33,19 +35,6 @@ _BACKSLASHED = frozenset("\\`*_[]()|~!$")
 links and images, table cells, strikethrough, math): escaped with a backslash, which
 CommonMark allows before any ASCII punctuation. Block syntax (`#`, `-`, `>`) cannot start
 inside a table cell, and `<`, `>`, `&` are entities."""
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
-def visible(text: str) -> str:
-    """`text` with control, bidi-override and lone surrogate characters spelled `\\uXXXX`.
-
-    A value can then neither reorder what a reviewer reads (Trojan Source) nor hide text, and
-    the output always encodes as UTF-8. Tabs and newlines are kept: callers that need one
-    line collapse whitespace themselves.
-    """
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def timestamp(moment: datetime) -> str:
@@ -58,9 +47,9 @@ def cell(value: object) -> str:
     """`value` as inert Markdown text on one line, safe inside a table cell.
 
     Whitespace runs (newlines included) collapse to one space; control and bidi characters
-    read `\\uXXXX`; `&`, `<`, `>` become HTML entities; Markdown punctuation gets a
-    backslash, `|` included, so the cell count of a row never changes. The rendered text reads
-    exactly as `value` with whitespace collapsed.
+    read as escapes (`\\x1b`, `\\u202e`: `checker.textsafe`); `&`, `<`, `>` become HTML
+    entities; Markdown punctuation gets a backslash, `|` included, so the cell count of a row
+    never changes. The rendered text reads exactly as `value` with whitespace collapsed.
     """
     text = visible(_WHITESPACE.sub(" ", str(value)).strip())
     out: list[str] = []
@@ -83,7 +72,7 @@ def json_value(value: object) -> str:
     """A drift value as JSON text; None (a side without the value) reads `absent`."""
     if value is None:
         return "absent"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
 def severity_counts(report: Report) -> str:

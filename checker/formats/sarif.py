@@ -18,6 +18,7 @@ from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from checker.formats.json import escape_invisible, json_safe
 from checker.model import Finding, Location, Report, Severity, SourceError
 from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
@@ -64,10 +65,10 @@ class SarifFormat:
     """One run, deterministic JSON (indent 2, key order fixed by construction)."""
 
     def render(self, report: Report) -> str:
-        text = json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
-        # A lone surrogate (from a malformed string read from AWS) cannot be written as
-        # UTF-8; it only occurs inside JSON strings, where `\udXXX` is its JSON escape.
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        # Strict JSON whatever the data: non-finite drift values are strings (json_safe), and
+        # lone surrogates, bidi and C1 characters are `\\uXXXX` escapes (escape_invisible).
+        text = json.dumps(to_sarif(report), indent=2, ensure_ascii=False, allow_nan=False)
+        return escape_invisible(text + "\n")
 
 
 def to_sarif(report: Report) -> dict[str, Any]:
@@ -213,8 +214,8 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
         "path": finding.path,
     }
     if finding.drift is not None:
-        properties["desired"] = finding.drift.desired
-        properties["actual"] = finding.drift.actual
+        properties["desired"] = json_safe(finding.drift.desired)
+        properties["actual"] = json_safe(finding.drift.actual)
     if finding.references:
         properties["references"] = list(finding.references)
     result["properties"] = properties

@@ -1,10 +1,16 @@
-"""The text report: findings grouped by OTA update, for a person at a terminal or in a CI log."""
+"""The text report: findings grouped by OTA update, for a person at a terminal or in a CI log.
+
+Every value from YAML, a policy pack, AWS or a snapshot goes through `visible()` before it is
+painted, so a value can neither colour, move or rewrite the terminal nor split a line; the
+colour codes are this module's own, added around the escaped text.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 from checker.model import Finding, Report, Severity
+from checker.textsafe import visible
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;35m",
@@ -29,27 +35,33 @@ class TextFormat:
     def render(self, report: Report) -> str:
         s = report.summary
         if s.live is None:
-            header = f"ota-drift {report.tool_version}: {s.declared} declared (lint: no live state)"
+            header = (
+                f"ota-drift {visible(report.tool_version)}: {s.declared} declared "
+                "(lint: no live state)"
+            )
         else:
             header = (
-                f"ota-drift {report.tool_version}: {s.declared} declared, {s.live} live; "
+                f"ota-drift {visible(report.tool_version)}: {s.declared} declared, {s.live} live; "
                 f"{s.in_sync} in sync, {s.drifted} drifted, {s.missing} missing, "
                 f"{s.unmanaged} unmanaged"
             )
         lines = [header]
         for ota_id, group in groupby(report.findings, key=lambda f: f.ota_update_id):
             lines.append("")
-            lines.append(self._paint(ota_id, _BOLD))
+            lines.append(self._paint(visible(ota_id), _BOLD))
             lines.extend(self._finding(f) for f in group)
         if report.skipped:
             lines.append("")
             lines.append(self._paint("Notes:", _BOLD))
-            lines.extend(f"  {s.ota_update_id}: {s.reason}" for s in report.skipped)
+            lines.extend(
+                f"  {visible(s.ota_update_id)}: {visible(s.reason)}" for s in report.skipped
+            )
         if report.errors:
             lines.append("")
             lines.append(self._paint("Could not read:", _BOLD))
             lines.extend(
-                f"  {e.ota_update_id or '(all)'}  {e.operation}  {e.code}: {e.message}"
+                f"  {visible(e.ota_update_id or '(all)')}  {visible(e.operation)}  "
+                f"{visible(e.code)}: {visible(e.message)}"
                 for e in report.errors
             )
         lines.append("")
@@ -58,12 +70,12 @@ class TextFormat:
 
     def _finding(self, finding: Finding) -> str:
         severity = self._paint(f"{finding.severity.value:<8}", _COLOURS[finding.severity])
-        where = f"  ({finding.location})" if finding.location else ""
-        line = f"  {severity} {finding.rule_id}  {finding.message}{where}"
+        where = f"  ({visible(str(finding.location))})" if finding.location else ""
+        line = f"  {severity} {visible(finding.rule_id)}  {visible(finding.message)}{where}"
         if finding.suppressed is None:
             return line
         until = f" until {finding.suppressed.expires}" if finding.suppressed.expires else ""
-        note = f"\n           suppressed{until}: {finding.suppressed.reason}"
+        note = f"\n           suppressed{until}: {visible(finding.suppressed.reason)}"
         return self._paint(line + note, _COLOURS[Severity.INFO])
 
     def _verdict(self, report: Report) -> str:

@@ -330,7 +330,7 @@ def test_hostile_strings_are_escaped() -> None:
     assert failure.message == HOSTILE + "\\x1b[31m\\x00"
     assert f"path: {HOSTILE}" in failure.text
     skipped = cases(suites(doc)["fw-1"])["OTA307"].result[0]
-    assert skipped.message == f"suppressed: {HOSTILE}\\xd800"
+    assert skipped.message == f"suppressed: {HOSTILE}\\ud800"
     (error_case,) = list(suites(doc)["ota-drift: read errors"])
     assert error_case.result[0].message == f"{HOSTILE}: {HOSTILE}"
 
