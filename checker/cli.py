@@ -21,7 +21,16 @@ from checker import __version__, audit
 from checker.declared import load_declared
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
-from checker.model import LiveUpdate, Report, Severity, SkippedUpdate, SourceError
+from checker.model import (
+    EARLIEST,
+    LATEST,
+    LiveUpdate,
+    Report,
+    Severity,
+    SkippedUpdate,
+    SourceError,
+    in_calendar,
+)
 from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
 from checker.policy.packs import load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
@@ -54,9 +63,6 @@ TIMEOUT_RANGE = (0.1, 600.0)
 DEFAULT_TIMEOUT = 10.0
 """IoT control-plane reads answer in well under a second; 10 s absorbs a slow network, and a
 dead endpoint gives up after max_attempts x 10 s plus backoff instead of x 30 s."""
-AS_OF_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC))
-"""--as-of: the epoch to a year before datetime's end, so that no date arithmetic of the
-audit (UTC conversion, a day either side, ages) can leave the calendar."""
 
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
 
@@ -176,7 +182,7 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         default=None,
         metavar="TIME",
         help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: "
-        "now; from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z)",
+        "now; from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z)",
     )
 
 
@@ -275,14 +281,9 @@ def _timestamp(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {_quoted(text)}") from None
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    low, high = AS_OF_RANGE
-    try:
-        inside = low <= value.astimezone(UTC) <= high
-    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the calendar starts in UTC
-        inside = False
-    if not inside:
+    if not in_calendar(value):
         raise argparse.ArgumentTypeError(
-            f"must be from {_iso(low)} to {_iso(high)}, not {_quoted(text)}"
+            f"must be from {_iso(EARLIEST)} to before {_iso(LATEST)}, not {_quoted(text)}"
         )
     return value
 

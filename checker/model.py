@@ -10,11 +10,26 @@ import enum
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 JSONValue = Any
 """A value that `json.dumps` accepts (dicts, lists, str, int, float, bool, None)."""
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""The audit's calendar: every date it reads (snapshots, `--as-of`) lies in [EARLIEST, LATEST).
+AWS IoT holds no date outside it, and at the calendar's edge (year 1, year 9999) the date
+arithmetic of rules and reports (UTC conversion, a day either side, ages) overflows."""
+
+
+def in_calendar(moment: datetime) -> bool:
+    """True when `moment` (aware) lies in the audit's calendar, judged in UTC."""
+    try:  # in UTC first: year 1 at +01:00 has no UTC time, and comparing it would overflow
+        return EARLIEST <= moment.astimezone(UTC) < LATEST
+    except OverflowError:
+        return False
+
 
 PathKey = str | int
 """One step into a config: a mapping key or a list position."""

@@ -584,19 +584,20 @@ FIVE_THOUSAND_DIGITS = "7" * 5000
         (
             "--as-of",
             "0001-01-01T00:00:00+14:00",
-            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, "
+            "must be from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z, "
             "not '0001-01-01T00:00:00+14:00'",
         ),
         (
             "--as-of",
             "9999-12-31T23:59:59-12:00",
-            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, "
+            "must be from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z, "
             "not '9999-12-31T23:59:59-12:00'",
         ),
         (
             "--as-of",
             "1969-12-31T23:59:59Z",
-            "must be from 1970-01-01T00:00:00Z to 9998-12-31T23:59:59Z, not '1969-12-31T23:59:59Z'",
+            "must be from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z, "
+            "not '1969-12-31T23:59:59Z'",
         ),
         (
             "--as-of",
@@ -665,7 +666,7 @@ def test_timeout_default_is_documented_and_used() -> None:
 
 
 @pytest.mark.parametrize(
-    "as_of", ["1970-01-01T00:00:00Z", "9998-12-31T23:59:59Z", "9998-12-31T23:59:59+14:00"]
+    "as_of", ["1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z", "3000-01-01T09:59:59+10:00"]
 )
 def test_as_of_at_the_window_edges_audits(capsys: pytest.CaptureFixture[str], as_of: str) -> None:
     """--as-of at either end of its window runs the audit (no date arithmetic overflows)."""

@@ -23,7 +23,7 @@ from typing import Any
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
 from checker.jsonsafe import load_json
-from checker.model import LiveUpdate, SkippedUpdate, SourceError
+from checker.model import EARLIEST, LATEST, LiveUpdate, SkippedUpdate, SourceError, in_calendar
 from checker.servicemodel import dotted, validate_live
 
 SNAPSHOT_VERSION = 1
@@ -31,10 +31,6 @@ MAX_STATE_BYTES = 256 * 2**20
 """A 10,000-update snapshot is about 15 MiB (20 with `--deep`: job configs and two tags each):
 256 MiB holds over 100,000 deep updates, and still bounds what a mistaken `--state` makes the
 audit read and hold in memory."""
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-"""Dates outside [EARLIEST, LATEST) are refused: AWS IoT has none, and at the calendar's edge
-(year 1, year 9999) the date arithmetic of rules and reports overflows."""
 DATE_FIELDS = ("creationDate", "lastModifiedDate")
 SIGNATURE_PATH = ("codeSigning", "customCodeSigning", "signature", "inlineDocument")
 
@@ -165,7 +161,7 @@ class SnapshotSource:
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         if parsed is None:
             raise self._fail(f"{at}: expected an ISO 8601 date or epoch seconds, not {shown}")
-        if not _in_window(parsed):
+        if not in_calendar(parsed):
             raise self._fail(
                 f"{at}: {shown} is outside the dates AWS IoT can hold "
                 f"({EARLIEST.year} to {LATEST.year - 1})"
@@ -174,13 +170,6 @@ class SnapshotSource:
 
     def _fail(self, message: str) -> InputError:
         return InputError.one(self._shown, None, message)
-
-
-def _in_window(moment: datetime) -> bool:
-    try:  # in UTC first: year 1 at +01:00 has no UTC time, and comparing it would overflow
-        return EARLIEST <= moment.astimezone(UTC) < LATEST
-    except OverflowError:
-        return False
 
 
 def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
