@@ -5,6 +5,11 @@ Read-only by construction: `OPERATIONS` lists every call this module can make, a
 limit that never exceeds `max_rps`; throttling slows it down and the request is retried.
 botocore's own retries are switched off (one attempt) so that every attempt, retries
 included, passes the rate limit, and so that no attempt is wasted on LimitExceededException.
+
+Nothing the service says is trusted: every answer is checked to be a well-formed response of
+its operation (`checker.sources.answers`) and a malformed one is a failed attempt, retried and
+then an error entry; a listing that would never end is an error at once; every error text is
+redacted (`checker.redact`) before it leaves this module.
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.parsers
 
 from checker.errors import UsageError
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
+from checker.redact import redact
+from checker.sources import answers
+from checker.sources.answers import MalformedAnswer
 from checker.sources.ratelimit import RateLimiter
 
 BASE_OPERATIONS = ("ListOTAUpdates", "GetOTAUpdate")
@@ -40,8 +49,31 @@ TRANSIENT_CODES = frozenset(
 """Retried with backoff. LimitExceededException is a resource limit, not a rate: not retried."""
 
 PAGE_SIZE = 250
+MAX_PAGES = {"ListOTAUpdates": 10_000, "ListTagsForResource": 50}
+"""Pages after which a listing that still has a nextToken is an error: 10,000 pages of 250 are
+2.5 million OTA updates, far beyond any account; a resource has at most 50 tags, so even one
+tag a page ends within 50 pages."""
+IDLE_PAGES = 20
+"""Pages in a row that bring no new item (every id already listed) after which a listing that
+still has a nextToken is an error: a server handing out fresh tokens for the same page would
+otherwise take MAX_PAGES pages (17 minutes at the default --max-rps) to be stopped."""
+_ITEM_IDENTITY: dict[str, Callable[[Any], Any]] = {
+    "ListOTAUpdates": lambda summary: summary["otaUpdateId"],
+    "ListTagsForResource": lambda tag: (tag.get("Key"), tag.get("Value")),
+}
 THROTTLE_BUDGET = 5
 """Throttled attempts allowed per request, as a multiple of max_attempts."""
+PARSE_FAILURES = (
+    botocore.parsers.ResponseParserError,
+    ValueError,  # a timestamp botocore cannot read
+    TypeError,
+    AttributeError,  # botocore's parser meeting an array where the model has an object
+    KeyError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
+"""What botocore's response parser raises on an answer that does not fit the model."""
 
 
 def iam_policy(deep: bool) -> dict[str, Any]:
@@ -86,13 +118,18 @@ class AwsSettings:
 
 
 class _Retryable(Exception):
-    """An attempt that may succeed if repeated (throttled, 5xx, dropped connection)."""
+    """An attempt that may succeed if repeated (throttled, 5xx, dropped connection, an answer
+    that was not well-formed)."""
 
     def __init__(self, code: str, message: str, throttled: bool) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.throttled = throttled
+
+
+class _Stopped(Exception):
+    """The consumer of fetch() went away: a worker ends instead of sending another request."""
 
 
 class AwsSource:
@@ -103,13 +140,20 @@ class AwsSource:
         settings: AwsSettings,
         progress: Callable[[Progress], None] | None = None,
         client: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
+        """`sleep` replaces the waits (rate limit, backoff) in tests; by default they are
+        waits on the stop flag, so that they end the moment fetch()'s consumer stops."""
         self.settings = settings
         self._progress = progress
         self._client = client if client is not None else make_client(settings)
-        self._sleep = sleep
-        self._limits = {op: RateLimiter(settings.max_rps, sleep=sleep) for op in OPERATIONS}
+        self._client.meta.events.register(
+            "before-parse.iot", answers.before_parse, unique_id="ota-drift-answers"
+        )
+        self._secrets = credential_values(self._client)
+        self._stop = threading.Event()
+        self._sleep: Callable[[float], object] = sleep if sleep is not None else self._stop.wait
+        self._limits = {op: RateLimiter(settings.max_rps, sleep=self._pause) for op in OPERATIONS}
         self._lock = threading.Lock()
         self._captured_at: datetime | None = None
         self.throttled = 0
@@ -128,6 +172,10 @@ class AwsSource:
         return str(self._client.meta.region_name)
 
     def fetch(self) -> Iterator[LiveUpdate | SourceError | SkippedUpdate]:
+        """Each update as it is read. When the consumer stops early (closes the generator, or
+        an exception such as KeyboardInterrupt leaves its loop), queued reads are cancelled
+        and running ones end before their next request: nothing blocks on them."""
+        self._stop.clear()
         self._captured_at = datetime.now(UTC)
         started = time.monotonic()
         try:
@@ -136,27 +184,83 @@ class AwsSource:
             yield failed.error
             return
         self._report(0, len(ids), started)
-        workers = max(1, min(self.settings.concurrency, len(ids)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="ota-drift") as pool:
+        if not ids:
+            return
+        pool = ThreadPoolExecutor(
+            min(self.settings.concurrency, len(ids)), thread_name_prefix="ota-drift"
+        )
+        finished = False
+        try:
             futures = [pool.submit(self._read, ota_id) for ota_id in ids]
             for done, future in enumerate(as_completed(futures), start=1):
                 self._report(done, len(ids), started)
                 yield future.result()
+            finished = True
+        finally:
+            if not finished:
+                self._stop.set()
+            pool.shutdown(wait=finished, cancel_futures=True)
 
     # --- the calls ------------------------------------------------------------------------
 
     def _list(self) -> list[str]:
-        ids: list[str] = []
+        pages = self._pages("ListOTAUpdates", None, {"maxResults": PAGE_SIZE}, "otaUpdates")
+        # an id listed on two pages (the update changed while we paged) is read once
+        return list(dict.fromkeys(summary["otaUpdateId"] for summary in pages))
+
+    def _pages(
+        self, operation: str, ota_id: str | None, kwargs: dict[str, Any], key: str
+    ) -> list[Any]:
+        """Every `key` item of a paged call, page after page.
+
+        A listing that would never end is an error at once, since retrying cannot end it: a
+        nextToken seen before in this listing (a repeat, or a cycle A, B, A), IDLE_PAGES pages
+        in a row that bring no item not seen before, or more than MAX_PAGES pages. An empty
+        nextToken ends the listing, as it does for botocore's paginators.
+        """
+        identity = _ITEM_IDENTITY[operation]
+        items: list[Any] = []
+        tokens: set[str] = set()
+        known: set[Any] = set()
+        idle = 0
         token: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"maxResults": PAGE_SIZE}
-            if token:
-                kwargs["nextToken"] = token
-            page = self._call("ListOTAUpdates", None, kwargs)
-            ids.extend(s["otaUpdateId"] for s in page.get("otaUpdates", []))
-            token = page.get("nextToken")
-            if not token:
-                return list(dict.fromkeys(ids))  # a repeated id across pages is read once
+        for number in range(1, MAX_PAGES[operation] + 1):
+            page = self._call(
+                operation, ota_id, {**kwargs, "nextToken": token} if token else kwargs
+            )
+            items.extend(page.get(key, []))
+            fresh = {identity(item) for item in page.get(key, [])} - known
+            known |= fresh
+            idle = 0 if fresh else idle + 1
+            token = page.get("nextToken") or None
+            if token is None:
+                return items
+            if token in tokens:
+                raise self._endless(
+                    ota_id,
+                    operation,
+                    "RepeatedNextToken",
+                    f"page {number} returned a nextToken already seen in this listing "
+                    "(a repeat or a cycle)",
+                )
+            if idle >= IDLE_PAGES:
+                raise self._endless(
+                    ota_id,
+                    operation,
+                    "ListingNotAdvancing",
+                    f"{idle} pages in a row (up to page {number}) brought nothing not seen "
+                    "before, yet each had a nextToken",
+                )
+            tokens.add(token)
+        raise self._endless(
+            ota_id,
+            operation,
+            "TooManyPages",
+            f"still a nextToken after {MAX_PAGES[operation]} pages, more than any real account has",
+        )
+
+    def _endless(self, ota_id: str | None, operation: str, code: str, why: str) -> _Failed:
+        return _Failed(self._error(ota_id, operation, code, f"{why}: the listing would never end"))
 
     def read(self, ota_id: str) -> LiveUpdate | SourceError | SkippedUpdate:
         """One update by id, without listing the account (the Pulumi provider reads one)."""
@@ -193,17 +297,7 @@ class AwsSource:
                 }
         arn = info.get("otaUpdateArn")
         if arn:
-            tags: list[dict[str, Any]] = []
-            token: str | None = None
-            while True:
-                kwargs: dict[str, Any] = {"resourceArn": arn}
-                if token:
-                    kwargs["nextToken"] = token
-                page = self._call("ListTagsForResource", ota_id, kwargs)
-                tags.extend(page.get("tags", []))
-                token = page.get("nextToken")
-                if not token:
-                    break
+            tags = self._pages("ListTagsForResource", ota_id, {"resourceArn": arn}, "tags")
             if tags:
                 extra["tags"] = tags
         return extra
@@ -211,19 +305,22 @@ class AwsSource:
     def _call(self, operation: str, ota_id: str | None, kwargs: dict[str, Any]) -> Any:
         """One API call under the operation's rate limit, retried while that can help.
 
-        Failures (5xx, dropped connections) may use `max_attempts` attempts; throttled answers
-        have their own budget, THROTTLE_BUDGET times larger: each already waits for the
-        slowed-down limiter, and a --max-rps far above the account's quota must slow the
-        audit down, not turn updates into errors.
+        Failures (5xx, dropped connections, malformed answers) may use `max_attempts` attempts;
+        throttled answers have their own budget, THROTTLE_BUDGET times larger: each already
+        waits for the slowed-down limiter, and a --max-rps far above the account's quota must
+        slow the audit down, not turn updates into errors. The answer returned is well-formed.
         """
         method = getattr(self._client, _snake(operation))
+        model = self._client.meta.service_model.operation_model(operation)
         failures = throttles = 0
         while True:
+            if self._stop.is_set():
+                raise _Stopped
             self._limits[operation].acquire()
             try:
                 with self._lock:
                     self.calls[operation] += 1
-                return _attempt(method, kwargs)
+                return _attempt(method, model, kwargs)
             except _Retryable as retry:
                 if retry.throttled:
                     throttles += 1
@@ -237,25 +334,40 @@ class AwsSource:
                     or throttles >= THROTTLE_BUDGET * self.settings.max_attempts
                 ):
                     raise _Failed(
-                        SourceError(
+                        self._error(
                             ota_id,
                             operation,
                             retry.code,
                             f"{retry.message} (gave up after {failures + throttles} attempts)",
                         )
                     ) from None
-                self._sleep(_backoff(failures + min(throttles, 3)))
+                self._pause(_backoff(failures + min(throttles, 3)))
             except botocore.exceptions.ClientError as exc:
                 error = exc.response.get("Error", {})
                 raise _Failed(
-                    SourceError(
+                    self._error(
                         ota_id, operation, str(error.get("Code", "ClientError")), _message(error)
                     )
                 ) from None
             except botocore.exceptions.BotoCoreError as exc:  # no credentials, bad endpoint...
                 raise _Failed(
-                    SourceError(ota_id, operation, type(exc).__name__, str(exc))
+                    self._error(ota_id, operation, type(exc).__name__, str(exc))
                 ) from None
+
+    def _pause(self, seconds: float) -> None:
+        """Wait (rate limit, backoff), unless fetch()'s consumer has stopped or stops meanwhile."""
+        self._sleep(seconds)
+        if self._stop.is_set():
+            raise _Stopped
+
+    def _error(self, ota_id: str | None, operation: str, code: str, message: str) -> SourceError:
+        """The SourceError, with credentials and signatures redacted from what the service said."""
+        return SourceError(
+            ota_id,
+            operation,
+            redact(_one_line(code), self._secrets),
+            redact(_one_line(message), self._secrets) or "no message",
+        )
 
     def _report(self, done: int, total: int, started: float) -> None:
         if self._progress is not None:
@@ -268,10 +380,14 @@ class _Failed(Exception):
         self.error = error
 
 
-def _attempt(method: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """One HTTP request; transient failures become _Retryable, others propagate."""
+def _attempt(method: Callable[..., Any], model: Any, kwargs: dict[str, Any]) -> Any:
+    """One HTTP request; transient failures and malformed answers become _Retryable."""
     try:
-        return method(**kwargs)
+        answer = method(**kwargs)
+        answers.check_answer(model, kwargs, answer)
+        return answer
+    except MalformedAnswer as exc:
+        raise _Retryable(answers.CODE, str(exc), throttled=False) from None
     except botocore.exceptions.ClientError as exc:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
@@ -286,6 +402,16 @@ def _attempt(method: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         botocore.exceptions.HTTPClientError,
     ) as exc:
         raise _Retryable(type(exc).__name__, str(exc), throttled=False) from None
+    except botocore.exceptions.BotoCoreError:
+        raise  # not an answer at all: no credentials, a bad parameter
+    except PARSE_FAILURES as exc:
+        detail = _one_line(str(exc))
+        detail = detail if len(detail) <= 120 else detail[:117] + "..."
+        raise _Retryable(
+            answers.CODE,
+            f"botocore could not parse the answer: {type(exc).__name__}: {detail}",
+            throttled=False,
+        ) from None
 
 
 def _backoff(attempt: int) -> float:
@@ -294,7 +420,11 @@ def _backoff(attempt: int) -> float:
 
 
 def _message(error: Mapping[str, Any]) -> str:
-    return " ".join(str(error.get("Message", "")).split()) or "no message"
+    return _one_line(str(error.get("Message", ""))) or "no message"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _snake(operation: str) -> str:
@@ -312,9 +442,12 @@ def make_client(settings: AwsSettings) -> Any:
         raise UsageError("--region is empty (an unset shell variable?)")
     try:
         session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        region = session.region_name
     except botocore.exceptions.ProfileNotFound as exc:
-        raise UsageError(str(exc)) from None
-    if session.region_name is None:
+        raise UsageError(redact(str(exc))) from None
+    except botocore.exceptions.BotoCoreError as exc:  # an AWS config file it cannot read
+        raise UsageError(f"cannot read the AWS configuration: {_redacted(exc)}") from None
+    if region is None:
         raise UsageError("no AWS region: pass --region or set AWS_DEFAULT_REGION")
     config = botocore.config.Config(
         retries={"mode": "standard", "total_max_attempts": 1},
@@ -323,4 +456,32 @@ def make_client(settings: AwsSettings) -> Any:
         read_timeout=settings.timeout,
         user_agent_extra="ota-drift",
     )
-    return session.client("iot", endpoint_url=settings.endpoint_url, config=config)
+    try:  # resolves the credentials: a credential_process or SSO cache is read here
+        return session.client("iot", endpoint_url=settings.endpoint_url, config=config)
+    except (botocore.exceptions.BotoCoreError, ValueError) as exc:
+        # ValueError: a bad --endpoint-url, or a credential_process printing no JSON
+        raise UsageError(f"cannot set up the AWS client: {_redacted(exc)}") from None
+
+
+def _redacted(exc: BaseException) -> str:
+    """An exception's text on one line, redacted: a credential provider's output can hold
+    the very secrets it failed to deliver."""
+    return redact(_one_line(str(exc)))
+
+
+def credential_values(client: Any) -> tuple[str, ...]:
+    """The access key id, secret key and session token `client` signs with, to redact.
+
+    Empty when none could be resolved: then the failure to resolve them is what gets
+    reported, and redact's patterns are all that applies.
+    """
+    try:
+        # botocore has no public accessor for a client's credentials; this is the one its
+        # request signer uses (BaseClient._get_credentials, present since botocore 1.x).
+        credentials = client._get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except Exception:  # a failed refresh, a Stubber's client without credentials
+        return ()
+    if frozen is None:
+        return ()
+    return tuple(v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v)

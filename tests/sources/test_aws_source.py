@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
 import re
+import signal
 import socket
-from collections.abc import Iterator
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,12 +19,28 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from botocore.model import OperationModel
 from botocore.stub import Stubber
 
 from checker.errors import UsageError
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
+from checker.redact import MARKER
 from checker.sources import aws
-from checker.sources.aws import THROTTLE_BUDGET, AwsSettings, AwsSource, Progress, make_client
+from checker.sources.answers import (
+    BODY_CHECKED,
+    MalformedAnswer,
+    before_parse,
+    check_answer,
+    check_body,
+)
+from checker.sources.aws import (
+    IDLE_PAGES,
+    THROTTLE_BUDGET,
+    AwsSettings,
+    AwsSource,
+    Progress,
+    make_client,
+)
 from checker.sources.ratelimit import DEBOUNCE, MIN_RATE, RateLimiter
 from tests.support.iot_endpoint import LocalIot
 
@@ -759,3 +782,563 @@ def test_following_the_no_region_advice_works(monkeypatch: pytest.MonkeyPatch) -
         assert client.meta.region_name == "eu-north-1"
     finally:
         client.close()
+
+
+# --------------------------------------------------------------------------------------------
+# answers: what botocore hands back is checked before it is used
+
+
+def operation_model(name: str) -> OperationModel:
+    return boto3.client("iot", region_name=REGION).meta.service_model.operation_model(name)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'{"otaUpdates": [{"otaUpdateId": "a"', "not valid JSON (Expecting"),
+        (b"<html><body>502</body></html>", "not valid JSON (Expecting value at byte 0;"),
+        (b"", "not valid JSON (Expecting value at byte 0; no Content-Type, 0 bytes)"),
+        (b'{"__type": "ThrottlingException", "message": "Rate exceeded"}', "an error body"),
+        (b'{"message": "Internal"}', "HTTP 200 answer is an error body"),
+        (b"null", "HTTP 200 answer is null, not an object"),
+        (b"[1, 2]", "HTTP 200 answer is an array, not an object"),
+        (b'"text"', "HTTP 200 answer is a string, not an object"),
+        (b'{"otaUpdates": [], "nextToken": NaN}', "holds a non-finite number (NaN)"),
+        (b'{"otaUpdates": [], "x": -Infinity}', "holds a non-finite number (-Infinity)"),
+        (b'{"otaUpdates": [], "x": 1e999}', "holds a number too large for a float"),
+        (b'{"otaUpdates": [], "x": 1' + b"0" * 5000 + b"}", "holds a number too long to read"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "HTTP 200 answer is nested too deeply"),
+        (b'{"otaUpdates": [], "x": ' + b"[" * 64 + b"]" * 64 + b"}", "nested more than 64 levels"),
+        (b"\xff\xfe\x00", "not UTF-8 text"),
+        (b'{"otaUpdates": "fw-1"}', "otaUpdates must be a list, not a string"),
+        (b'{"otaUpdates": [null]}', "otaUpdates[0] must be an object, not null"),
+        (b'{"otaUpdates": [], "nextToken": 5}', "nextToken must be a string, not an integer"),
+        (b'{"otaUpdates": [{"otaUpdateId": "a", "creationDate": true}]}', "a timestamp, not a bo"),
+    ],
+)
+def test_check_body_rejects_what_is_not_a_listing_page(body: bytes, problem: str) -> None:
+    """A 200 body that is not a JSON object of the model's types is a MalformedAnswer."""
+    with pytest.raises(MalformedAnswer) as raised:
+        check_body(operation_model("ListOTAUpdates"), 200, {}, body)
+    assert problem in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("info_json", "problem"),
+    [
+        (b'{"otaUpdateId": "fw-1", "targets": "arn:a"}', "otaUpdateInfo.targets must be a list"),
+        (b'{"otaUpdateId": "fw-1", "targets": []}', "targets must have at least 1 item"),
+        (b'{"otaUpdateId": ""}', "otaUpdateInfo.otaUpdateId must have at least 1 character"),
+        (b'{"otaUpdateId": "fw-1", "creationDate": [1]}', "creationDate must be a timestamp"),
+        (
+            b'{"otaUpdateId": "fw-1", "awsJobPresignedUrlConfig": {"expiresInSec": 1.5}}',
+            "otaUpdateInfo.awsJobPresignedUrlConfig.expiresInSec must be an integer, not a number",
+        ),
+    ],
+)
+def test_check_body_walks_the_model_where_botocore_would_not(
+    info_json: bytes, problem: str
+) -> None:
+    """On the wire, types and minimums are the model's: botocore would turn a string target
+    into a list of its characters, and an empty list or id into a valid-looking answer."""
+    with pytest.raises(MalformedAnswer) as raised:
+        check_body(
+            operation_model("GetOTAUpdate"), 200, {}, b'{"otaUpdateInfo": ' + info_json + b"}"
+        )
+    assert problem in str(raised.value)
+
+
+def test_check_body_names_an_error_type_but_echoes_nothing_else() -> None:
+    """An error body's code is named; its message and an odd-looking type are not echoed."""
+    model = operation_model("GetOTAUpdate")
+    for body, expected in [
+        (b'{"__type": "com.amazon#Oops", "message": "secret"}', "is an error body (Oops)"),
+        (b'{"__type": "<script>", "message": "secret"}', "HTTP 200 answer is an error body"),
+    ]:
+        with pytest.raises(MalformedAnswer, match=re.escape(expected) + "$"):
+            check_body(model, 200, {}, body)
+    with pytest.raises(MalformedAnswer, match=r"^HTTP 200 answer carries an error type \(X\)$"):
+        check_body(model, 200, {"X-Amzn-ErrorType": "X:http://internal"}, b"{}")
+
+
+def test_check_body_accepts_real_answers_and_leaves_errors_to_botocore() -> None:
+    """Real answers pass (unknown members too); a 4xx/5xx body is not looked at."""
+    check_body(operation_model("ListOTAUpdates"), 200, {}, b'{"otaUpdates": [], "new": [1.5]}')
+    check_body(operation_model("ListOTAUpdates"), 200, {}, b'{"otaUpdates": [], "nextToken": null}')
+    check_body(operation_model("GetOTAUpdate"), 200, {}, b'{"otaUpdateInfo": {"targets": ["a"]}}')
+    check_body(operation_model("ListTagsForResource"), 200, {}, b'{"tags": []}')
+    deepest = b'{"tags": [], "x": ' + b"[" * 63 + b"]" * 63 + b"}"  # 64 levels, the limit
+    check_body(operation_model("ListTagsForResource"), 200, {}, deepest)
+    check_body(operation_model("GetOTAUpdate"), 503, {}, b"<html>busy</html>")
+
+
+@pytest.mark.parametrize(
+    ("operation", "request_params", "answer", "problem"),
+    [
+        ("ListOTAUpdates", {}, {}, "the answer has no otaUpdates list"),
+        ("ListOTAUpdates", {}, {"otaUpdates": [{"otaUpdateArn": "a"}]}, "otaUpdates[0] has no"),
+        (
+            "ListOTAUpdates",
+            {},
+            {"otaUpdates": [{"otaUpdateId": ""}]},
+            "otaUpdates[0].otaUpdateId must have at least 1 character",
+        ),
+        ("ListOTAUpdates", {}, {"otaUpdates": ["a", "b"]}, "otaUpdates[0] must be an object"),
+        ("GetOTAUpdate", {"otaUpdateId": "fw-1"}, {}, "the answer has no otaUpdateInfo"),
+        (
+            "GetOTAUpdate",
+            {"otaUpdateId": "fw-1"},
+            {"otaUpdateInfo": info("fw-2")},
+            "the answer is for otaUpdateId 'fw-2', not 'fw-1'",
+        ),
+        (
+            "GetOTAUpdate",
+            {"otaUpdateId": "fw-1"},
+            {"otaUpdateInfo": {"targets": [TARGET]}},
+            "the answer is for otaUpdateId null, not 'fw-1'",
+        ),
+        (
+            "GetOTAUpdate",
+            {"otaUpdateId": "fw-1"},
+            {"otaUpdateInfo": info("fw-1", targets=[])},
+            "otaUpdateInfo.targets must have at least 1 item",
+        ),
+        (
+            "GetOTAUpdate",
+            {"otaUpdateId": "fw-1"},
+            {"otaUpdateInfo": info("fw-1", creationDate="2026-11-01")},
+            "otaUpdateInfo.creationDate must be a timestamp, not a string",
+        ),
+        (
+            "GetOTAUpdate",
+            {"otaUpdateId": "fw-1"},
+            {
+                "otaUpdateInfo": info(
+                    "fw-1",
+                    awsJobExecutionsRolloutConfig={
+                        "exponentialRate": {"incrementFactor": math.nan}
+                    },
+                )
+            },
+            "awsJobExecutionsRolloutConfig.exponentialRate.incrementFactor is not a finite",
+        ),
+        ("DescribeJob", {"jobId": "j-1"}, {"documentSource": "x"}, "the answer has no job"),
+        ("DescribeJob", {"jobId": "j-1"}, {"job": {"jobId": "j-2"}}, "for jobId 'j-2', not 'j-1'"),
+        (
+            "DescribeJob",
+            {"jobId": "j-1"},
+            {
+                "job": {
+                    "jobId": "j-1",
+                    "abortConfig": {"criteriaList": [{"thresholdPercentage": math.inf}]},
+                }
+            },
+            "job.abortConfig.criteriaList[0].thresholdPercentage is not a finite number",
+        ),
+        ("ListTagsForResource", {}, {"tags": "x"}, "tags must be a list, not a string"),
+        ("ListTagsForResource", {}, {"tags": [{"Key": 1}]}, "tags[0].Key must be a string"),
+    ],
+)
+def test_check_answer_rejects_what_is_not_a_real_answer(
+    operation: str, request_params: dict[str, Any], answer: dict[str, Any], problem: str
+) -> None:
+    """What botocore returned must have the operation's members, for the id asked, typed right."""
+    with pytest.raises(MalformedAnswer) as raised:
+        check_answer(operation_model(operation), request_params, answer)
+    assert problem in str(raised.value)
+
+
+def test_check_answer_accepts_real_answers() -> None:
+    """Empty pages, an answer with ResponseMetadata, a job without configs and an untagged
+    resource answered without a tags list are real answers."""
+    meta = {"ResponseMetadata": {"HTTPStatusCode": 200}}
+    check_answer(operation_model("ListOTAUpdates"), {}, {"otaUpdates": [], **meta})
+    check_answer(operation_model("ListTagsForResource"), {}, {"tags": [], **meta})
+    check_answer(operation_model("ListTagsForResource"), {}, {**meta})  # untagged: no list
+    check_answer(operation_model("DescribeJob"), {"jobId": "j"}, {"job": {"jobId": "j"}})
+    get = operation_model("GetOTAUpdate")
+    check_answer(get, {"otaUpdateId": "fw-1"}, {"otaUpdateInfo": info("fw-1"), **meta})
+
+
+def test_before_parse_marks_a_checked_body_and_check_answer_still_needs_its_members() -> None:
+    """A 2xx body check_body passed is marked, so its types are not walked twice; the members
+    an answer must have are still required. An error status is left unmarked."""
+    get = operation_model("GetOTAUpdate")
+    body = b'{"otaUpdateInfo": {"otaUpdateId": "fw-1", "targets": ["a"]}}'
+    marked: dict[str, Any] = {}
+    before_parse(get, {"status_code": 200, "headers": {}, "body": body}, marked)
+    assert marked == {BODY_CHECKED: True}
+    check_answer(get, {"otaUpdateId": "fw-1"}, {**json.loads(body), **marked})
+    with pytest.raises(MalformedAnswer, match=r"^the answer has no otaUpdateInfo$"):
+        check_answer(get, {"otaUpdateId": "fw-1"}, marked)
+    with pytest.raises(MalformedAnswer, match=r"^HTTP 200 answer is null, not an object$"):
+        before_parse(get, {"status_code": 200, "headers": {}, "body": b"null"}, {})
+    unmarked: dict[str, Any] = {}
+    before_parse(get, {"status_code": 503, "headers": {}, "body": b"<html>"}, unmarked)
+    assert unmarked == {}
+
+
+def test_malformed_answer_is_retried_then_read(stubber: Stubber, sleeps: list[float]) -> None:
+    """An empty GetOTAUpdate answer is a failed attempt: retried after a backoff, then read."""
+    listing(stubber, ["fw-1"])
+    stubber.add_response("get_ota_update", {}, {"otaUpdateId": "fw-1"})
+    get_ok(stubber, "fw-1")
+    source = make_source(stubber, sleeps)
+    assert list(source.fetch()) == [LiveUpdate("fw-1", info("fw-1"), origin=REGION)]
+    assert (source.calls["GetOTAUpdate"], source.throttled) == (2, 0)
+    assert backoffs(sleeps) == [BACKOFF_UNIT]
+
+
+def test_answer_for_another_update_is_an_error_after_retries(
+    stubber: Stubber, sleeps: list[float]
+) -> None:
+    """GetOTAUpdate answering about fw-2 when fw-1 was asked: fw-1's error, fw-2 read once."""
+    listing(stubber, ["fw-1", "fw-2"])
+    for _ in range(3):
+        stubber.add_response(
+            "get_ota_update", {"otaUpdateInfo": info("fw-2")}, {"otaUpdateId": "fw-1"}
+        )
+    get_ok(stubber, "fw-2")
+    source = make_source(stubber, sleeps, max_attempts=3)
+    assert by_id(list(source.fetch())) == [
+        LiveUpdate("fw-2", info("fw-2"), origin=REGION),
+        SourceError(
+            "fw-1",
+            "GetOTAUpdate",
+            "MalformedResponse",
+            "the answer is for otaUpdateId 'fw-2', not 'fw-1' (gave up after 3 attempts)",
+        ),
+    ]
+
+
+def test_malformed_listing_page_is_a_listing_error(stubber: Stubber, sleeps: list[float]) -> None:
+    """A listing page without otaUpdates (botocore's `{}`) is retried, then one id-less error."""
+    for _ in range(2):
+        stubber.add_response("list_ota_updates", {}, {"maxResults": 250})
+    source = make_source(stubber, sleeps, max_attempts=2)
+    assert list(source.fetch()) == [
+        SourceError(
+            None,
+            "ListOTAUpdates",
+            "MalformedResponse",
+            "the answer has no otaUpdates list (gave up after 2 attempts)",
+        )
+    ]
+    assert source.calls["GetOTAUpdate"] == 0
+
+
+def test_deep_job_for_another_id_is_that_updates_error(
+    stubber: Stubber, sleeps: list[float]
+) -> None:
+    """--deep: a DescribeJob answer about another job is the update's error, not its config."""
+    listing(stubber, ["fw-1"])
+    deep_get(stubber, "fw-1")
+    stubber.add_response("describe_job", {"job": {"jobId": "other"}}, {"jobId": "AFR_OTA-fw-1"})
+    source = make_source(stubber, sleeps, deep=True, max_attempts=1)
+    assert list(source.fetch()) == [
+        SourceError(
+            "fw-1",
+            "DescribeJob",
+            "MalformedResponse",
+            "the answer is for jobId 'other', not 'AFR_OTA-fw-1' (gave up after 1 attempts)",
+        )
+    ]
+
+
+def test_a_parser_crash_is_a_malformed_answer(sleeps: list[float]) -> None:
+    """botocore's parser failing on a body (a date it cannot read) is a MalformedResponse."""
+    with LocalIot() as iot:
+        iot.put(info("fw-1"))
+        client = make_client(AwsSettings(region=REGION, endpoint_url=iot.url))
+        source = AwsSource(AwsSettings(max_attempts=2), client=client, sleep=sleeps.append)
+
+        def bad_date(response_dict: dict[str, Any], **_: Any) -> None:
+            if b"otaUpdateInfo" in response_dict["body"]:
+                response_dict["body"] = (
+                    b'{"otaUpdateInfo": {"otaUpdateId": "fw-1", "creationDate": "notadate"}}'
+                )
+
+        client.meta.events.register_first("before-parse.iot.GetOTAUpdate", bad_date)
+        try:
+            assert list(source.fetch()) == [
+                SourceError(
+                    "fw-1",
+                    "GetOTAUpdate",
+                    "MalformedResponse",
+                    "botocore could not parse the answer: ValueError: Invalid timestamp "
+                    '"notadate": Unknown string format: notadate (gave up after 2 attempts)',
+                )
+            ]
+        finally:
+            client.close()
+
+
+# --------------------------------------------------------------------------------------------
+# paging always ends
+
+
+def page(ids: list[str], token: str | None) -> dict[str, Any]:
+    response: dict[str, Any] = {"otaUpdates": [summary(i) for i in ids]}
+    if token is not None:
+        response["nextToken"] = token
+    return response
+
+
+@pytest.mark.parametrize(
+    ("tokens", "pages"),
+    [(["A", "A"], 2), (["A", "B", "A"], 3), (["A", "B", "C", "B"], 4)],
+)
+def test_a_token_seen_before_ends_the_listing_at_once(
+    stubber: Stubber, sleeps: list[float], tokens: list[str], pages: int
+) -> None:
+    """A repeated or cycling nextToken is one id-less error on the page it shows: no retry."""
+    sent: str | None = None
+    for number, token in enumerate(tokens):
+        params: dict[str, Any] = {"maxResults": 250, **({"nextToken": sent} if sent else {})}
+        stubber.add_response("list_ota_updates", page([f"fw-{number}"], token), params)
+        sent = token
+    source = make_source(stubber, sleeps)
+    assert list(source.fetch()) == [
+        SourceError(
+            None,
+            "ListOTAUpdates",
+            "RepeatedNextToken",
+            f"page {pages} returned a nextToken already seen in this listing (a repeat or a "
+            "cycle): the listing would never end",
+        )
+    ]
+    assert source.calls["ListOTAUpdates"] == pages
+    assert sleeps == []
+
+
+def test_more_pages_than_the_cap_is_a_listing_error(
+    stubber: Stubber, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing still going after MAX_PAGES pages (fresh ids and tokens) is stopped there."""
+    monkeypatch.setitem(aws.MAX_PAGES, "ListOTAUpdates", 3)
+    listing(stubber, ["fw-1"], ["fw-2"], ["fw-3"], ["fw-4"])
+    stubber._queue.pop()  # the fourth page is never asked for: queued only to make three
+    source = make_source(stubber, sleeps)
+    assert list(source.fetch()) == [
+        SourceError(
+            None,
+            "ListOTAUpdates",
+            "TooManyPages",
+            "still a nextToken after 3 pages, more than any real account has: the listing "
+            "would never end",
+        )
+    ]
+    assert source.calls["ListOTAUpdates"] == 3
+
+
+def test_pages_that_bring_nothing_new_end_the_listing(
+    stubber: Stubber, sleeps: list[float]
+) -> None:
+    """The same page under ever new tokens is stopped after IDLE_PAGES pages with nothing new."""
+    for number in range(IDLE_PAGES + 1):
+        params: dict[str, Any] = {"maxResults": 250}
+        if number:
+            params["nextToken"] = f"t{number}"
+        stubber.add_response("list_ota_updates", page(["fw-1"], f"t{number + 1}"), params)
+    source = make_source(stubber, sleeps)
+    assert list(source.fetch()) == [
+        SourceError(
+            None,
+            "ListOTAUpdates",
+            "ListingNotAdvancing",
+            f"{IDLE_PAGES} pages in a row (up to page {IDLE_PAGES + 1}) brought nothing not "
+            "seen before, yet each had a nextToken: the listing would never end",
+        )
+    ]
+
+
+def test_an_empty_token_ends_the_listing(stubber: Stubber, sleeps: list[float]) -> None:
+    """nextToken "" ends a listing, as for botocore's paginators: the ids listed are read."""
+    stubber.add_response("list_ota_updates", page(["fw-1"], ""), {"maxResults": 250})
+    get_ok(stubber, "fw-1")
+    assert list(make_source(stubber, sleeps).fetch()) == [
+        LiveUpdate("fw-1", info("fw-1"), origin=REGION)
+    ]
+
+
+def test_repeating_tag_token_is_that_updates_error(stubber: Stubber, sleeps: list[float]) -> None:
+    """--deep: ListTagsForResource repeating its token is the update's error, paged by one code."""
+    listing(stubber, ["fw-1"])
+    deep_get(stubber, "fw-1")
+    stubber.add_response(
+        "describe_job", {"job": {"jobId": "AFR_OTA-fw-1"}}, {"jobId": "AFR_OTA-fw-1"}
+    )
+    stubber.add_response(
+        "list_tags_for_resource", {"tags": [], "nextToken": "n"}, {"resourceArn": arn("fw-1")}
+    )
+    stubber.add_response(
+        "list_tags_for_resource",
+        {"tags": [], "nextToken": "n"},
+        {"resourceArn": arn("fw-1"), "nextToken": "n"},
+    )
+    source = make_source(stubber, sleeps, deep=True)
+    assert list(source.fetch()) == [
+        SourceError(
+            "fw-1",
+            "ListTagsForResource",
+            "RepeatedNextToken",
+            "page 2 returned a nextToken already seen in this listing (a repeat or a cycle): "
+            "the listing would never end",
+        )
+    ]
+
+
+def test_page_caps_are_stated() -> None:
+    """The caps are those documented: 10,000 listing pages of 250, 50 tag pages, 20 idle pages."""
+    assert (aws.MAX_PAGES, aws.PAGE_SIZE, IDLE_PAGES) == (
+        {"ListOTAUpdates": 10_000, "ListTagsForResource": 50},
+        250,
+        20,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# secrets in error text
+
+
+def test_error_text_is_redacted_with_the_active_credentials(
+    stubber: Stubber, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service message quoting the key id, token or a signature reaches no SourceError."""
+    key, secret, token = "AKIAUNITTESTKEY00001", "unit-secret-" + "s" * 30, "unit-token-" + "t" * 40
+    client = boto3.client(
+        "iot",
+        region_name=REGION,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+    )
+    with Stubber(client) as stub:
+        listing(stub, ["fw-1"])
+        stub.add_client_error(
+            "get_ota_update",
+            service_error_code="AccessDeniedException",
+            service_message=f"denied for {key} with {token}; secret {secret}; Signature=abc123",
+            http_status_code=403,
+            expected_params={"otaUpdateId": "fw-1"},
+        )
+        source = AwsSource(
+            AwsSettings(concurrency=1, max_rps=1e9), client=client, sleep=sleeps.append
+        )
+        assert aws.credential_values(client) == (key, secret, token)
+        assert list(source.fetch()) == [
+            SourceError(
+                "fw-1",
+                "GetOTAUpdate",
+                "AccessDeniedException",
+                f"denied for {MARKER} with {MARKER}; secret {MARKER}; Signature={MARKER}",
+            )
+        ]
+
+
+def test_failing_credential_process_is_a_redacted_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A credential_process that fails printing secrets: a one-line UsageError without them."""
+    script = tmp_path / "creds.py"
+    script.write_text(
+        "import sys\n"
+        "print('refused: aws_secret_access_key=wJalrXUtnFEMIK7MDENGbPxRfiCYSECRET',\n"
+        "      file=sys.stderr)\n"
+        "print('AccessKeyId AKIAIOSFODNN7SECRET1', file=sys.stderr)\n"
+        "sys.exit(3)\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "aws-config"
+    config.write_text(
+        f"[default]\ncredential_process = {sys.executable} {script}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(UsageError) as raised:
+        make_client(AwsSettings(region=REGION, endpoint_url="http://127.0.0.1:9"))
+    assert str(raised.value) == (
+        "cannot set up the AWS client: Error when retrieving credentials from custom-process: "
+        f"refused: aws_secret_access_key={MARKER} AccessKeyId {MARKER}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the consumer stops: nothing blocks, no further requests
+
+
+def worker_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("ota-drift")]
+
+
+def consume_then_close(source: AwsSource) -> float:
+    """Read three updates, then close the generator; the seconds close() took."""
+    items = source.fetch()
+    for _ in range(3):
+        next(items)
+    stopped = time.monotonic()
+    items.close()
+    return time.monotonic() - stopped
+
+
+def consume_then_raise(source: AwsSource) -> float:
+    """Raise KeyboardInterrupt in the consumer's loop; the seconds until it is handled."""
+    stopped = 0.0
+
+    def loop() -> None:
+        nonlocal stopped
+        for count, _ in enumerate(source.fetch(), start=1):
+            if count == 3:
+                stopped = time.monotonic()
+                raise KeyboardInterrupt  # the consumer's own loop is interrupted
+
+    with contextlib.suppress(KeyboardInterrupt):
+        loop()
+    # leaving the with block frees the traceback, and with it the generator, which closes
+    return time.monotonic() - stopped
+
+
+def interrupted_while_waiting(source: AwsSource) -> float:
+    """SIGINT while fetch() waits for reads; the seconds until KeyboardInterrupt left it."""
+    main = threading.main_thread().ident
+    assert main is not None and threading.current_thread() is threading.main_thread()
+    fired: list[float] = []
+
+    def interrupt() -> None:
+        fired.append(time.monotonic())
+        signal.pthread_kill(main, signal.SIGINT)
+
+    timer = threading.Timer(0.8, interrupt)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for _ in source.fetch():
+                pass
+    finally:
+        timer.cancel()
+    return time.monotonic() - fired[0]
+
+
+@pytest.mark.parametrize(
+    "stop", [consume_then_close, consume_then_raise, interrupted_while_waiting]
+)
+def test_fetch_stops_at_once_when_its_consumer_stops(stop: Callable[[AwsSource], float]) -> None:
+    """Closed, left by an exception or interrupted by SIGINT: fetch returns within a second,
+    queued reads are cancelled and, after the requests already sent, the endpoint sees none."""
+    with LocalIot(latency=0.2) as iot:
+        for number in range(60):
+            iot.put(info(f"fw-{number:02d}"))
+        settings = AwsSettings(region=REGION, endpoint_url=iot.url, concurrency=4, max_rps=5)
+        source = AwsSource(settings)  # 60 updates at 5/s: 12 s if nothing stopped it
+        assert stop(source) < 1.0
+        time.sleep(0.5)  # grace: requests on the wire are answered within the 0.2 s latency
+        seen = sum(iot.calls.values())
+        deadline = time.monotonic() + 1.0
+        while worker_threads() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker_threads() == []
+        time.sleep(1.0)
+        assert sum(iot.calls.values()) == seen
+        assert seen < 1 + 20

@@ -26,6 +26,16 @@ DescribeJob, ListTagsForResource. Anything else is answered 404 ``UnknownOperati
 
 Requests are SigV4-verified against ``credentials`` (default ``{"testing": "testing"}``) and
 ``region`` (default eu-west-1); pass ``verify_signatures=False`` for hand-made requests.
+
+Hostile answers, for the client's defences, come from :meth:`LocalIot.inject_fault`: a body cut
+in half, an HTML page or an error body with status 200, ``{}``, ``null`` or ``[]``, a member of
+the wrong type, a NaN, an answer about another update, a listing entry without its id, a
+nextToken that repeats, cycles or never ends, and an error that echoes the request's
+credentials. Each is sent for the next N requests (or every request) of one operation, about
+one update if asked, without the output-shape check (sending what does not fit is the point)::
+
+    iot.inject_fault("GetOTAUpdate", "html", ota_update_id="fw-1", times=None)
+    iot.inject_fault("ListOTAUpdates", "cycle-token")
 """
 
 from __future__ import annotations
@@ -73,6 +83,8 @@ from botocore.validate import ParamValidator
 __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_MAX_RESULTS",
+    "FAULTS",
+    "FAULT_TOKEN_PREFIX",
     "OPERATIONS",
     "LocalIot",
     "ValidationFailure",
@@ -105,6 +117,32 @@ _FRONT_DOOR_STATUS = {
     "UnknownOperationException": 404,
     "UnrecognizedClientException": 403,
 }
+_READS = frozenset({"ListOTAUpdates", "GetOTAUpdate", "DescribeJob", "ListTagsForResource"})
+_PAGED = frozenset({"ListOTAUpdates", "ListTagsForResource"})
+FAULTS: dict[str, frozenset[str]] = {
+    "truncated": _READS,  # the JSON body cut in half (Content-Length matches what is sent)
+    "html": _READS,  # an HTML error page from a proxy, status 200, Content-Type text/html
+    "error-200": _READS,  # {"__type": ..., "message": ...} with status 200
+    "empty-object": _READS,  # {}
+    "null": _READS,  # null
+    "list": _READS,  # []
+    "wrong-type": _READS,  # one member of the wrong JSON type (a string where a list belongs)
+    "nan": _READS,  # a NaN literal, which Python's json reads but JSON does not have
+    "wrong-id": frozenset({"GetOTAUpdate", "DescribeJob"}),  # the answer about another id
+    "entry-without-id": frozenset({"ListOTAUpdates"}),  # a listing entry lacks otaUpdateId
+    "repeat-token": _PAGED,  # every page says nextToken A
+    "cycle-token": _PAGED,  # first page A, then A -> B, B -> A
+    "endless-token": _PAGED,  # page n says nextToken n + 1, for ever
+    "echo-headers": _READS,  # 403 whose message quotes Authorization, X-Amz-Security-Token
+}
+"""Fault kinds of :meth:`LocalIot.inject_fault`, with the operations each applies to."""
+FAULT_TOKEN_PREFIX = "fault-token-"
+"""Tokens the token faults hand out; a request carrying one is answered from the first page."""
+_ECHOED_HEADERS = ("X-Amz-Date", "X-Amz-Security-Token", "Authorization")
+_HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><h1>502 Bad Gateway</h1><p>The upstream server is unavailable.</p></body></html>\n"
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ABORT_CRITERIA_KEYS = ("failureType", "action", "thresholdPercentage", "minNumberOfExecutedThings")
 
@@ -358,6 +396,16 @@ def _query_value(name: str, raw: str, member: Shape) -> Any:
 
 
 @dataclass
+class _Fault:
+    """One injected fault: ``remaining`` requests left, or None for every request."""
+
+    operation: str
+    kind: str
+    ota_update_id: str | None
+    remaining: int | None
+
+
+@dataclass
 class _Record:
     info: dict[str, Any]
     role_arn: str | None
@@ -436,7 +484,8 @@ class LocalIot:
         self.call_log: list[tuple[str, str | None, float]] = []
         #: Requests answered ThrottlingException, by operation.
         self.throttled: Counter[str] = Counter()
-        #: Injected faults by kind: "drop" (connection closed) and "ServiceUnavailableException".
+        #: Injected faults by kind: "drop" (connection closed), "ServiceUnavailableException",
+        #: and each :data:`FAULTS` kind, counted when a request takes it.
         self.faults: Counter[str] = Counter()
         #: Responses refused because they did not fit botocore's output shape.
         self.validation_errors: list[ValidationFailure] = []
@@ -447,6 +496,7 @@ class LocalIot:
         self._jobs: dict[str, dict[str, Any]] = {}
         self._job_owner: dict[str, str] = {}
         self._injected: dict[str, deque[ApiError]] = {}
+        self._faults: list[_Fault] = []
         self._token_key = secrets.token_bytes(16)
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -633,6 +683,36 @@ class LocalIot:
         with self._lock:
             self._injected.setdefault(operation, deque()).extend([error] * times)
 
+    def inject_fault(
+        self,
+        operation: str,
+        kind: str,
+        *,
+        times: int | None = 1,
+        ota_update_id: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests for ``operation`` with fault ``kind``.
+
+        ``times=None`` makes it every request, until :meth:`clear_faults`. With
+        ``ota_update_id``, only requests about that update count (GetOTAUpdate's id, the job
+        or ARN of DescribeJob and ListTagsForResource). Requests are otherwise handled as
+        usual (signature, throttling, injected errors come first), and the faulty answer is
+        built from the real one. A fault injected earlier is used first.
+        """
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULTS)}")
+        if operation not in FAULTS[kind]:
+            raise ValueError(f"fault {kind!r} does not apply to {operation}")
+        if times is not None and times < 1:
+            raise ValueError(f"times must be at least 1 (or None), not {times}")
+        with self._lock:
+            self._faults.append(_Fault(operation, kind, ota_update_id, times))
+
+    def clear_faults(self) -> None:
+        """Forget every fault injected with :meth:`inject_fault`."""
+        with self._lock:
+            self._faults.clear()
+
     def reset_counters(self) -> None:
         """Clear calls, call_log, throttled, faults, validation_errors and internal_errors."""
         with self._lock:
@@ -738,6 +818,46 @@ class LocalIot:
                 self.throttled[operation] += 1
                 raise ApiError("ThrottlingException", "Rate exceeded")
         return None
+
+    def _take_fault(self, operation: str, ota_id: str | None) -> str | None:
+        """The kind of the first injected fault this request matches (used up by one), if any."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.operation != operation:
+                    continue
+                if fault.ota_update_id is not None and fault.ota_update_id != ota_id:
+                    continue
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                self.faults[fault.kind] += 1
+                return fault.kind
+        return None
+
+    def _faulty_result(
+        self,
+        fault: str,
+        operation: str,
+        result: dict[str, Any],
+        params: Mapping[str, Any],
+        asked_token: Any,
+    ) -> dict[str, Any]:
+        """The faults that are still well-shaped answers: another id, tokens that never end."""
+        result = copy.deepcopy(result)
+        if fault == "wrong-id" and operation == "GetOTAUpdate":
+            asked = params["otaUpdateId"]
+            with self._lock:
+                other = next((r for r in self._updates if r != asked), None)
+                info = copy.deepcopy(self._updates[other].info) if other else None
+            if info is None:
+                info = {**result["otaUpdateInfo"], "otaUpdateId": f"{asked}-other"}
+            result["otaUpdateInfo"] = info
+        elif fault == "wrong-id":
+            result["job"]["jobId"] = f"{params['jobId']}-other"
+        elif fault.endswith("-token"):
+            result["nextToken"] = FAULT_TOKEN_PREFIX + _next_fault_token(fault, asked_token)
+        return result
 
     def _take_tokens(self, operation: str) -> bool:
         now = time.monotonic()
@@ -877,7 +997,10 @@ class LocalIot:
                 return
             if early_error is not None:
                 raise early_error
-            status, payload = self._answer(operation, params, body, ota_id)
+            fault = self._take_fault(operation.name, ota_id)
+            if fault == "echo-headers":
+                raise _echo(handler.headers)
+            status, payload = self._answer(operation, params, body, ota_id, fault)
         except ApiError as error:
             _send_error(handler, error)
             return
@@ -885,12 +1008,21 @@ class LocalIot:
             self._internal_error(traceback.format_exc())
             _send_error(handler, ApiError("InternalFailureException", "Internal failure"))
             return
-        _send(handler, status, payload)
+        html = fault == "html"
+        _send(handler, status, payload, content_type="text/html" if html else "application/json")
 
     def _answer(
-        self, operation: OperationModel, params: dict[str, Any], body: bytes, ota_id: str | None
+        self,
+        operation: OperationModel,
+        params: dict[str, Any],
+        body: bytes,
+        ota_id: str | None,
+        fault: str | None = None,
     ) -> tuple[int, bytes]:
-        """Run the operation and turn its result into a checked JSON body."""
+        """Run the operation and turn its result into a checked JSON body (or the fault's)."""
+        asked_token = params.get("nextToken")
+        if isinstance(asked_token, str) and asked_token.startswith(FAULT_TOKEN_PREFIX):
+            params = {key: value for key, value in params.items() if key != "nextToken"}
         if body:
             try:
                 decoded = json.loads(body)
@@ -906,6 +1038,9 @@ class LocalIot:
         output_shape = operation.output_shape
         if output_shape is None:
             return 200, b"{}"
+        if fault is not None:
+            faulty = self._faulty_result(fault, operation.name, result, params, asked_token)
+            return 200, _faulty_body(fault, operation.name, to_wire(faulty, output_shape))
         problems = shape_problems(result, output_shape)
         if problems:
             with self._lock:
@@ -1088,9 +1223,89 @@ def _tag_list(tags: Mapping[str, str] | Iterable[Mapping[str, str]] | None) -> l
 # --------------------------------------------------------------------------------------------
 
 
-def _send(handler: BaseHTTPRequestHandler, status: int, body: bytes, **headers: str) -> None:
+def _next_fault_token(fault: str, asked: Any) -> str:
+    """The suffix of the nextToken a token fault answers to a request that carried ``asked``."""
+    current = asked.removeprefix(FAULT_TOKEN_PREFIX) if isinstance(asked, str) else None
+    if fault == "repeat-token":
+        return "A"
+    if fault == "cycle-token":
+        return "B" if current == "A" else "A"
+    return str(int(current) + 1 if current and current.isdigit() else 1)
+
+
+def _faulty_body(fault: str, operation: str, wire: dict[str, Any]) -> bytes:
+    """The body of a fault whose answer is not a well-formed response."""
+    if fault == "html":
+        return _HTML_PAGE
+    if fault == "error-200":
+        return b'{"__type":"InternalFailureException","message":"An internal error occurred."}'
+    fixed = {"empty-object": b"{}", "null": b"null", "list": b"[]"}
+    if fault in fixed:
+        return fixed[fault]
+    if fault == "wrong-type":
+        _wrong_type(operation, wire)
+    elif fault == "entry-without-id":
+        entries = wire["otaUpdates"]
+        if entries:
+            del entries[0]["otaUpdateId"]
+        else:
+            entries.append({"otaUpdateArn": "arn:aws:iot:eu-west-1:123456789012:otaupdate/x"})
+    elif fault == "nan" and not _replace_first_float(wire):
+        wire["retryAfterSeconds"] = float("nan")
+    text = json.dumps(wire).encode()
+    return text[: max(1, len(text) // 2)] if fault == "truncated" else text
+
+
+def _wrong_type(operation: str, wire: dict[str, Any]) -> None:
+    """One member of the wrong JSON type; a string where a list belongs is botocore's blind
+    spot (it parses to the list of its characters)."""
+    if operation == "ListOTAUpdates":
+        entries = wire["otaUpdates"]
+        wire["otaUpdates"] = entries[0] if entries else {}
+    elif operation == "GetOTAUpdate":
+        info = wire["otaUpdateInfo"]
+        info["targets"] = ",".join(info.get("targets") or ["arn"])
+    elif operation == "DescribeJob":
+        wire["job"]["targets"] = ",".join(wire["job"].get("targets") or ["arn"])
+    else:
+        wire["tags"] = {str(t.get("Key")): t.get("Value") for t in wire["tags"]}
+
+
+def _replace_first_float(value: Any) -> bool:
+    """Replace the first float inside ``value`` with NaN; False if there is none."""
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return False
+    for key, item in items:
+        if isinstance(item, float):
+            value[key] = float("nan")
+            return True
+        if _replace_first_float(item):
+            return True
+    return False
+
+
+def _echo(headers: Any) -> ApiError:
+    """A 403 whose message quotes the request's date, session token and Authorization, as a
+    misconfigured proxy or a verbose service might."""
+    quoted = "; ".join(f"{name}: {headers[name]}" for name in _ECHOED_HEADERS if name in headers)
+    return ApiError("AccessDeniedException", f"Request refused. Headers received: {quoted}")
+
+
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    *,
+    content_type: str = "application/json",
+    **headers: str,
+) -> None:
     handler.send_response(status)
-    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))
     handler.send_header("x-amzn-RequestId", str(uuid.uuid4()))
     for name, value in headers.items():

@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import json
 import math
+import re
 import socket
 import threading
 import time
@@ -14,13 +15,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, HTTPClientError
 
-from tests.support.iot_endpoint import DEFAULT_MAX_RESULTS, LocalIot
+from tests.support.iot_endpoint import DEFAULT_MAX_RESULTS, FAULT_TOKEN_PREFIX, LocalIot
 
 if TYPE_CHECKING:
     from mypy_boto3_iot import IoTClient
@@ -598,3 +600,197 @@ def _swallow(call: Callable[[], object]) -> Callable[[], None]:
             call()
 
     return run
+
+
+# --------------------------------------------------------------------------------------------
+# fault modes
+
+
+@pytest.fixture
+def raw_iot() -> Iterator[LocalIot]:
+    """A LocalIot for hand-made requests (no signatures) holding f1 and f2, tagged and with jobs."""
+    with LocalIot(verify_signatures=False) as server:
+        for index, ota_id in enumerate(("f1", "f2")):
+            server.put(
+                _info(ota_id, creationDate=T0 + timedelta(minutes=index)),
+                abort=[ALL_CANCEL],
+                tags={"team": "fw"},
+            )
+        yield server
+        assert server.internal_errors == []
+        assert server.validation_errors == []
+
+
+def _raw(iot: LocalIot, path: str) -> tuple[int, str, bytes]:
+    """GET ``path``: the status, Content-Type and the body's bytes, whatever they hold."""
+    conn = http.client.HTTPConnection("127.0.0.1", iot.port, timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        conn.close()
+
+
+def _paths(iot: LocalIot) -> dict[str, str]:
+    """The request path of each read operation, about update f1."""
+    arn = quote(iot.ota_update_arn("f1"), safe="")
+    return {
+        "ListOTAUpdates": "/otaUpdates",
+        "GetOTAUpdate": "/otaUpdates/f1",
+        "DescribeJob": "/jobs/AFR_OTA-f1",
+        "ListTagsForResource": f"/tags?resourceArn={arn}",
+    }
+
+
+READS = ("ListOTAUpdates", "GetOTAUpdate", "DescribeJob", "ListTagsForResource")
+
+
+@pytest.mark.parametrize("operation", READS)
+def test_body_faults_replace_or_break_the_real_answer(raw_iot: LocalIot, operation: str) -> None:
+    """Each body fault sends its exact bytes with status 200; the next request is normal again."""
+    path = _paths(raw_iot)[operation]
+    status, kind, normal = _raw(raw_iot, path)
+    assert (status, kind) == (200, "application/json")
+    expected = {
+        "truncated": normal[: len(normal) // 2],
+        "empty-object": b"{}",
+        "null": b"null",
+        "list": b"[]",
+        "error-200": b'{"__type":"InternalFailureException",'
+        b'"message":"An internal error occurred."}',
+    }
+    for fault, body in expected.items():
+        raw_iot.inject_fault(operation, fault)
+        assert _raw(raw_iot, path) == (200, "application/json", body)
+        assert _raw(raw_iot, path) == (200, "application/json", normal)
+    raw_iot.inject_fault(operation, "html")
+    status, kind, body = _raw(raw_iot, path)
+    assert (status, kind) == (200, "text/html")
+    assert body.startswith(b"<!DOCTYPE html>")
+    raw_iot.inject_fault(operation, "nan")
+    _, _, body = _raw(raw_iot, path)
+    assert body.count(b"NaN") == 1
+    assert json.loads(body).keys() >= json.loads(normal).keys()  # Python's json reads NaN
+    assert raw_iot.faults == dict.fromkeys([*expected, "html", "nan"], 1)
+
+
+@pytest.mark.parametrize(
+    ("operation", "member", "kind"),
+    [
+        ("ListOTAUpdates", ["otaUpdates"], dict),
+        ("GetOTAUpdate", ["otaUpdateInfo", "targets"], str),
+        ("DescribeJob", ["job", "targets"], str),
+        ("ListTagsForResource", ["tags"], dict),
+    ],
+)
+def test_wrong_type_puts_one_member_of_another_json_type(
+    raw_iot: LocalIot, operation: str, member: list[str], kind: type
+) -> None:
+    """wrong-type: the named member (a list in the model) arrives as an object or a string."""
+    raw_iot.inject_fault(operation, "wrong-type")
+    _, _, body = _raw(raw_iot, _paths(raw_iot)[operation])
+    value: Any = json.loads(body)
+    for key in member:
+        value = value[key]
+    assert type(value) is kind
+
+
+def test_fault_times_persistence_and_target_update(raw_iot: LocalIot) -> None:
+    """times=N lasts N matching requests, times=None until clear_faults, an id filters."""
+    raw_iot.inject_fault("GetOTAUpdate", "null", times=2, ota_update_id="f2")
+    assert _raw(raw_iot, "/otaUpdates/f1")[2] != b"null"  # about another update: not counted
+    assert [_raw(raw_iot, "/otaUpdates/f2")[2] for _ in range(3)][:2] == [b"null", b"null"]
+    assert _raw(raw_iot, "/otaUpdates/f2")[2] != b"null"
+    raw_iot.inject_fault("ListOTAUpdates", "list", times=None)
+    assert {_raw(raw_iot, "/otaUpdates")[2] for _ in range(5)} == {b"[]"}
+    raw_iot.clear_faults()
+    assert json.loads(_raw(raw_iot, "/otaUpdates")[2])["otaUpdates"]
+    assert raw_iot.faults == {"null": 2, "list": 5}
+
+
+def test_wrong_id_and_entry_without_id(raw_iot: LocalIot) -> None:
+    """wrong-id answers about another update or job; entry-without-id drops one listing id."""
+    raw_iot.inject_fault("GetOTAUpdate", "wrong-id")
+    assert json.loads(_raw(raw_iot, "/otaUpdates/f1")[2])["otaUpdateInfo"]["otaUpdateId"] == "f2"
+    raw_iot.inject_fault("DescribeJob", "wrong-id")
+    assert json.loads(_raw(raw_iot, "/jobs/AFR_OTA-f1")[2])["job"]["jobId"] == "AFR_OTA-f1-other"
+    raw_iot.inject_fault("ListOTAUpdates", "entry-without-id")
+    entries = json.loads(_raw(raw_iot, "/otaUpdates")[2])["otaUpdates"]
+    assert [e.get("otaUpdateId") for e in entries] == [None, "f2"]
+    assert entries[0]["otaUpdateArn"] == raw_iot.ota_update_arn("f1")
+
+
+@pytest.mark.parametrize("operation", ["ListOTAUpdates", "ListTagsForResource"])
+@pytest.mark.parametrize(
+    ("fault", "tokens"),
+    [
+        ("repeat-token", ["A", "A", "A", "A"]),
+        ("cycle-token", ["A", "B", "A", "B"]),
+        ("endless-token", ["1", "2", "3", "4"]),
+    ],
+)
+def test_token_faults_never_end_a_listing(
+    raw_iot: LocalIot, operation: str, fault: str, tokens: list[str]
+) -> None:
+    """Following the nextTokens of a token fault gives this sequence, and every page is whole."""
+    raw_iot.inject_fault(operation, fault, times=None)
+    path = _paths(raw_iot)[operation]
+    seen = []
+    token = None
+    for _ in tokens:
+        query = f"nextToken={quote(token)}" if token else ""
+        sep = "&" if "?" in path else "?"
+        status, _, body = _raw(raw_iot, f"{path}{sep}{query}" if query else path)
+        page = json.loads(body)
+        assert status == 200
+        assert page["otaUpdates" if operation == "ListOTAUpdates" else "tags"]
+        token = page["nextToken"]
+        assert token.startswith(FAULT_TOKEN_PREFIX)
+        seen.append(token.removeprefix(FAULT_TOKEN_PREFIX))
+    assert seen == tokens
+
+
+def test_echo_headers_quotes_the_request_credentials(iot: LocalIot) -> None:
+    """echo-headers: a 403 whose message holds the date, session token and Authorization."""
+    client = boto3.client(
+        "iot",
+        endpoint_url=iot.url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        aws_session_token="FwoGZXIvYXdzEXAMPLETOKEN",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    iot.inject_fault("ListOTAUpdates", "echo-headers")
+    with pytest.raises(ClientError) as excinfo:
+        client.list_ota_updates()
+    client.close()
+    assert _error(excinfo) == ("AccessDeniedException", 403)
+    message = excinfo.value.response["Error"]["Message"]
+    assert re.fullmatch(
+        r"Request refused\. Headers received: X-Amz-Date: \d{8}T\d{6}Z; "
+        r"X-Amz-Security-Token: FwoGZXIvYXdzEXAMPLETOKEN; "
+        r"Authorization: AWS4-HMAC-SHA256 Credential=testing/\d{8}/eu-west-1/iot/aws4_request, "
+        r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}",
+        message,
+    )
+    assert iot.faults == {"echo-headers": 1}
+
+
+@pytest.mark.parametrize(
+    ("operation", "fault", "times", "problem"),
+    [
+        ("ListOTAUpdates", "bogus", 1, "unknown fault 'bogus'"),
+        ("GetOTAUpdate", "entry-without-id", 1, "does not apply to GetOTAUpdate"),
+        ("ListOTAUpdates", "wrong-id", 1, "does not apply to ListOTAUpdates"),
+        ("DescribeJob", "repeat-token", 1, "does not apply to DescribeJob"),
+        ("GetOTAUpdate", "null", 0, "times must be at least 1"),
+    ],
+)
+def test_inject_fault_rejects_what_cannot_apply(
+    iot: LocalIot, operation: str, fault: str, times: int, problem: str
+) -> None:
+    """An unknown fault, one for another operation, or times < 1 is a ValueError."""
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        iot.inject_fault(operation, fault, times=times)
