@@ -233,7 +233,7 @@ def _check_folder(request: OutputRequest, folder: Path) -> None:
         except FileNotFoundError:
             if not request.create_parents:
                 raise UsageError(
-                    f"{_named(request)}: the folder {_shown(str(existing))} does not exist"
+                    f"{_named(request)}: the folder {_folder(existing)} does not exist"
                 ) from None
             if existing.parent == existing:
                 raise UsageError(f"{_named(request)}: no folder of it exists") from None
@@ -242,17 +242,15 @@ def _check_folder(request: OutputRequest, folder: Path) -> None:
         except NotADirectoryError:
             raise UsageError(f"{_named(request)}: {_file_in_the_way(existing)}") from None
         except OSError as exc:
-            raise UsageError(
-                f"{_named(request)}: {_shown(str(existing))}: {_reason(exc)}"
-            ) from None
+            raise UsageError(f"{_named(request)}: {_folder(existing)}: {_reason(exc)}") from None
         break
     if not stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"{_named(request)}: {_shown(str(existing))} is a file, not a folder")
+        raise UsageError(f"{_named(request)}: {_folder(existing)} is a file, not a folder")
     try:
         fd, probe = tempfile.mkstemp(dir=existing, prefix=".ota-drift-probe.", suffix=".tmp")
     except OSError as exc:
         raise UsageError(
-            f"{_named(request)}: cannot create files in {_shown(str(existing))}: {_reason(exc)}"
+            f"{_named(request)}: cannot create files in {_folder(existing)}: {_reason(exc)}"
         ) from None
     os.close(fd)
     _remove(probe)
@@ -460,6 +458,12 @@ def _signals_held() -> Iterator[None]:
 
 def _shown(path: str) -> str:
     return visible(path)
+
+
+def _folder(folder: Path) -> str:
+    """A resolved folder as the user named it: relative below the current folder, else absolute."""
+    relative = os.path.relpath(folder)
+    return _shown(str(folder) if relative.startswith("..") else relative)
 
 
 def _named(request: OutputRequest) -> str:

@@ -26,6 +26,7 @@ import checker.output
 from checker.cli import main
 from checker.errors import UsageError
 from checker.output import OutputRequest, check_outputs, write_outputs
+from tests.support.unprivileged import run_unprivileged
 from tests.test_cli import entry, live, snapshot, yaml_file
 
 AS_OF = ["--as-of", "2026-11-25T00:00:00Z"]
@@ -163,17 +164,21 @@ def test_sys_refuses_new_files_even_for_root(capsys: pytest.CaptureFixture[str])
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a 0500 folder anyway")
-def test_read_only_folder_is_a_usage_error_for_other_users(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """As a normal user, a folder of mode 0500 is refused before the audit."""
+def test_read_only_folder_is_a_usage_error_before_the_audit() -> None:
+    """A folder of mode 0500 is refused before the audit, in a process permission bits apply
+    to (root runs it with its permission-bypassing capabilities dropped)."""
     Path("ro").mkdir(mode=0o500)
-    code, _, err = lint(capsys, "--report", "json=ro/r.json")
-    assert code == 2
-    assert err == (
+    try:
+        result = run_unprivileged(
+            "-m", "checker", "lint", "ota.yaml", *AS_OF, "--report", "json=ro/r.json"
+        )
+    finally:
+        Path("ro").chmod(0o700)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
         "ota-drift: error: --report json ro/r.json: cannot create files in ro: Permission denied\n"
     )
+    assert list(Path("ro").iterdir()) == []
 
 
 def test_output_paths_are_checked_before_aws_is_called(
@@ -211,7 +216,7 @@ def test_github_summary_path_is_checked_too(
     assert (code, out) == (2, "")
     assert err == (
         "ota-drift: error: $GITHUB_STEP_SUMMARY missing/summary.md: the folder "
-        f"{Path.cwd() / 'missing'} does not exist\n"
+        "missing does not exist\n"
     )
     assert files_here() == ["ota.yaml", "snap.json", "sub"]
 
