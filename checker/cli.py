@@ -16,9 +16,10 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import FrameType
+from typing import NoReturn
 
 from checker import __version__, audit
-from checker.declared import load_declared
+from checker.declared import declared_files, load_declared
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
 from checker.model import (
@@ -32,7 +33,7 @@ from checker.model import (
     in_calendar,
 )
 from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
-from checker.policy.packs import load_policy
+from checker.policy.packs import default_pack_path, load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
 from checker.sources.aws import AwsSettings, AwsSource, Progress, iam_policy
@@ -86,8 +87,16 @@ exit codes:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes what it does not recognise (`unrecognized arguments: ...`, `invalid
+    choice: ...`) as it was typed: a file name from a shell glob can hold escape sequences."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(visible(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ota-drift",
         description="Audit AWS IoT OTA updates: declared YAML, policy rules and live state.",
         epilog=EPILOG,
@@ -127,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+    commands: argparse._SubParsersAction[_Parser], name: str, summary: str
 ) -> argparse.ArgumentParser:
     return commands.add_parser(
         name,
@@ -309,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             debug = args.debug
+            if sys.stdout is None and _prints(args):  # run with stdout closed (`>&-`)
+                raise UsageError("standard output is closed: give --output FILE")
             return COMMANDS[args.command](args)
         except InputError as exc:
             for problem in exc.problems:
@@ -412,6 +423,13 @@ class _Interruption:
         os._exit(EXIT_SIGNAL_BASE + signum)
 
 
+def _prints(args: argparse.Namespace) -> bool:
+    """Whether the command writes to standard output."""
+    return args.command in ("rules", "iam-policy") or (
+        args.command in ("check", "lint") and args.output is None
+    )
+
+
 def _audit(args: argparse.Namespace) -> int:
     plan = check_outputs(  # before any file is read or AWS is called
         _report_requests(args), stdout=args.output is None, inputs=_inputs(args)
@@ -457,7 +475,8 @@ def _summary_file(args: argparse.Namespace) -> str | None:
 
 def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     """The files this run reads, which no output may replace."""
-    inputs = [("a declared file", path) for path in args.paths]
+    inputs = [("a declared file", str(path)) for path in declared_files(args.paths)]
+    inputs.append(("the default policy pack", str(default_pack_path())))
     inputs += [("--policy", path) for path in args.policy]
     if getattr(args, "state", None) is not None:
         inputs.append(("--state", args.state))

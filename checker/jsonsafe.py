@@ -28,6 +28,7 @@ from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
 _CONSTANTS = ("NaN", "Infinity", "-Infinity")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 """A `\\uD800`-`\\uDFFF` escape: the only way a lone surrogate gets into decoded UTF-8 text."""
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER: re.Pattern[str] = json.scanner.NUMBER_RE
 # typeshed omits json.decoder.scanstring, a public name of CPython's json package
@@ -76,9 +77,20 @@ def load_json(text: str, file: str) -> Any:
     except (_Refused, ValueError, RecursionError):
         # ValueError: Python's own limit on integer digits, should a number slip past _int
         raise _located(text, file) from None
-    if _too_deep(value) or (_SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value)):
+    if _too_deep(value) or holds_lone_surrogate(text, value):
         raise _located(text, file)
     return value
+
+
+def holds_lone_surrogate(text: str | bytes, value: Any) -> bool:
+    """Does `value`, decoded from the JSON `text`, hold a lone surrogate (`"\\ud800"`)?
+
+    Python's json accepts one, and then no UTF-8 encoder can write the string back. The text
+    is searched first (cheap), the value only walked when an escape of that range is there.
+    """
+    if isinstance(text, bytes):
+        return bool(_SURROGATE_ESCAPE_BYTES.search(text)) and _has_lone_surrogate(value)
+    return bool(_SURROGATE_ESCAPE.search(text)) and _has_lone_surrogate(value)
 
 
 def _too_deep(value: Any) -> bool:

@@ -184,6 +184,8 @@ def _check(request: OutputRequest) -> tuple[Destination, object]:
         raise UsageError(f"{_named(request)}: {_file_in_the_way(path)}") from None
     except OSError as exc:  # a symlink loop, a folder it may not enter, a name too long
         raise UsageError(f"{_named(request)}: {_reason(exc)}") from None
+    if request.path.endswith("/") and (st is None or not stat.S_ISDIR(st.st_mode)):
+        raise UsageError(f"{_named(request)}: ends with '/', so it names a folder, not a file")
     if _is_fd_alias(path):
         if st is None:
             raise UsageError(f"{_named(request)}: no such open file")
@@ -201,6 +203,8 @@ def _check(request: OutputRequest) -> tuple[Destination, object]:
 def _file(request: OutputRequest, st: os.stat_result | None) -> tuple[Destination, object]:
     """A regular file, existing (`st`) or not yet, reached through any symlinks."""
     target = Path(request.path).resolve()
+    if st is not None and not os.access(target, os.W_OK):  # what `>` would refuse, so do we
+        raise UsageError(f"{_named(request)}: the file is read-only")
     if st is not None and request.append:
         _probe_append(request, target)
         destination = Destination(request.option, request.path, "append", str(target))
@@ -336,7 +340,9 @@ def _stage(destination: Destination, data: bytes, umask: int, created: list[str]
             existing = None
         name = target.name
         with _signals_held():  # the file exists only once it is registered for removal
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            # a name of up to NAME_MAX (255) bytes is valid; the temporary name must be too
+            prefix = "." + name.encode()[:200].decode(errors="ignore") + "."
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
             with _PENDING_LOCK:
                 _PENDING.add(temp)
     except OSError as exc:
@@ -392,10 +398,17 @@ def _write_direct(destination: Destination, text: str) -> None:
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0)
     if destination.how == "append":
         flags |= os.O_CREAT
+    fifo = _is_fifo(destination.target)
     try:
-        fd = os.open(destination.target, flags, 0o666)
+        # A FIFO nobody reads would block the open for ever: opened non-blocking, it fails
+        # at once (ENXIO), then is switched back so that writes wait for a slow reader.
+        fd = os.open(destination.target, flags | (os.O_NONBLOCK if fifo else 0), 0o666)
     except OSError as exc:
+        if fifo and exc.errno == errno.ENXIO:
+            raise OutputError(destination.path, "a FIFO that nobody reads") from None
         raise OutputError(destination.path, _reason(exc)) from None
+    if fifo:
+        os.set_blocking(fd, True)
     try:
         _write_all(fd, _encode(text))
     except OSError as exc:
@@ -454,6 +467,13 @@ def _signals_held() -> Iterator[None]:
 
 
 # --- messages -------------------------------------------------------------------------------
+
+
+def _is_fifo(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(Path(path).stat().st_mode)
+    except OSError:
+        return False
 
 
 def _shown(path: str) -> str:

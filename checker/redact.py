@@ -48,6 +48,10 @@ _ACCESS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-
 """Long-term (AKIA) and temporary (ASIA) access key ids."""
 
 
+_URL_USERINFO = re.compile(r"(?i)(?<=://)[^\s/@\"'<>]+@")
+"""`user:password@` in a URL (an --endpoint-url or proxy with credentials in it)."""
+
+
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """`text` with `secrets` and every recognisable credential or signature replaced by MARKER."""
     literal = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
@@ -56,4 +60,5 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
         text = text.replace(secret, MARKER)
     text = _AUTHORIZATION.sub(rf"\1\2{MARKER}", text)
     text = _NAMED_VALUE.sub(rf"\1\2{MARKER}", text)
+    text = _URL_USERINFO.sub(f"{MARKER}@", text)
     return _ACCESS_KEY_ID.sub(MARKER, text)

@@ -9,6 +9,7 @@ long as the slowest one.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -199,9 +200,15 @@ def _temporaries(folder: Path) -> list[str]:
 def test_sigterm_while_a_report_waits_for_a_fifo_removes_its_temporary_file(
     tmp_path: Path,
 ) -> None:
-    """r.json staged, the FIFO output waiting for a reader: SIGTERM ends it (143), temp gone."""
+    """r.json staged, the FIFO output blocked on a reader that reads nothing (its buffer
+    already full): SIGTERM ends it (143), temp gone."""
     folder = _declared_folder(tmp_path)
     os.mkfifo(folder / "pipe")
+    reader = os.open(folder / "pipe", os.O_RDONLY | os.O_NONBLOCK)
+    filler = os.open(folder / "pipe", os.O_WRONLY | os.O_NONBLOCK)
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            os.write(filler, b"x" * 65536)
     argv = ["lint", "ota.yaml", "--output", "pipe", "--report", "json=r.json"]
     process = subprocess.Popen(
         [sys.executable, "-m", "checker", *argv],
@@ -211,7 +218,7 @@ def test_sigterm_while_a_report_waits_for_a_fifo_removes_its_temporary_file(
         text=True,
     )
     try:
-        _wait_for(lambda: bool(_temporaries(folder)))  # staged, now blocked opening the FIFO
+        _wait_for(lambda: bool(_temporaries(folder)))  # staged, now writing to the full FIFO
         signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=10)
@@ -220,6 +227,8 @@ def test_sigterm_while_a_report_waits_for_a_fifo_removes_its_temporary_file(
         if process.poll() is None:
             process.kill()
             process.communicate()
+        os.close(filler)
+        os.close(reader)
     assert (process.returncode, stdout, stderr) == (143, "", "ota-drift: interrupted\n")
     assert elapsed < BOUND
     assert sorted(p.name for p in folder.iterdir()) == ["ota.yaml", "pipe"]

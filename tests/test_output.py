@@ -23,6 +23,7 @@ import pytest
 
 import checker.cli
 import checker.output
+import checker.policy.packs
 from checker.cli import main
 from checker.errors import UsageError
 from checker.output import OutputRequest, check_outputs, write_outputs
@@ -542,3 +543,102 @@ def test_root_replacing_another_users_report_gives_it_back(
     st = Path("r.json").stat()
     assert (st.st_uid, st.st_gid) == (4242, 4343)
     assert Path("r.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_a_declared_file_found_in_a_folder_is_an_input(capsys: pytest.CaptureFixture[str]) -> None:
+    """A report naming a declaration found inside a declared folder, or the default policy
+    pack, is refused before the audit: no report can replace what the audit reads."""
+    Path("ota").mkdir()
+    Path("ota/cam.yaml").write_text(yaml_file(entry("b")), encoding="utf-8")
+    before = Path("ota/cam.yaml").read_bytes()
+    for argv, message in (
+        (["--output", "ota/cam.yaml"], "--output ota/cam.yaml: is also an input (a declared file)"),
+        (
+            ["--report", "markdown=ota/cam.yaml"],
+            "--report markdown ota/cam.yaml: is also an input (a declared file)",
+        ),
+    ):
+        code = main(["lint", "ota", *AS_OF, *argv])
+        out, err = capsys.readouterr()
+        assert (code, out, err) == (2, "", f"ota-drift: error: {message}\n")
+    pack = str(checker.policy.packs.default_pack_path())
+    code = main(["lint", "ota", *AS_OF, "--output", pack])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.endswith(": is also an input (the default policy pack)\n")
+    assert Path("ota/cam.yaml").read_bytes() == before
+
+
+def test_github_summary_naming_a_declaration_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$GITHUB_STEP_SUMMARY pointing at a declared file is never appended to."""
+    Path("ota").mkdir()
+    Path("ota/gw.yaml").write_text(yaml_file(entry("b")), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "ota/gw.yaml")
+    code = main(["lint", "ota", *AS_OF, "--github-summary", "--output", "r.json"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == (
+        "ota-drift: error: $GITHUB_STEP_SUMMARY ota/gw.yaml: is also an input (a declared file)\n"
+    )
+    assert Path("ota/gw.yaml").read_text(encoding="utf-8") == yaml_file(entry("b"))
+
+
+def test_longest_valid_file_name_can_be_written(capsys: pytest.CaptureFixture[str]) -> None:
+    """A report name of 255 bytes (NAME_MAX) is written: the temporary name stays valid."""
+    name = "r" * 250 + ".json"
+    code, _, err = lint(capsys, "--output", name)
+    assert (code, err) == (0, "")
+    assert json.loads(Path(name).read_text(encoding="utf-8"))["summary"]["declared"] == 1
+    assert files_here() == sorted(["ota.yaml", "snap.json", name])
+
+
+def test_fifo_that_nobody_reads_is_an_error_not_a_hang() -> None:
+    """--output to a FIFO without a reader: one line naming it, exit 2, within seconds."""
+    os.mkfifo("pipe")
+    result = subprocess.run(
+        [*CLI, "lint", "ota.yaml", *AS_OF, "--output", "pipe"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "ota-drift: error: cannot write pipe: a FIFO that nobody reads\n"
+    assert stat.S_ISFIFO(Path("pipe").lstat().st_mode)
+
+
+def test_trailing_slash_names_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--output new.json/` is refused, not written as a file `new.json`."""
+    code, out, err = lint(capsys, "--output", "new.json/")
+    assert (code, out) == (2, "")
+    assert err == (
+        "ota-drift: error: --output new.json/: ends with '/', so it names a folder, not a file\n"
+    )
+    assert files_here() == ["ota.yaml", "snap.json"]
+
+
+def test_read_only_report_is_not_replaced() -> None:
+    """An existing report of mode 0444 is refused before the audit, as `>` would refuse it,
+    in a process permission bits apply to (also when the tests run as root)."""
+    Path("r.json").write_text("old\n", encoding="utf-8")
+    Path("r.json").chmod(0o444)
+    result = run_unprivileged("-m", "checker", "lint", "ota.yaml", *AS_OF, "--output", "r.json")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "ota-drift: error: --output r.json: the file is read-only\n"
+    assert Path("r.json").read_text(encoding="utf-8") == "old\n"
+
+
+@pytest.mark.parametrize("command", [["lint", "ota.yaml"], ["rules"], ["iam-policy"]])
+def test_closed_stdout_is_a_usage_error(command: list[str]) -> None:
+    """Run with stdout closed (`>&-`) and no --output: one line, exit 2, no internal error."""
+    result = subprocess.run(
+        ["sh", "-c", '"$@" >&-', "sh", *CLI, *command],
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "ota-drift: error: standard output is closed: give --output FILE\n"

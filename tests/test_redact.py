@@ -128,3 +128,13 @@ def test_redacting_twice_changes_nothing_more() -> None:
     """redact is idempotent: a redacted text stays as it is."""
     once = redact(f"Authorization: Bearer abc; Signature={SIGNATURE} {KEY_ID}", [SECRET])
     assert redact(once, [SECRET]) == once
+
+
+def test_credentials_in_a_url_are_redacted() -> None:
+    """`user:password@` of an --endpoint-url in botocore's connect error is replaced; a path
+    holding `@` is not touched."""
+    text = 'Could not connect to the endpoint URL: "http://admin:hunter2@127.0.0.1:9/otaUpdates"'
+    assert redact(text) == (
+        f'Could not connect to the endpoint URL: "http://{MARKER}@127.0.0.1:9/otaUpdates"'
+    )
+    assert redact("https://example.test/a@b") == "https://example.test/a@b"

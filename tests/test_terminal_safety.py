@@ -208,3 +208,15 @@ def test_progress_bar_label_is_escaped_and_the_bar_still_coloured() -> None:
     assert drawn.startswith(f"\rReading {SHOWN} [\x1b[32m{'#' * 12}\x1b[0m{'-' * 12}] 1/2")
     assert drawn.endswith("\n")
     assert_inert(OWN_COLOURS.sub("", drawn).replace("\r", "").removesuffix("\n"))
+
+
+def test_argparse_own_errors_escape_what_was_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`unrecognized arguments` and `invalid choice` quote the hostile word with its escapes."""
+    with pytest.raises(SystemExit):
+        main(["rules", "OTA101", "\x1b]0;PWNED\x07\u202e"])
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "ota-drift: error: unrecognized arguments: \\x1b]0;PWNED\\x07\\u202e"
+    )
+    with pytest.raises(SystemExit):
+        main(["lint", "ota.yaml", "--format", "\x1b[2J"])
+    assert "invalid choice: '\\x1b[2J'" in capsys.readouterr().err.splitlines()[-1]

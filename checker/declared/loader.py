@@ -19,6 +19,7 @@ MAX_FILE_BYTES = 5 * 2**20
 """Declared files holding more than this are refused: no OTA fleet needs one."""
 TOP_KEY = "otaUpdates"
 YAML_SUFFIXES = (".yaml", ".yml")
+"""Matched whatever the case: `prod.YAML` is a declaration too, never silently left out."""
 """Names a directory search considers (case-sensitive, hidden names included)."""
 
 
@@ -32,6 +33,12 @@ def discover(paths: Iterable[str]) -> list[FsPath]:
     if problems:
         raise InputError(problems)
     return [item for item in found if isinstance(item, FsPath)]
+
+
+def declared_files(paths: Iterable[str]) -> list[FsPath]:
+    """The files `load_declared` would read, without reading them; path problems are left for
+    it to report. For the output check: no report may replace a declaration."""
+    return [item for item in _walk(paths) if isinstance(item, FsPath)]
 
 
 def load_declared(paths: Sequence[str]) -> tuple[DeclaredUpdate, ...]:
@@ -135,7 +142,7 @@ def _search(root: FsPath, root_status: os.stat_result) -> Iterator[_Found | Prob
                 elif identity not in searched:
                     searched.add(identity)
                     children.append(_Folder(path, item.above | {identity}))
-            elif not name.endswith(YAML_SUFFIXES):
+            elif not name.lower().endswith(YAML_SUFFIXES):
                 continue  # README.md, notes.txt, a socket: not declarations by name
             elif stat.S_ISREG(mode):
                 children.append(_Found(path, status))

@@ -323,8 +323,12 @@ class _Builder:
         node = yaml.ScalarNode(tag, event.value, None, None, event.style)
         try:
             value = build(_constructor, node)
-        except (yaml.YAMLError, ValueError, TypeError) as exc:
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # PyYAML's builders do not all validate first: `!!timestamp x` fails in a regex match
+        # (AttributeError), `!!bool maybe` in a table (KeyError), `!!int ""` on an index.
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
+            if isinstance(exc, AttributeError | KeyError | IndexError):
+                problem = f"cannot read {text[:40]!r} as one"
             raise self._fail(line, f"invalid {_short(tag)} value: {problem}") from None
         if tag in _NUMBER_TAGS:
             problem = _surprising_number(text, value)

@@ -26,6 +26,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
+from checker.jsonsafe import holds_lone_surrogate
 from checker.servicemodel import dotted
 
 CODE = "MalformedResponse"
@@ -106,8 +107,15 @@ def check_body(
         raise MalformedAnswer(f"HTTP {status} answer holds {exc}") from None
     except ValueError:  # an integer of more digits than Python converts (4300)
         raise MalformedAnswer(f"HTTP {status} answer holds a number too long to read") from None
+    _check_object(operation, status, body, value)
+
+
+def _check_object(operation: OperationModel, status: int, body: bytes, value: Any) -> None:
+    """The parsed body is an object, not an error, and of the operation's output shape."""
     if not isinstance(value, dict):
         raise MalformedAnswer(f"HTTP {status} answer is {_json_kind(value)}, not an object")
+    if holds_lone_surrogate(body, value):  # a snapshot of it could never be read back
+        raise MalformedAnswer(f"HTTP {status} answer holds a lone surrogate (not valid Unicode)")
     if _deeper_than(value, MAX_DEPTH):
         raise MalformedAnswer(f"HTTP {status} answer is nested more than {MAX_DEPTH} levels")
     if "__type" in value or (value and value.keys() <= _ERROR_KEYS):

@@ -229,3 +229,10 @@ def test_path_and_file_problems_come_together_in_folder_order(
     assert lines[0] == "ota/b.yaml: dangling symlink: its target 'gone.yaml' does not exist"
     assert lines[1].startswith("ota/c.yaml:2: YAML syntax error")
     assert lines[2] == "ota/d.yaml: is a FIFO (named pipe), not a regular file"
+
+
+def test_upper_case_yaml_suffix_is_a_declaration() -> None:
+    """`prod.YAML` and `lab.Yml` in a declared folder are loaded, never silently left out."""
+    declare("ota/prod.YAML", "prod")
+    declare("ota/lab.Yml", "lab")
+    assert ids("ota") == ["lab", "prod"]

@@ -662,3 +662,27 @@ def test_error_in_explicit_key_beside_a_later_merge_is_at_the_explicit_line(tmp_
             "awsJobExecutionsRolloutConfig.maximumPerMinute must be at least 1, not 0",
         ),
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!timestamp x",
+        '!!timestamp ""',
+        "!!bool maybe",
+        '!!int ""',
+        "!!int _",
+        '!!int "-"',
+        '!!float ""',
+        "!!float _",
+    ],
+)
+def test_explicitly_tagged_scalar_that_cannot_be_read_is_a_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """A plain-YAML tag PyYAML's builders choke on (`!!bool maybe`) is `FILE:LINE`, exit 2."""
+    write(tmp_path / "ota.yaml", f"otaUpdates: []\nx-a: {value}\n")
+    (line,) = run_check(tmp_path, capsys, str(tmp_path / "ota.yaml"))
+    tag, text = value.split(maxsplit=1)
+    expected = f"ota.yaml:2: invalid {tag} value: cannot read {text.strip(chr(34))!r} as one"
+    assert line.endswith(expected)

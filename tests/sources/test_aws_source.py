@@ -810,6 +810,7 @@ def operation_model(name: str) -> OperationModel:
         (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "HTTP 200 answer is nested too deeply"),
         (b'{"otaUpdates": [], "x": ' + b"[" * 64 + b"]" * 64 + b"}", "nested more than 64 levels"),
         (b"\xff\xfe\x00", "not UTF-8 text"),
+        (b'{"otaUpdates": [{"otaUpdateId": "a\\ud800"}]}', "holds a lone surrogate"),
         (b'{"otaUpdates": "fw-1"}', "otaUpdates must be a list, not a string"),
         (b'{"otaUpdates": [null]}', "otaUpdates[0] must be an object, not null"),
         (b'{"otaUpdates": [], "nextToken": 5}', "nextToken must be a string, not an integer"),
@@ -822,6 +823,12 @@ def test_check_body_rejects_what_is_not_a_listing_page(body: bytes, problem: str
         check_body(operation_model("ListOTAUpdates"), 200, {}, body)
     assert problem in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_check_body_accepts_a_surrogate_pair() -> None:
+    """An escaped surrogate pair is a real character (U+1F600), not a lone surrogate."""
+    body = b'{"otaUpdates": [], "x": "\\ud83d\\ude00"}'
+    check_body(operation_model("ListOTAUpdates"), 200, {}, body)
 
 
 @pytest.mark.parametrize(
