@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 MARKER = "[REDACTED]"
 
@@ -52,8 +52,20 @@ _URL_USERINFO = re.compile(r"(?i)(?<=://)[^\s/@\"'<>]+@")
 """`user:password@` in a URL (an --endpoint-url or proxy with credentials in it)."""
 
 
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """`text` with `secrets` and every recognisable credential or signature replaced by MARKER."""
+_KEY_SHAPED = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40,}(?![A-Za-z0-9/+=])")
+"""A secret access key (40 characters of base64) or a session token, unlabelled: what a
+failing credential provider may print. Applied to its output only: ARNs and ids are shorter
+or hold `:` and `-`."""
+
+
+def redact(text: str, secrets: Iterable[str | None] = (), provider_output: bool = False) -> str:
+    """`text` with `secrets` and every recognisable credential or signature replaced by MARKER.
+
+    Percent-escapes are decoded first (twice: an echoed presigned URL is often encoded once
+    more), so that `Signature%3D...` and `%2C%20Credential%3D...` are recognised too.
+    """
+    if "%" in text:
+        text = unquote(unquote(text))
     literal = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
     literal |= {quote(s, safe="") for s in literal}  # as it appears in a presigned URL
     for secret in sorted(literal, key=len, reverse=True):
@@ -61,4 +73,5 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     text = _AUTHORIZATION.sub(rf"\1\2{MARKER}", text)
     text = _NAMED_VALUE.sub(rf"\1\2{MARKER}", text)
     text = _URL_USERINFO.sub(f"{MARKER}@", text)
-    return _ACCESS_KEY_ID.sub(MARKER, text)
+    text = _ACCESS_KEY_ID.sub(MARKER, text)
+    return _KEY_SHAPED.sub(MARKER, text) if provider_output else text

@@ -138,3 +138,30 @@ def test_credentials_in_a_url_are_redacted() -> None:
         f'Could not connect to the endpoint URL: "http://{MARKER}@127.0.0.1:9/otaUpdates"'
     )
     assert redact("https://example.test/a@b") == "https://example.test/a@b"
+
+
+def test_percent_encoded_authorization_and_presigned_url_are_redacted() -> None:
+    """An echoed header or presigned URL, encoded once or twice, loses its signature, key id
+    and token as the plain form does."""
+    text = (
+        "Authorization%3A%20AWS4-HMAC-SHA256%20Credential%3DAKIAOTHERKEY00000000%2F20261201"
+        "%2C%20Signature%3Dcd39be1f0123 and https://b.test/k?X-Amz-Signature%253Dabab99"
+        "&X-Amz-Security-Token%253DIQoJb3JpZ2luX2Vj%252Fhostile"
+    )
+    redacted = redact(text)
+    for secret in ("AKIAOTHERKEY00000000", "cd39be1f0123", "abab99", "IQoJb3JpZ2luX2Vj"):
+        assert secret not in redacted
+
+
+def test_provider_output_loses_unlabelled_key_shaped_words() -> None:
+    """A credential provider's text may print a secret key or token without a label: with
+    provider_output, every 40+ character base64 word goes; ARNs and short ids stay."""
+    text = (
+        "Secret Access Key: CachedSecretKeyValueThatMustNotLeak1234567 token "
+        "IQoJCACHEDTOKENabcdefghijklmnopqrstuvwxyz012345/abc+def== for "
+        "arn:aws:iam::123456789012:role/ota"
+    )
+    assert redact(text, provider_output=True) == (
+        f"Secret Access Key: {MARKER} token {MARKER} for arn:aws:iam::123456789012:role/ota"
+    )
+    assert "CachedSecretKeyValueThatMustNotLeak1234567" in redact(text)

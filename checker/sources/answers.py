@@ -21,12 +21,13 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from checker.jsonsafe import holds_lone_surrogate
+from checker.model import in_calendar
 from checker.servicemodel import dotted
 
 CODE = "MalformedResponse"
@@ -121,6 +122,10 @@ def _check_object(operation: OperationModel, status: int, body: bytes, value: An
     if "__type" in value or (value and value.keys() <= _ERROR_KEYS):
         raise MalformedAnswer(f"HTTP {status} answer is an error body{_named(value.get('__type'))}")
     shape = operation.output_shape
+    if value and isinstance(shape, StructureShape) and not value.keys() & shape.members.keys():
+        # `{"code": ..., "message": ..., "requestId": ...}` or `{"Error": {...}}`: keys, but not
+        # one of the answer's. Only `{}` may stand for an answer whose members are all empty.
+        raise MalformedAnswer(f"HTTP {status} answer holds none of the members of a real answer")
     if shape is not None:
         problem = next(_type_problems(value, shape, (), _WIRE_TYPES), None)
         if problem is not None:
@@ -229,6 +234,10 @@ def _type_problems(
     if isinstance(value, float) and not math.isfinite(value):
         yield f"{dotted(path)} is not a finite number"
         return
+    outside = _outside_range(value, kind)
+    if outside:
+        yield f"{dotted(path) or 'the answer'} {outside}"
+        return
     short = _below_minimum(value, shape.metadata.get("min"))
     if short:
         yield f"{dotted(path) or 'the answer'} must {short}"
@@ -244,6 +253,27 @@ def _type_problems(
     elif isinstance(shape, MapShape) and isinstance(value, dict):
         for key, item in value.items():
             yield from _type_problems(item, shape.value, (*path, str(key)), types)
+
+
+_INT_LIMITS = {"integer": 2**31, "long": 2**63}
+"""The API's integer types: what a snapshot of the answer must be able to hold again."""
+
+
+def _outside_range(value: Any, kind: str) -> str:
+    """Why an integer or timestamp is beyond what the API (and a snapshot) can carry, or ""."""
+    limit = _INT_LIMITS.get(kind)
+    if limit is not None and isinstance(value, int) and not -limit <= value < limit:
+        return f"is wider than a {'32' if kind == 'integer' else '64'}-bit integer"
+    if kind == "timestamp":
+        moment = value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                moment = datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                return "is a date outside the audit's calendar (1970 to 2999)"
+        if isinstance(moment, datetime) and moment.tzinfo and not in_calendar(moment):
+            return "is a date outside the audit's calendar (1970 to 2999)"
+    return ""
 
 
 def _below_minimum(value: Any, minimum: Any) -> str:

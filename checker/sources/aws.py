@@ -76,6 +76,12 @@ PARSE_FAILURES = (
 """What botocore's response parser raises on an answer that does not fit the model."""
 
 
+MAX_MESSAGE_CHARS = 300
+MAX_CODE_CHARS = 100
+"""An error entry quotes the service this far, after redaction (a secret is never cut in half
+before it is looked for)."""
+
+
 def iam_policy(deep: bool) -> dict[str, Any]:
     """The least-privilege IAM policy for `check`/`snapshot` (with `deep`, also the job reads)."""
     operations = OPERATIONS if deep else BASE_OPERATIONS
@@ -362,11 +368,14 @@ class AwsSource:
 
     def _error(self, ota_id: str | None, operation: str, code: str, message: str) -> SourceError:
         """The SourceError, with credentials and signatures redacted from what the service said."""
+        message = redact(_one_line(message), self._secrets) or "no message"
         return SourceError(
             ota_id,
             operation,
-            redact(_one_line(code), self._secrets),
-            redact(_one_line(message), self._secrets) or "no message",
+            redact(_one_line(code), self._secrets)[:MAX_CODE_CHARS],
+            message
+            if len(message) <= MAX_MESSAGE_CHARS
+            else message[: MAX_MESSAGE_CHARS - 3] + "...",
         )
 
     def _report(self, done: int, total: int, started: float) -> None:
@@ -405,8 +414,7 @@ def _attempt(method: Callable[..., Any], model: Any, kwargs: dict[str, Any]) -> 
     except botocore.exceptions.BotoCoreError:
         raise  # not an answer at all: no credentials, a bad parameter
     except PARSE_FAILURES as exc:
-        detail = _one_line(str(exc))
-        detail = detail if len(detail) <= 120 else detail[:117] + "..."
+        detail = _one_line(str(exc))  # cut short only once redacted (AwsSource._error)
         raise _Retryable(
             answers.CODE,
             f"botocore could not parse the answer: {type(exc).__name__}: {detail}",
@@ -457,16 +465,23 @@ def make_client(settings: AwsSettings) -> Any:
         user_agent_extra="ota-drift",
     )
     try:  # resolves the credentials: a credential_process or SSO cache is read here
-        return session.client("iot", endpoint_url=settings.endpoint_url, config=config)
-    except (botocore.exceptions.BotoCoreError, ValueError) as exc:
-        # ValueError: a bad --endpoint-url, or a credential_process printing no JSON
+        client = session.client("iot", endpoint_url=settings.endpoint_url, config=config)
+    except Exception as exc:  # a bad --endpoint-url (ValueError), or any fault
+        # of a credential provider: no JSON, `[1]` (AttributeError), numbers as keys (TypeError)
         raise UsageError(f"cannot set up the AWS client: {_redacted(exc)}") from None
+    try:  # once now, so that a provider's fault is one line here, not at every request
+        credentials = session.get_credentials()
+        if credentials is not None:
+            credentials.get_frozen_credentials()
+    except Exception as exc:  # any fault of a provider: expired, `[1]`, numbers as keys...
+        raise UsageError(f"cannot get AWS credentials: {_redacted(exc)}") from None
+    return client
 
 
 def _redacted(exc: BaseException) -> str:
     """An exception's text on one line, redacted: a credential provider's output can hold
-    the very secrets it failed to deliver."""
-    return redact(_one_line(str(exc)))
+    the very secrets it failed to deliver, unlabelled, so key-shaped words go too."""
+    return redact(_one_line(str(exc)), provider_output=True)
 
 
 def credential_values(client: Any) -> tuple[str, ...]:

@@ -1349,3 +1349,85 @@ def test_fetch_stops_at_once_when_its_consumer_stops(stop: Callable[[AwsSource],
         time.sleep(1.0)
         assert sum(iot.calls.values()) == seen
         assert seen < 1 + 20
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("[1]", "cannot set up the AWS client: "),
+        (
+            '{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s" * 40,'
+            ' "SessionToken": "t", "Expiration": "2020-01-01T00:00:00Z"}',
+            "cannot get AWS credentials: ",
+        ),
+    ],
+    ids=["a-list", "expired"],
+)
+def test_credential_provider_faults_are_one_usage_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, message: str
+) -> None:
+    """A credential_process printing `[1]`, or credentials already expired: a UsageError at
+    setup, never an internal error at the first request."""
+    script = tmp_path / "creds.py"
+    script.write_text(f"import json\nprint(json.dumps({output}))\n", encoding="utf-8")
+    config = tmp_path / "aws-config"
+    config.write_text(
+        f"[default]\ncredential_process = {sys.executable} {script}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(UsageError) as raised:
+        make_client(AwsSettings(region=REGION, endpoint_url="http://127.0.0.1:9"))
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+    assert "s" * 40 not in str(raised.value)
+
+
+def test_a_long_message_is_cut_only_after_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session token deep in a long service message is removed whole, not cut in half and
+    then missed: no piece of it reaches the error entry, which stays within its length."""
+    token = "IQoJb3JpZ2luX2VjEHoaCWV1LXdlc3QtMSJHMEUCIQD" + "x" * 300
+    monkeypatch.setenv("AWS_SESSION_TOKEN", token)
+    client = boto3.Session().client("iot", region_name=REGION, endpoint_url="http://127.0.0.1:9")
+    source = AwsSource(AwsSettings(region=REGION), client=client, sleep=lambda _: None)
+    error = source._error(None, "GetOTAUpdate", "X", "Invalid timestamp " + "y" * 90 + token)
+    assert token[:20] not in error.message
+    assert MARKER in error.message
+    assert len(error.message) <= aws.MAX_MESSAGE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            b'{"code": "AccessDeniedException", "message": "no", "requestId": "abc"}',
+            "holds none of the members of a real answer",
+        ),
+        (b'{"Error": {"Code": "AccessDenied", "Message": "no"}}', "holds none of the members"),
+    ],
+)
+def test_an_error_shaped_tags_answer_is_not_no_tags(body: bytes, problem: str) -> None:
+    """A 200 for ListTagsForResource that holds an error and no `tags` is malformed, not an
+    untagged resource (that would hide tag drift); `{}` alone means no tags."""
+    with pytest.raises(MalformedAnswer, match=problem):
+        check_body(operation_model("ListTagsForResource"), 200, {}, body)
+    check_body(operation_model("ListTagsForResource"), 200, {}, b"{}")
+
+
+@pytest.mark.parametrize(
+    ("info", "problem"),
+    [
+        (b'{"otaUpdateId": "fw-1", "creationDate": -86400}', "outside the audit's calendar"),
+        (b'{"otaUpdateId": "fw-1", "lastModifiedDate": 40000000000}', "outside the audit's"),
+        (
+            b'{"otaUpdateId": "fw-1", "otaUpdateFiles": [{"fileType": 4294967296}]}',
+            "otaUpdateFiles[0].fileType is wider than a 32-bit integer",
+        ),
+    ],
+)
+def test_live_values_a_snapshot_could_not_hold_are_malformed(info: bytes, problem: str) -> None:
+    """Dates outside 1970..2999 and integers wider than the API's types are refused live, as
+    they are in a snapshot: what `check --region` accepts, `snapshot` can write and read back."""
+    with pytest.raises(MalformedAnswer, match=re.escape(problem)):
+        check_body(operation_model("GetOTAUpdate"), 200, {}, b'{"otaUpdateInfo": ' + info + b"}")
