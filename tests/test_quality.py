@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,17 @@ def test_mypy_strict_on_checker() -> None:
     """mypy --strict (configured in pyproject.toml) finds no type error in checker/."""
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_test_reads_outside_the_repository() -> None:
+    """A user's clone has nothing beside it: no test names the folder above the repository
+    (`ROOT.parent`, `../shared/`, the workspace's `shared/schemas`)."""
+    outside = re.compile(r"ROOT\.parent|REPO\.parent|\.\./shared/|\"shared\" / \"schemas\"")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name != "test_quality.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert offenders == []

@@ -135,10 +135,10 @@ def test_other_files_in_a_folder_are_not_declarations() -> None:
 
 def test_symlinked_yaml_file_and_folder_are_followed() -> None:
     """A `*.yaml` link to a file and a link to a folder are read through, under the link's name."""
-    declare("shared/common.yaml", "common")
+    declare("library/common.yaml", "common")
     declare("elsewhere/zone/z.yaml", "z")
     declare("ota/a.yaml")
-    Path("ota/common.yaml").symlink_to("../shared/common.yaml")
+    Path("ota/common.yaml").symlink_to("../library/common.yaml")
     Path("ota/zone").symlink_to("../elsewhere/zone")
     assert discover(["ota"]) == [
         Path("ota/a.yaml"),

@@ -16,7 +16,7 @@ import yaml
 from checker.pulumi.program import ProgramSettings, read_settings
 from tests.pulumi import ROOT
 
-SCHEMA_PATH = ROOT.parent / "shared" / "schemas" / "pulumi-project.json"
+SCHEMA_PATH = ROOT / "tests" / "schemas" / "pulumi-project.json"
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))
 KEYS = ("ota-drift:declared", "ota-drift:state", "ota-drift:policy", "ota-drift:failOn")
 
