@@ -35,8 +35,8 @@ def test_mypy_strict_on_checker() -> None:
 
 
 def test_no_test_reads_outside_the_repository() -> None:
-    """A user's clone has nothing beside it: no test names the folder above the repository
-    (`ROOT.parent`, `../shared/`, the workspace's `shared/schemas`)."""
+    """A user's clone has nothing beside it: no test names the folder above the repository,
+    by the root's parent or by the workspace's folder of schemas."""
     outside = re.compile(r"ROOT\.parent|REPO\.parent|\.\./shared/|\"shared\" / \"schemas\"")
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
