@@ -14,6 +14,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import FrameType
 from typing import NoReturn
@@ -22,6 +23,9 @@ from checker import __version__, audit
 from checker.declared import declared_files, load_declared
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
+from checker.formats.interface import FormatOptions, ReportFormat
+from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES
+from checker.formats.sarif import GITHUB_MAX_RESULTS
 from checker.model import (
     EARLIEST,
     LATEST,
@@ -61,6 +65,9 @@ MAX_RPS_RANGE = (MIN_RATE, 10_000.0)
 beyond any published IoT quota."""
 TIMEOUT_RANGE = (0.1, 600.0)
 """--timeout, seconds per attempt."""
+MARKDOWN_MAX_BYTES_RANGE = (4096, GITHUB_SUMMARY_MAX_BYTES)
+"""--markdown-max-bytes: room for the verdict, the counts and a few findings, up to the job
+summary's limit (the largest Markdown budget a GitHub consumer sets)."""
 DEFAULT_TIMEOUT = 10.0
 """IoT control-plane reads answer in well under a second; 10 s absorbs a slow network, and a
 dead endpoint gives up after max_attempts x 10 s plus backoff instead of x 30 s."""
@@ -178,6 +185,23 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         "--github-summary",
         action="store_true",
         help="append the Markdown report to $GITHUB_STEP_SUMMARY when it is set",
+    )
+    command.add_argument(
+        "--markdown-max-bytes",
+        type=_whole_number(*MARKDOWN_MAX_BYTES_RANGE),
+        default=None,
+        metavar="N",
+        help="keep each Markdown report within N bytes: over it, the most severe findings "
+        "and a line saying how many were left out (e.g. 65536 for a pull-request comment; "
+        f"the job summary is always kept within GitHub's {GITHUB_SUMMARY_MAX_BYTES} bytes)",
+    )
+    command.add_argument(
+        "--sarif-max-results",
+        type=_whole_number(1, GITHUB_MAX_RESULTS),
+        default=None,
+        metavar="N",
+        help="most results in the SARIF report, the most severe kept (default and most: "
+        f"{GITHUB_MAX_RESULTS}, GitHub code scanning's limit per run)",
     )
     command.add_argument(
         "--fail-on",
@@ -444,14 +468,26 @@ def _audit(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             source = AwsSource(_aws_settings(args), progress=progress)
             report = audit.check(declared, source, policy, args.as_of)
-    colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
-    texts = [get_format(args.format, colour).render(report)]
-    # the audit ran once; each format renders the same report
-    texts += [get_format(name).render(report) for name, _ in args.report]
-    if _summary_file(args):
-        texts.append(get_format("markdown").render(report))
+    formats = _formats(args)
+    texts = [f.render(report) for f in formats]  # the audit ran once; each renders it
     write_outputs(plan, texts)
+    for note in dict.fromkeys(n for f in formats for n in f.notices(report)):
+        print(f"note: {visible(note)}", file=sys.stderr)
     return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _formats(args: argparse.Namespace) -> list[ReportFormat]:
+    """The formats of --output, each --report and the job summary, in _report_requests' order."""
+    options = FormatOptions(
+        markdown_max_bytes=args.markdown_max_bytes, sarif_max_results=args.sarif_max_results
+    )
+    colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
+    formats = [get_format(args.format, replace(options, colour=colour))]
+    formats += [get_format(name, options) for name, _ in args.report]
+    if _summary_file(args):
+        budget = min(args.markdown_max_bytes or GITHUB_SUMMARY_MAX_BYTES, GITHUB_SUMMARY_MAX_BYTES)
+        formats.append(get_format("markdown", replace(options, markdown_max_bytes=budget)))
+    return formats
 
 
 def _report_requests(args: argparse.Namespace) -> list[OutputRequest]:

@@ -5,23 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checker.formats.html import HtmlFormat
-from checker.formats.interface import ReportFormat
+from checker.formats.interface import FormatOptions, ReportFormat
 from checker.formats.json import JsonFormat
 from checker.formats.junit import JunitFormat
 from checker.formats.markdown import MarkdownFormat
 from checker.formats.sarif import SarifFormat
 from checker.formats.text import TextFormat
 
-FORMATS: dict[str, Callable[[bool], ReportFormat]] = {
-    "text": lambda colour: TextFormat(colour=colour),
-    "json": lambda colour: JsonFormat(),
-    "sarif": lambda colour: SarifFormat(),
-    "junit": lambda colour: JunitFormat(),
-    "markdown": lambda colour: MarkdownFormat(),
-    "html": lambda colour: HtmlFormat(),
+FORMATS: dict[str, Callable[[FormatOptions], ReportFormat]] = {
+    "text": lambda options: TextFormat(colour=options.colour),
+    "json": lambda options: JsonFormat(),
+    "sarif": lambda options: SarifFormat(max_results=options.sarif_max_results),
+    "junit": lambda options: JunitFormat(),
+    "markdown": lambda options: MarkdownFormat(max_bytes=options.markdown_max_bytes),
+    "html": lambda options: HtmlFormat(),
 }
-"""Format name → factory taking whether colour is wanted (only text uses it)."""
+"""Format name → factory taking the run's `FormatOptions`."""
 
 
-def get_format(name: str, colour: bool = False) -> ReportFormat:
-    return FORMATS[name](colour)
+def get_format(name: str, options: FormatOptions | None = None) -> ReportFormat:
+    return FORMATS[name](options or FormatOptions())

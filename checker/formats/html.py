@@ -95,6 +95,10 @@ class HtmlFormat:
     """A standalone HTML5 page: header, verdict, counts with a bar chart, a filterable and
     sortable findings table, drift side by side, rule documentation, read errors and notes."""
 
+    def notices(self, report: Report) -> list[str]:
+        """Nothing is left out of this format."""
+        return []
+
     def render(self, report: Report) -> str:
         csp = (
             f"default-src 'none'; style-src '{csp_hash(STYLE)}'; "

@@ -66,6 +66,10 @@ class _Suite:
 class JunitFormat:
     """Deterministic XML: suites by update id, cases by rule ID, failures in report order."""
 
+    def notices(self, report: Report) -> list[str]:
+        """Nothing is left out of this format."""
+        return []
+
     def render(self, report: Report) -> str:
         root = to_junit(report)
         ET.indent(root, space="  ")

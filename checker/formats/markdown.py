@@ -17,6 +17,9 @@ from checker.formats.json import json_safe
 from checker.model import Finding, Report, Severity
 from checker.textsafe import visible
 
+GITHUB_SUMMARY_MAX_BYTES = 1024 * 1024
+"""GitHub Actions' limit on one step's job summary ($GITHUB_STEP_SUMMARY): 1 MiB."""
+
 FOLD_ABOVE = 20
 """A table with more rows than this is folded in `<details>`."""
 
@@ -92,6 +95,13 @@ def _plural(count: int, noun: str) -> str:
 class MarkdownFormat:
     """GitHub-flavoured Markdown. Says what was found, never whether the build fails: the
     format does not know `--fail-on`."""
+
+    def __init__(self, max_bytes: int | None = None) -> None:
+        self.max_bytes = max_bytes
+
+    def notices(self, report: Report) -> list[str]:
+        """Nothing is left out of this format."""
+        return []
 
     def render(self, report: Report) -> str:
         active = [f for f in report.findings if f.active]

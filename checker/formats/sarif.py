@@ -24,6 +24,9 @@ from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
 from checker.rules.registry import ALL_RULES
 
+GITHUB_MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results than this (to be cited)."""
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/ota-drift/ota-drift"
@@ -63,6 +66,13 @@ THEMES: dict[str, str] = {
 
 class SarifFormat:
     """One run, deterministic JSON (indent 2, key order fixed by construction)."""
+
+    def __init__(self, max_results: int | None = None) -> None:
+        self.max_results = max_results
+
+    def notices(self, report: Report) -> list[str]:
+        """Nothing is left out of this format."""
+        return []
 
     def render(self, report: Report) -> str:
         # Strict JSON whatever the data: non-finite drift values are strings (json_safe), and

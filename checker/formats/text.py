@@ -32,6 +32,10 @@ class TextFormat:
     def _paint(self, text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if self.colour else text
 
+    def notices(self, report: Report) -> list[str]:
+        """Nothing is left out of this format."""
+        return []
+
     def render(self, report: Report) -> str:
         s = report.summary
         if s.live is None:

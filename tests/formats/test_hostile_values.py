@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from checker.formats import FORMATS, get_format
+from checker.formats.interface import FormatOptions
 from checker.model import (
     AuditedUpdate,
     DriftValues,
@@ -133,7 +134,7 @@ def rendered() -> dict[str, str]:
     """The hostile report in every format (text twice: plain and coloured)."""
     report = hostile_report()
     out = {name: get_format(name).render(report) for name in sorted(FORMATS)}
-    out["text-colour"] = get_format("text", True).render(report)
+    out["text-colour"] = get_format("text", FormatOptions(colour=True)).render(report)
     return out
 
 
