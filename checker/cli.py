@@ -25,7 +25,7 @@ from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
 from checker.formats.interface import FormatOptions, ReportFormat
 from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES
-from checker.formats.sarif import GITHUB_MAX_RESULTS
+from checker.formats.sarif import GITHUB_MAX_RESULTS, GITHUB_SHOWN_RESULTS
 from checker.model import (
     EARLIEST,
     LATEST,
@@ -200,8 +200,9 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         type=_whole_number(1, GITHUB_MAX_RESULTS),
         default=None,
         metavar="N",
-        help="most results in the SARIF report, the most severe kept (default and most: "
-        f"{GITHUB_MAX_RESULTS}, GitHub code scanning's limit per run)",
+        help="most results in the SARIF report, the most severe kept (default "
+        f"{GITHUB_SHOWN_RESULTS}, the most GitHub code scanning keeps; at most "
+        f"{GITHUB_MAX_RESULTS}, the most it accepts in a run)",
     )
     command.add_argument(
         "--fail-on",

@@ -26,6 +26,9 @@ from checker.rules.registry import ALL_RULES
 
 GITHUB_MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results than this (to be cited)."""
+GITHUB_SHOWN_RESULTS = 5_000
+"""GitHub code scanning stores and shows at most this many results of a run (to be cited);
+the default cap, so that what ota-drift says it left out is what reviewers don't see."""
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

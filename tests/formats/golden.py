@@ -1,12 +1,14 @@
 """Golden reports: the bundled example rendered in every format, compared byte for byte.
 
 Regenerate after an intended change, then review the diff:
-    python -m tests.formats.golden
+    python -m tests.formats.golden            # every format
+    python -m tests.formats.golden sarif      # only the named formats
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,13 +51,13 @@ def golden_path(name: str) -> Path:
     return GOLDEN / f"example.{SUFFIX[name]}"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     report = example_report()
     GOLDEN.mkdir(exist_ok=True)
-    for name in sorted(FORMATS):
+    for name in names or sorted(FORMATS):
         golden_path(name).write_text(get_format(name).render(report), encoding="utf-8")
         print(f"wrote {golden_path(name).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
