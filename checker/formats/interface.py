@@ -17,7 +17,8 @@ class FormatOptions:
     markdown_max_bytes: int | None = None
     """Budget of a Markdown report in UTF-8 bytes; None: no budget."""
     sarif_max_results: int | None = None
-    """Most results in a SARIF run; None: the most GitHub code scanning accepts."""
+    """Most results in a SARIF run; None: the 5,000 GitHub code scanning shows
+    (`sarif.GITHUB_SHOWN_RESULTS`)."""
 
 
 class ReportFormat(Protocol):

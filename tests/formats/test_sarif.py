@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
+import random
+import re
 import string
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,7 +15,21 @@ from typing import Any
 import jsonschema
 import pytest
 
-from checker.formats.sarif import LEVELS, SarifFormat, fingerprint
+from checker.formats import sarif as sarif_module
+from checker.formats.sarif import (
+    GITHUB_MAX_DESCRIPTION_CHARS,
+    GITHUB_MAX_NAME_CHARS,
+    GITHUB_MAX_RESULTS,
+    GITHUB_MAX_TAGS,
+    GITHUB_SHOWN_RESULTS,
+    GITHUB_SHOWN_TAGS,
+    LEVELS,
+    SarifFormat,
+    fingerprint,
+    pascal_case,
+    result_order,
+    upload_size,
+)
 from checker.model import (
     AuditedUpdate,
     DriftValues,
@@ -134,7 +151,7 @@ def test_rule_descriptor_carries_documentation_and_github_properties(example: Re
     """OTA101's descriptor has its name, descriptions, help, anchor, level and properties."""
     rules = {r["id"]: r for r in run_of(example)["tool"]["driver"]["rules"]}
     rule = rules["OTA101"]
-    assert rule["name"] == "EnsureEveryOTAFileIsCodeSigned"
+    assert rule["name"] == "EnsureEveryOtaFileIsCodeSigned"
     assert rule["shortDescription"] == {"text": "Ensure every OTA file is code-signed"}
     meta = next(m for m in ALL_RULES if m.rule_id == "OTA101")
     assert rule["fullDescription"] == {"text": meta.doc.what}
@@ -151,7 +168,6 @@ def test_rule_descriptor_carries_documentation_and_github_properties(example: Re
         "precision": "very-high",
     }
     assert rules["OTA304"]["name"] == "EnsureTheRolloutsIncrementFactorIsOneTheServiceAccepts"
-    assert len({r["name"] for r in rules.values()}) == len(rules)
 
 
 def test_every_help_uri_anchor_exists_in_docs_rules_md(example: Report) -> None:
@@ -236,7 +252,8 @@ def test_every_result_rule_index_points_at_its_rule(example: Report) -> None:
 def test_every_result_has_a_physical_location(example: Report) -> None:
     """Each result has one location with a %SRCROOT%-relative uri and a start line."""
     run = run_of(example)
-    for result, f in zip(run["results"], example.findings, strict=True):
+    findings = sorted(example.findings, key=result_order)
+    for result, f in zip(run["results"], findings, strict=True):
         (location,) = result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
@@ -476,7 +493,8 @@ def test_hostile_strings_round_trip_and_still_validate(
     assert "line1\nline2" not in text  # the newline is escaped inside the JSON string
     doc = json.loads(text)
     assert [e.message for e in validator.iter_errors(doc)] == []
-    result, located = doc["runs"][0]["results"]
+    located, result = doc["runs"][0]["results"]  # the suppressed finding comes second
+    assert (result["ruleId"], located["ruleId"]) == ("OTA306", "OTA307")
     uri = located["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert set(uri) <= set(string.ascii_letters + string.digits + "%-._~/")
     assert result["message"]["text"] == f"fw-1: {HOSTILE}"
@@ -496,3 +514,295 @@ def test_output_ends_with_a_newline_and_is_indented(example: Report) -> None:
     text = SarifFormat().render(example)
     assert text.startswith('{\n  "$schema": ')
     assert text.endswith("}\n")
+
+
+# --- GitHub code scanning's limits: the cap, its order and what it says it left out ---
+
+
+def fleet(counts: dict[Severity, int], *, suppressed: int = 0) -> list[Finding]:
+    """`counts[s]` findings of each severity on updates fw-000..., the first `suppressed` of
+    each severity suppressed."""
+    return [
+        finding(
+            "OTA306",
+            f"fw-{i:03d}",
+            severity=severity,
+            suppressed=Suppressed("accepted", None) if i < suppressed else None,
+        )
+        for severity, n in counts.items()
+        for i in range(n)
+    ]
+
+
+def kept(run: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(severity, update, suppressed) of each result, in file order."""
+    return [
+        (r["properties"]["severity"], r["properties"]["otaUpdateId"], "suppressions" in r)
+        for r in run["results"]
+    ]
+
+
+def notes_of(run: dict[str, Any]) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = run["invocations"][0].get("toolExecutionNotifications", [])
+    return notes
+
+
+def test_results_are_written_most_severe_first(example: Report) -> None:
+    """Even under the cap the file is most severe first (GitHub keeps a run's first 5,000),
+    active before suppressed within a severity, then by update, rule and path."""
+    results = run_of(example)["results"]
+    ranks = [Severity(r["properties"]["severity"]).rank for r in results]
+    assert ranks == sorted(ranks, reverse=True)
+    assert results[0]["ruleId"] == "OTA101"  # the example's one critical finding
+    assert len({*ranks}) == 5
+    for severity in Severity:
+        same = [r for r in results if r["properties"]["severity"] == severity.value]
+        flags = ["suppressions" in r for r in same]
+        assert flags == sorted(flags), severity
+        keys = [
+            (r["properties"]["otaUpdateId"], r["ruleId"], r["properties"]["path"])
+            for r in same
+            if "suppressions" not in r
+        ]
+        assert keys == sorted(keys), severity
+
+
+def test_over_the_cap_exactly_the_most_severe_results_are_kept(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    """20 findings, cap 6: the 2 critical, then the first 4 high; the file stays schema-valid."""
+    counts = {Severity.INFO: 3, Severity.LOW: 4, Severity.HIGH: 5, Severity.CRITICAL: 2}
+    counts |= {Severity.MEDIUM: 6}
+    report = report_of(*fleet(counts))
+    doc = json.loads(SarifFormat(max_results=6).render(report))
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    assert kept(doc["runs"][0]) == [
+        ("critical", "fw-000", False),
+        ("critical", "fw-001", False),
+        ("high", "fw-000", False),
+        ("high", "fw-001", False),
+        ("high", "fw-002", False),
+        ("high", "fw-003", False),
+    ]
+
+
+def test_left_out_findings_are_counted_by_severity_in_a_notification_and_on_stderr() -> None:
+    """The warning names how many are kept of how many and each severity left out; notices()
+    repeats it word for word, and the invocation is still successful."""
+    counts = {Severity.CRITICAL: 2, Severity.HIGH: 5, Severity.MEDIUM: 6, Severity.INFO: 1234}
+    report = report_of(*fleet(counts))
+    sarif = SarifFormat(max_results=6)
+    run = json.loads(sarif.render(report))["runs"][0]
+    text = (
+        "SARIF report holds the 6 most severe of 1,247 findings; left out: 1 high, "
+        "6 medium, 1,234 info (--sarif-max-results 6)"
+    )
+    assert run["invocations"] == [
+        {
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {
+                    "level": "warning",
+                    "message": {"text": text},
+                    "properties": {
+                        "findings": 1247,
+                        "results": 6,
+                        "leftOut": {"critical": 0, "high": 1, "medium": 6, "low": 0, "info": 1234},
+                        "suppressedLeftOut": 0,
+                    },
+                }
+            ],
+        }
+    ]
+    assert sarif.notices(report) == [text]
+    assert SarifFormat(max_results=6).notices(report) == [text]  # without a render first
+
+
+def test_suppressed_findings_count_against_the_cap_after_active_ones() -> None:
+    """Suppressed results are results to GitHub, so they count; within a severity the active
+    ones come first, and the line says how many of those left out were suppressed."""
+    report = report_of(*fleet({Severity.CRITICAL: 1, Severity.HIGH: 4}, suppressed=2))
+    sarif = SarifFormat(max_results=3)
+    run = json.loads(sarif.render(report))["runs"][0]
+    assert kept(run) == [
+        ("critical", "fw-000", True),  # more severe than any active high: kept first
+        ("high", "fw-002", False),
+        ("high", "fw-003", False),
+    ]
+    assert sarif.notices(report) == [
+        "SARIF report holds the 3 most severe of 5 findings; left out: 2 high (2 of them "
+        "suppressed) (--sarif-max-results 3)"
+    ]
+    assert notes_of(run)[0]["properties"]["suppressedLeftOut"] == 2
+
+
+def test_the_order_does_not_depend_on_the_input_order() -> None:
+    """Shuffled findings, same bytes: and two renders of one report are identical too."""
+    findings = fleet({Severity.HIGH: 30, Severity.LOW: 30}, suppressed=7)
+    findings += [
+        finding("OTA307", "fw-005", severity=Severity.HIGH, path=p, source=s)
+        for p in ("b", "a")
+        for s in ("live", "declared")
+    ]
+    findings += [
+        finding("OTA203", "fw-001", severity=Severity.HIGH, location=None, message=m)
+        for m in ("y", "x")
+    ]
+    report = report_of(*findings)
+    shuffled = list(report.findings)
+    random.Random(7).shuffle(shuffled)
+    assert shuffled != list(report.findings)
+    other = dataclasses.replace(report, findings=tuple(shuffled))
+    first = SarifFormat(max_results=40).render(report)
+    assert SarifFormat(max_results=40).render(other) == first
+    assert SarifFormat(max_results=40).render(report) == first
+    assert len(json.loads(first)["runs"][0]["results"]) == 40
+
+
+def test_default_cap_is_the_5000_results_github_shows() -> None:
+    """Without max_results: 5,000 results, and the line says how to raise the cap."""
+    report = report_of(*fleet({Severity.HIGH: 2, Severity.LOW: GITHUB_SHOWN_RESULTS + 1}))
+    sarif = SarifFormat()
+    assert GITHUB_SHOWN_RESULTS == 5_000
+    assert len(json.loads(sarif.render(report))["runs"][0]["results"]) == 5_000
+    assert sarif.notices(report) == [
+        "SARIF report holds the 5,000 most severe of 5,003 findings; left out: 3 low "
+        "(GitHub code scanning shows at most 5,000 results a run; --sarif-max-results raises "
+        "the cap up to 25,000)"
+    ]
+
+
+def test_nothing_left_out_means_no_notification_and_no_notice(example: Report) -> None:
+    """A cap the findings fit in changes nothing: no warning, no stderr line."""
+    sarif = SarifFormat(max_results=len(example.findings))
+    assert sarif.render(example) == SarifFormat().render(example)
+    assert run_of(example)["invocations"] == [{"executionSuccessful": True}]
+    assert sarif.notices(example) == []
+
+
+def test_the_left_out_warning_follows_read_errors_which_still_fail_the_invocation() -> None:
+    """Read errors stay first and keep executionSuccessful false; the warning comes after."""
+    report = report_of(
+        *fleet({Severity.HIGH: 3}),
+        errors=(SourceError("fw-9", "GetOTAUpdate", "ThrottlingException", "slow down"),),
+    )
+    (invocation,) = json.loads(SarifFormat(max_results=1).render(report))["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["error", "warning"]
+    assert notes[1]["message"]["text"].startswith("SARIF report holds the 1 most severe of 3")
+
+
+@pytest.mark.parametrize("bad", [0, -1, GITHUB_MAX_RESULTS + 1])
+def test_a_cap_outside_what_github_accepts_is_refused(bad: int) -> None:
+    """max_results is 1 to 25,000: GitHub rejects a run with more."""
+    with pytest.raises(ValueError, match="max_results must be 1 to 25000"):
+        SarifFormat(max_results=bad)
+    assert SarifFormat(max_results=GITHUB_MAX_RESULTS).max_results == 25_000
+
+
+def test_over_the_gzip_limit_fewer_results_are_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file over the (here lowered) upload limit keeps fewer, still the most severe, until
+    its gzip size fits; the line gives that reason."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 60_000)
+    findings = [  # incompressible messages, so each result costs its size
+        finding(
+            "OTA306",
+            f"fw-{i:03d}",
+            severity=Severity.HIGH if i < 40 else Severity.LOW,
+            message="".join(hashlib.sha256(f"{i}/{k}".encode()).hexdigest() for k in range(8)),
+        )
+        for i in range(200)
+    ]
+    report = report_of(*findings)
+    sarif = SarifFormat(max_results=150)
+    text = sarif.render(report)
+    assert len(gzip.compress(text.encode(), compresslevel=9)) <= 60_000
+    assert upload_size(text) <= 60_000
+    results = json.loads(text)["runs"][0]["results"]
+    assert 40 < len(results) < 150
+    assert [r["properties"]["otaUpdateId"] for r in results] == [
+        f"fw-{i:03d}" for i in range(len(results))
+    ]
+    (note,) = sarif.notices(report)
+    assert note == (
+        f"SARIF report holds the {len(results)} most severe of 200 findings; left out: "
+        f"{200 - len(results)} low (GitHub code scanning accepts at most 0.06 MB gzip-compressed)"
+    )
+
+
+SARIF2012_PASCAL = r"(?:[A-Z][a-z0-9]+)+"
+"""The SARIF multitool's SARIF2012 pattern `^(\\p{Lu}[\\p{Ll}\\p{Nd}]+)*$`, for ASCII names."""
+
+
+def test_every_rule_name_is_a_unique_pascal_identifier_beside_its_title(example: Report) -> None:
+    """SARIF2012: `name` is a Pascal identifier (not the ID); the title stays the short text."""
+    rules = run_of(example)["tool"]["driver"]["rules"]
+    for meta, rule in zip(ALL_RULES, rules, strict=True):
+        assert re.fullmatch(SARIF2012_PASCAL, rule["name"]), rule["name"]
+        assert rule["name"] != rule["id"]
+        assert rule["shortDescription"] == {"text": meta.title}
+    assert len({r["name"] for r in rules}) == len(rules) == 25
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Ensure every OTA file is code-signed", "EnsureEveryOtaFileIsCodeSigned"),
+        (
+            "Ensure the pre-signed URL expiry is within 60 to 3600 seconds",
+            "EnsureThePreSignedUrlExpiryIsWithin60To3600Seconds",
+        ),
+        ("Ensure OTA files in S3 name an object version", "EnsureOtaFilesInS3NameAnObjectVersion"),
+        (
+            "Ensure OTA updates target a snapshot of the fleet",
+            "EnsureOtaUpdatesTargetSnapshotOfTheFleet",
+        ),
+        ("Ensure the rollout\u2019s rate is IoT-safe", "EnsureTheRolloutsRateIsIotSafe"),
+        ("3600 seconds at most", "Rule3600SecondsAtMost"),
+        ("a", "Rule"),
+        ("", "Rule"),
+    ],
+)
+def test_pascal_case_makes_sarif2012_identifiers(title: str, name: str) -> None:
+    """Acronyms become words, digits join the word before, one-letter words are dropped."""
+    assert pascal_case(title) == name
+    assert re.fullmatch(SARIF2012_PASCAL, name)
+
+
+def test_unregistered_rules_get_distinct_names_and_what_github_requires(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    """A hand-built report's unknown rule IDs get descriptors with a Pascal name no other rule
+    has, a full description, help text and a help URI, and results index them."""
+    report = report_of(finding("OTA999"), finding("ota-999"), finding("x"))
+    doc = render(report)
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    extra = {r["id"]: r for r in rules[len(ALL_RULES) :]}
+    assert {i: r["name"] for i, r in extra.items()} == {
+        "OTA999": "Ota999",
+        "ota-999": "Ota9992",
+        "x": "Rule",
+    }
+    for rule in extra.values():
+        assert rule["fullDescription"]["text"] and rule["help"]["text"]
+        assert rule["helpUri"] == "https://github.com/ota-drift/ota-drift/blob/main/docs/rules.md"
+    assert len({r["name"] for r in rules}) == len(rules)
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_every_rule_is_within_githubs_per_rule_limits(example: Report) -> None:
+    """At most 10 tags (all shown, of the 20 accepted), a name of at most 255 characters,
+    descriptions of at most 1024, a help text, and a security-severity in (0, 10]."""
+    for rule in run_of(example)["tool"]["driver"]["rules"]:
+        assert len(rule["properties"]["tags"]) <= GITHUB_SHOWN_TAGS < GITHUB_MAX_TAGS
+        assert len(rule["name"]) <= GITHUB_MAX_NAME_CHARS
+        assert 0 < len(rule["shortDescription"]["text"]) <= GITHUB_MAX_DESCRIPTION_CHARS
+        assert 0 < len(rule["fullDescription"]["text"]) <= GITHUB_MAX_DESCRIPTION_CHARS
+        assert rule["help"]["text"]
+        assert 0 < float(rule["properties"]["security-severity"]) <= 10
