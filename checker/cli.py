@@ -24,7 +24,7 @@ from checker.declared import declared_files, load_declared
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
 from checker.formats.interface import FormatOptions, ReportFormat
-from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES
+from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES, MIN_MAX_BYTES
 from checker.formats.sarif import GITHUB_MAX_RESULTS, GITHUB_SHOWN_RESULTS
 from checker.model import (
     EARLIEST,
@@ -65,7 +65,7 @@ MAX_RPS_RANGE = (MIN_RATE, 10_000.0)
 beyond any published IoT quota."""
 TIMEOUT_RANGE = (0.1, 600.0)
 """--timeout, seconds per attempt."""
-MARKDOWN_MAX_BYTES_RANGE = (4096, GITHUB_SUMMARY_MAX_BYTES)
+MARKDOWN_MAX_BYTES_RANGE = (MIN_MAX_BYTES, GITHUB_SUMMARY_MAX_BYTES)
 """--markdown-max-bytes: room for the verdict, the counts and a few findings, up to the job
 summary's limit (the largest Markdown budget a GitHub consumer sets)."""
 DEFAULT_TIMEOUT = 10.0

@@ -96,9 +96,8 @@ def test_readme_ota_drift_commands_parse() -> None:
     """Every `ota-drift ...` command shown in the README's shell blocks parses."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
-    commands = [
-        c for block in blocks for line in block.splitlines() for c in _commands(line.split("#")[0])
-    ]
+    lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+    commands = [c for line in lines for c in _commands(line.split("#")[0])]
     assert len(commands) >= 5
     parser = build_parser()
     for argv in commands:

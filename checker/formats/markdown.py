@@ -8,9 +8,12 @@ is the `<details>`, `<summary>` and `<code>` this module writes itself.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from checker.formats.json import json_safe
@@ -19,6 +22,10 @@ from checker.textsafe import visible
 
 GITHUB_SUMMARY_MAX_BYTES = 1024 * 1024
 """GitHub Actions' limit on one step's job summary ($GITHUB_STEP_SUMMARY): 1 MiB."""
+
+MIN_MAX_BYTES = 4096
+"""The smallest budget: the headline, the counts, the closing line, a context line of up to an
+eighth of it and the frames of the read-error and notes sections take at most about 2 KB."""
 
 FOLD_ABOVE = 20
 """A table with more rows than this is folded in `<details>`."""
@@ -94,45 +101,128 @@ def _plural(count: int, noun: str) -> str:
 
 class MarkdownFormat:
     """GitHub-flavoured Markdown. Says what was found, never whether the build fails: the
-    format does not know `--fail-on`."""
+    format does not know `--fail-on`.
+
+    With `max_bytes`, a report over that many UTF-8 bytes is shortened to fit (see
+    `_within_budget`): the verdict and the counts stay, the most severe findings fill the
+    room left, and the last line says how many findings are not shown.
+    """
 
     def __init__(self, max_bytes: int | None = None) -> None:
+        if max_bytes is not None and max_bytes < MIN_MAX_BYTES:
+            raise ValueError(f"a Markdown budget is at least {MIN_MAX_BYTES} bytes")
         self.max_bytes = max_bytes
+        self._last: tuple[Report, _Rendered] | None = None
+        """The last report rendered and its result, so `notices` need not render it again."""
 
     def notices(self, report: Report) -> list[str]:
-        """Nothing is left out of this format."""
-        return []
+        """One line when the budget left findings, read errors or notes out; else none."""
+        note = self._rendered(report).notice
+        return [note] if note else []
 
     def render(self, report: Report) -> str:
-        active = [f for f in report.findings if f.active]
-        suppressed = [f for f in report.findings if not f.active]
-        out = [f"## {self._headline(report, len(active))}", "", self._context(report), ""]
-        out += self._counts(report)
-        if active:
-            out += _section(
-                f"Findings ({len(active)})", _findings_table(_by_severity(active)), FOLD_ABOVE
-            )
-        if suppressed:
-            out += _section(
-                f"Suppressed findings ({len(suppressed)})",
-                _suppressed_table(_by_severity(suppressed)),
-                fold_above=-1,
-            )
-        if report.errors:
-            header = ["Update", "Operation", "Code", "Message"]
-            rows = [
-                [cell(e.ota_update_id or "(all)"), cell(e.operation), code(e.code), cell(e.message)]
-                for e in report.errors
-            ]
-            out += _section(
-                f"Could not read ({len(report.errors)})", _table(header, rows), fold_above=-1
-            )
-        if report.skipped:
-            rows = [[cell(s.ota_update_id), cell(s.reason)] for s in report.skipped]
-            out += _section(
-                f"Notes ({len(report.skipped)})", _table(["Update", "Note"], rows), fold_above=-1
-            )
-        return "\n".join(out).rstrip("\n") + "\n"
+        return self._rendered(report).text
+
+    def _rendered(self, report: Report) -> _Rendered:
+        if self._last is not None and self._last[0] is report:
+            return self._last[1]
+        rendered = self._render(report)
+        self._last = (report, rendered)
+        return rendered
+
+    def _render(self, report: Report) -> _Rendered:
+        active = _by_severity(f for f in report.findings if f.active)
+        suppressed = _by_severity(f for f in report.findings if not f.active)
+        tables = _Tables(
+            active=_Fitter("Findings", _findings_table(active), FOLD_ABOVE),
+            suppressed=_Fitter("Suppressed findings", _suppressed_table(suppressed), -1),
+            errors=_Fitter("Could not read", _errors_table(report), -1, _errors_left_out),
+            notes=_Fitter("Notes", _notes_table(report), -1, _notes_left_out),
+        )
+        head = self._head(report, self._context(report))
+        out = [*head, *(line for t in tables.in_order() for line in t.lines(t.total))]
+        text = "\n".join(out).rstrip("\n") + "\n"
+        if self.max_bytes is None or len(text.encode("utf-8")) <= self.max_bytes:
+            return _Rendered(text, None)
+        return self._within_budget(report, self.max_bytes, tables, active)
+
+    def _within_budget(
+        self, report: Report, budget: int, tables: _Tables, active: Sequence[Finding]
+    ) -> _Rendered:
+        """The report shortened to at most `budget` bytes, keeping its layout.
+
+        Every row was rendered once, and each table knows its rows' running byte total, so
+        how many rows fit a share of the budget is a binary search. A section's frame (title,
+        header, `… N of M not shown` line) is costed at its largest before rows are fitted,
+        so the sum of what is kept never exceeds the budget. In order of priority:
+
+        1. the headline (the verdict), the counts table and the closing line, costed at its
+           longest; the context line only if it takes at most an eighth of the budget (with
+           the policy pack names replaced by their number if that makes it fit);
+        2. read errors, in the report's order, within a quarter of the budget (they say how
+           far the verdict can be trusted; the headline counts them all);
+        3. room for the frame of the Notes section;
+        4. active findings, most severe first, as many as fit; then, if all of them fit,
+           the suppressed ones likewise;
+        5. notes, in the report's order, in what is left;
+        6. whatever is still left goes to read errors that did not fit in their quarter.
+
+        A row is never cut; a row too long for what is left ends its table there, so what is
+        shown is always the most severe findings. `MIN_MAX_BYTES` leaves room for step 1.
+        """
+        context: str | None = self._context(report)
+        cut: list[str] = []
+        if _cost([self._context(report)]) > budget // 8:
+            context = self._context(report, pack_names=False)
+            cut = ["the policy pack names"]  # the only part of the line that can be long
+            if _cost([context]) > budget // 8:
+                context = None
+                cut = ["the line naming version, time and policy packs"]
+        head = self._head(report, context)
+        errors, notes = tables.errors, tables.notes
+        total = len(report.findings)
+        every_cut = [*cut, *filter(None, (errors.left_out(0), notes.left_out(0)))]
+        ending = max(
+            _cost([_left_out_line(budget, total, active, tables.suppressed.total)]),
+            _cost([_all_shown_line(budget, total, every_cut)]),
+        )
+        room = budget - _cost(head) - ending
+        notes_frame = notes.cost(0)
+        shown_errors = errors.fit(min(budget // 4, room - notes_frame))
+        room -= errors.cost(shown_errors) + notes_frame
+        shown_active = tables.active.fit(room)
+        room -= tables.active.cost(shown_active)
+        shown_suppressed = 0
+        if shown_active == tables.active.total:
+            shown_suppressed = tables.suppressed.fit(room)
+            room -= tables.suppressed.cost(shown_suppressed)
+        room += notes_frame
+        shown_notes = notes.fit(room)
+        room -= notes.cost(shown_notes)
+        if shown_errors < errors.total:  # what the rest left over
+            spare = errors.cost(shown_errors) + room
+            shown_errors = max(shown_errors, errors.fit(spare))
+
+        shown = [shown_active, shown_suppressed, shown_errors, shown_notes]
+        out = [*head]
+        for table, count in zip(tables.in_order(), shown, strict=True):
+            out += table.lines(count)
+        cut += filter(None, (errors.left_out(shown_errors), notes.left_out(shown_notes)))
+        shown_findings = shown_active + shown_suppressed
+        if shown_findings < total:
+            left_suppressed = tables.suppressed.total - shown_suppressed
+            out.append(_left_out_line(budget, total, active[shown_active:], left_suppressed))
+        else:
+            out.append(_all_shown_line(budget, total, cut))
+        text = "\n".join(out) + "\n"
+        return _Rendered(text, _notice(budget, shown_findings, total, cut))
+
+    def _head(self, report: Report, context: str | None) -> list[str]:
+        """Headline, context line and counts table: the part of the report always shown."""
+        out = [f"## {self._headline(report, sum(1 for f in report.findings if f.active))}", ""]
+        if context is not None:
+            out += [context, ""]
+        return out + self._counts(report)
 
     def _headline(self, report: Report, active: int) -> str:
         title = f"ota-drift {report.command}"
@@ -146,7 +236,7 @@ class MarkdownFormat:
         tail = f" ({report.summary.suppressed} suppressed)" if report.summary.suppressed else ""
         return f"✅ {title}: No findings{tail}"
 
-    def _context(self, report: Report) -> str:
+    def _context(self, report: Report, pack_names: bool = True) -> str:
         s = report.summary
         parts = [f"ota-drift {cell(report.tool_version)}"]
         if report.as_of is not None:
@@ -158,8 +248,10 @@ class MarkdownFormat:
                 f"{s.declared} declared, {s.live} live: {s.in_sync} in sync, "
                 f"{s.drifted} drifted, {s.missing} missing, {s.unmanaged} unmanaged"
             )
-        if report.policy_packs:
+        if report.policy_packs and pack_names:
             parts.append("policy " + ", ".join(code(p) for p in report.policy_packs))
+        elif report.policy_packs:
+            parts.append(_plural(len(report.policy_packs), "policy pack"))
         return " · ".join(parts)
 
     def _counts(self, report: Report) -> list[str]:
@@ -171,9 +263,173 @@ class MarkdownFormat:
         return [*_table(["Severity", "Active findings"], rows, align=["---", "---:"]), ""]
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    text: str
+    notice: str | None
+    """What `notices` says: None when the report shows everything."""
+
+
+class _Fitter:
+    """One section's table, each row rendered once, and what showing its first rows costs.
+
+    `lines(shown)` is the section with the first `shown` rows: with all of them, exactly the
+    section of the unbudgeted report; with fewer, titled `Title (shown of total)` and, for
+    tables with a `left_out` phrase, a closing `… N of M … are not shown here` line. Fewer
+    rows than FOLD_ABOVE unfold, as in the full report; a findings table with no row shown
+    is left out (the report's closing line counts its findings).
+    """
+
+    def __init__(
+        self,
+        title: str,
+        table: list[str],
+        fold_above: int,
+        left_out: Callable[[int, int], str] | None = None,
+    ) -> None:
+        self.title = title
+        self.header = table[:2]
+        self.rows = table[2:]
+        self.total = len(self.rows)
+        self.fold_above = fold_above
+        self._left_out = left_out
+        self._ends: list[int] | None = None
+
+    def left_out(self, shown: int) -> str | None:
+        """`1,180 of 1,200 items that could not be read`, or None when nothing is left out."""
+        if shown >= self.total or self._left_out is None:
+            return None
+        return self._left_out(self.total - shown, self.total)
+
+    def lines(self, shown: int) -> list[str]:
+        before, after = self._frame(shown)
+        return [*before, *self.rows[:shown], *after]
+
+    def cost(self, shown: int) -> int:
+        """UTF-8 bytes of `lines(shown)`, newlines included, without building it."""
+        before, after = self._frame(shown)
+        return _cost(before) + (self.ends[shown - 1] if shown else 0) + _cost(after)
+
+    def fit(self, budget: int) -> int:
+        """The most rows whose section costs at most `budget`, or 0 if not even one row fits
+        (the caller makes room for `cost(0)`, a title and a `more` line, or nothing).
+
+        Binary search over the rows' running total, after taking off the largest frame any
+        partial section can have (folded, every count as wide as the total): O(log n).
+        """
+        if self.cost(self.total) <= budget:
+            return self.total
+        widest = f"{self.total} of {self.total}"
+        more = self._more(self._left_out(self.total, self.total) if self._left_out else None)
+        before, after = self._frame_of(widest, more, rows=max(self.fold_above + 1, 1))
+        room = budget - _cost(before) - _cost(after)
+        return min(bisect.bisect_right(self.ends, room), self.total - 1) if room > 0 else 0
+
+    @property
+    def ends(self) -> list[int]:
+        """`ends[i]`: bytes of the first i + 1 rows with their newlines (computed on first use:
+        only a report over its budget needs it)."""
+        if self._ends is None:
+            self._ends = list(itertools.accumulate(len(r.encode("utf-8")) + 1 for r in self.rows))
+        return self._ends
+
+    def _frame(self, shown: int) -> tuple[list[str], list[str]]:
+        count = f"{shown} of {self.total}" if 0 < shown < self.total else str(self.total)
+        return self._frame_of(count, self._more(self.left_out(shown)), shown)
+
+    @staticmethod
+    def _more(left_out: str | None) -> str | None:
+        if left_out is None:
+            return None
+        return f"… {left_out} are not shown here; the other formats list them all."
+
+    def _frame_of(self, count: str, more: str | None, rows: int) -> tuple[list[str], list[str]]:
+        """The lines before and after `rows` rows: title, table header, `more` line."""
+        if rows == 0 and more is None:
+            return [], []
+        summary = f"{self.title} ({count})"
+        header = self.header if rows else []
+        after = [""] if rows else []
+        if more is not None:
+            after += [more, ""]
+        if rows > self.fold_above:
+            return [f"<details><summary>{summary}</summary>", "", *header], [
+                *after,
+                "</details>",
+                "",
+            ]
+        return [f"### {summary}", "", *header], after
+
+
+@dataclass(frozen=True)
+class _Tables:
+    active: _Fitter
+    suppressed: _Fitter
+    errors: _Fitter
+    notes: _Fitter
+
+    def in_order(self) -> list[_Fitter]:
+        """The sections in the order the report shows them."""
+        return [self.active, self.suppressed, self.errors, self.notes]
+
+
+def _errors_left_out(left: int, total: int) -> str:
+    return f"{left:,} of {total:,} items that could not be read"
+
+
+def _notes_left_out(left: int, total: int) -> str:
+    return f"{left:,} of {total:,} notes"
+
+
+_FULL_REPORT = "The full report is in the other formats (`--format json`, `--report sarif=…`)."
+
+
+def _left_out_line(
+    budget: int, total: int, left_active: Sequence[Finding], left_suppressed: int
+) -> str:
+    """The closing line when findings are left out: how many, of which severity, and where
+    they all are. With every finding left out it is the longest it can be."""
+    by_severity = dict.fromkeys(reversed(Severity), 0)
+    for finding in left_active:
+        by_severity[finding.severity] += 1
+    counts = [f"{count:,} {sev.value}" for sev, count in by_severity.items() if count]
+    if left_suppressed:
+        counts.append(f"{left_suppressed:,} suppressed")
+    left = len(left_active) + left_suppressed
+    return (
+        f"_{left:,} of {total:,} findings are not shown here (budget {budget:,} bytes): "
+        f"{', '.join(counts)}. {_FULL_REPORT}_"
+    )
+
+
+def _all_shown_line(budget: int, total: int, cut: Sequence[str]) -> str:
+    """The closing line when every finding is shown but something else was cut."""
+    shown = f"All {total:,} findings are shown" if total else "There are no findings"
+    return (
+        f"_{shown}; left out to stay within the budget ({budget:,} bytes): "
+        f"{', '.join(cut)}. {_FULL_REPORT}_"
+    )
+
+
+def _notice(budget: int, shown: int, total: int, cut: Sequence[str]) -> str:
+    if shown < total:
+        text = f"Markdown report shows {shown:,} of {total:,} findings (the most severe)"
+    else:
+        text = "Markdown report shows every finding"
+    text += f", within {budget:,} bytes"
+    if cut:
+        text += f"; left out: {', '.join(cut)}"
+    return text + "; the other formats have the full report"
+
+
+def _cost(lines: Iterable[str]) -> int:
+    """UTF-8 bytes of `lines`, each with its newline."""
+    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+
 def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
     """Most severe first; the report's order (update, rule, path) within a severity."""
-    return sorted(findings, key=lambda f: -f.severity.rank)
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key))
 
 
 def _finding_cells(finding: Finding) -> list[str]:
@@ -214,6 +470,20 @@ def _suppressed_table(findings: Sequence[Finding]) -> list[str]:
     return _table([*_FINDING_HEADER, "Reason", "Expires"], rows)
 
 
+def _errors_table(report: Report) -> list[str]:
+    header = ["Update", "Operation", "Code", "Message"]
+    rows = [
+        [cell(e.ota_update_id or "(all)"), cell(e.operation), code(e.code), cell(e.message)]
+        for e in report.errors
+    ]
+    return _table(header, rows)
+
+
+def _notes_table(report: Report) -> list[str]:
+    rows = [[cell(s.ota_update_id), cell(s.reason)] for s in report.skipped]
+    return _table(["Update", "Note"], rows)
+
+
 def _table(
     header: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] | None = None
 ) -> list[str]:
@@ -222,14 +492,3 @@ def _table(
     lines = [f"| {' | '.join(header)} |", f"| {' | '.join(align)} |"]
     lines += [f"| {' | '.join(row)} |" for row in rows]
     return lines
-
-
-def _section(summary: str, table: list[str], fold_above: int) -> list[str]:
-    """A heading and table, or the table folded in `<details>` when it has many rows.
-
-    `fold_above=-1` always folds. `summary` is text this module wrote, never a value.
-    """
-    rows = len(table) - 2
-    if rows > fold_above:
-        return [f"<details><summary>{summary}</summary>", "", *table, "", "</details>", ""]
-    return [f"### {summary}", "", *table, ""]
