@@ -10,6 +10,10 @@ the containers checks the depth (together about 0.13 s more than `json.loads` fo
 10,000-update snapshot). The hooks know no positions, so when something is refused a
 position-aware scan of the same text finds the first problem and its line. That scan is pure
 Python (about 1.5 s for 15 MB), but it only runs on the way to an error.
+
+`load_json_stream` reads JSON values written one after another (what `aws ... >> file` run
+several times leaves), each checked as `load_json` checks a document, its problems at the
+lines of the whole text.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER: re.Pattern[str] = json.scanner.NUMBER_RE
+_BETWEEN_TOKENS = frozenset(' \t\n\r{}[],:"')
+_LONGEST_TOKEN_CUT = MAX_NUMBER_CHARS + 1
+"""A cut token is at most a number's length: longer text after a failure is more than a cut."""
 # typeshed omits json.decoder.scanstring, a public name of CPython's json package
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
@@ -82,6 +89,66 @@ def load_json(text: str, file: str) -> Any:
     return value
 
 
+def load_json_stream(text: str, file: str) -> list[tuple[Any, int]]:
+    """Each JSON value in `text` with the line it starts on: values separated by whitespace only.
+
+    No value is dropped: a value the text ends inside of (an interrupted `>>`) and text between
+    values that is not JSON are errors, like everything `load_json` refuses, at their lines in
+    the whole text. Text that is only whitespace holds no value: the list is empty.
+    """
+    values: list[tuple[Any, int]] = []
+    may_hold_surrogate = _SURROGATE_ESCAPE.search(text) is not None
+    line, counted = 1, 0  # the line at position `counted`: lines are counted once, forwards
+    end = 0
+    at = _skip(text, 0)
+    while at < len(text):
+        line += text.count("\n", counted, at)
+        counted = at
+        try:
+            value, end_of_value = _DECODER.raw_decode(text, at)
+        except json.JSONDecodeError as exc:
+            after = line - text.count("\n", end, at) if values else None
+            raise _syntax_error(text, file, exc, start=at, line=line, after=after) from None
+        except (_Refused, ValueError, RecursionError):
+            raise _located(text, file, at) from None
+        if _too_deep(value) or (may_hold_surrogate and _has_lone_surrogate(value)):
+            raise _located(text, file, at)
+        values.append((value, line))
+        end = end_of_value
+        at = _skip(text, end)
+    return values
+
+
+def _syntax_error(
+    text: str, file: str, exc: json.JSONDecodeError, *, start: int, line: int, after: int | None
+) -> InputError:
+    """What the decoder refused in the value at `start` (on `line`), said for a stream.
+
+    Text that cannot even start a value is named as following the value that ends on line
+    `after`; a value the text ends inside of, as cut short, with the line it starts on.
+    """
+    if exc.pos == start and after is not None:
+        message = f"invalid JSON after the value that ends at line {after}: {exc.msg}"
+        return InputError.one(file, exc.lineno, message)
+    if _in_last_token(text, exc):
+        message = f"invalid JSON: the file ends inside the value that starts at line {line}"
+        return InputError.one(file, exc.lineno, message + " (was its writing cut short?)")
+    return InputError.one(file, exc.lineno, f"invalid JSON: {exc.msg}")
+
+
+def _in_last_token(text: str, exc: json.JSONDecodeError) -> bool:
+    """Did the decoder fail because the text ends: at its end, or inside its last token?
+
+    A token cut short (`tr`, `1.`, `1e`, `"\\u00`) leaves no whitespace or punctuation after
+    the point of failure; an unterminated string runs to the end of the text by definition (a
+    newline inside a string is another error).
+    """
+    if exc.msg.startswith("Unterminated string"):
+        return True
+    rest = text[exc.pos :].rstrip(" \t\n\r")
+    return len(rest) < _LONGEST_TOKEN_CUT and not any(c in _BETWEEN_TOKENS for c in rest)
+
+
 def holds_lone_surrogate(text: str | bytes, value: Any) -> bool:
     """Does `value`, decoded from the JSON `text`, hold a lone surrogate (`"\\ud800"`)?
 
@@ -130,8 +197,8 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _located(text: str, file: str) -> InputError:
-    found = _first_problem(text)
+def _located(text: str, file: str, start: int = 0) -> InputError:
+    found = _first_problem(text, start)
     if found is None:  # the scan disagrees with the decoder: still an input error, unlocated
         return InputError.one(file, None, "invalid JSON: refused by the strict reader")
     position, message = found
@@ -160,17 +227,20 @@ class _Stop(Exception):
         self.found = found
 
 
-def _first_problem(text: str) -> tuple[int, str] | None:
-    """The position and description of the first thing strict JSON refuses in `text`.
+def _first_problem(text: str, start: int = 0) -> tuple[int, str] | None:
+    """The position and description of the first thing strict JSON refuses in the value at `start`.
 
     It reads the text in document order and trusts the decoder for the syntax: it only runs
-    after the decoder accepted everything up to the problem. A token it cannot read ends it.
+    after the decoder accepted everything up to the problem. A token it cannot read ends it,
+    and so does the end of that value: what follows it in a stream is not its problem.
     """
     stack: list[_Open] = []
-    at = _skip(text, 0)
+    at = _skip(text, start)
     try:
         while at < len(text):
             at = _skip(text, _token(text, at, stack))
+            if not stack:
+                return None
     except _Stop as stop:
         return stop.found
     return None

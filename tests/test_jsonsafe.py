@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from checker.errors import InputError, Problem
 from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
-from checker.jsonsafe import load_json
+from checker.jsonsafe import load_json, load_json_stream
 
 
 def problem_of(text: str) -> Problem:
@@ -136,4 +137,141 @@ def test_problem_deep_in_a_large_document_is_located() -> None:
     text = '{"otaUpdates": [\n' + entries + '\n],\n"otaUpdates": []}'
     assert problem_of(text) == Problem(
         "s.json", 20_003, "duplicate key 'otaUpdates' (first at line 1)"
+    )
+
+
+# Streams: JSON values one after another, as `aws ... >> file` run several times leaves them
+
+FIRST = '{\n    "a": 1\n}\n\n'
+"""A first value of three lines and a blank one: what follows it starts at line 5."""
+
+
+def stream_problem(text: str) -> Problem:
+    """The one problem `load_json_stream` raises for `text`, read as `s.json`."""
+    with pytest.raises(InputError) as caught:
+        load_json_stream(text, "s.json")
+    (problem,) = caught.value.problems
+    return problem
+
+
+def cli_json(value: object) -> str:
+    """`value` as the AWS CLI prints it: indented by 4, non-ASCII kept, a newline at the end."""
+    return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
+
+
+def test_stream_values_come_in_order_with_the_lines_they_start_on() -> None:
+    """Three pretty-printed objects, blank lines and CRLFs between: each value and its line."""
+    values = [{"otaUpdateInfo": {"otaUpdateId": f"fw-{i}", "n": [i, "é"]}} for i in range(3)]
+    pieces = [cli_json(values[0]), "\n", cli_json(values[1]), "\r\n \t\n", cli_json(values[2])]
+    text = "".join(pieces)
+    assert cli_json(values[0]).count("\n") == 9
+    assert load_json_stream(text, "s.json") == [(values[0], 1), (values[1], 11), (values[2], 22)]
+
+
+def test_values_may_follow_each_other_without_whitespace() -> None:
+    """`{..}{..}`, `[1][2]` and `"a""b"` are two values each: JSON needs no separator there."""
+    assert load_json_stream('{"a": 1}{"b": 2}', "s.json") == [({"a": 1}, 1), ({"b": 2}, 1)]
+    assert load_json_stream("[1][2]", "s.json") == [([1], 1), ([2], 1)]
+    assert load_json_stream('"a""b"\n', "s.json") == [("a", 1), ("b", 1)]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", " \t\r\n "])
+def test_text_of_only_whitespace_is_an_empty_stream(text: str) -> None:
+    """No value at all is an empty list: the caller decides whether that is acceptable."""
+    assert load_json_stream(text, "s.json") == []
+
+
+@pytest.mark.parametrize("name", list(ACCEPTED))
+def test_one_document_is_a_stream_of_one_value(name: str) -> None:
+    """A document load_json accepts is a stream of exactly its value, on line 1."""
+    text, value = ACCEPTED[name]
+    assert load_json_stream(text, "s.json") == [(value, 1)]
+    assert load_json_stream(f"\n\n  {text}\n", "s.json") == [(value, 3)]
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_second_value_is_refused_as_load_json_refuses_it_at_its_line_in_the_file(
+    name: str,
+) -> None:
+    """Each class load_json refuses is refused in the second value too, 4 lines further down."""
+    text, line, message = REFUSED[name]
+    shifted = re.sub(r"first at line (\d+)", lambda m: f"first at line {int(m[1]) + 4}", message)
+    assert stream_problem(FIRST + text) == Problem("s.json", line + 4, shifted)
+
+
+def test_duplicate_key_in_the_second_object_is_at_its_line_in_the_file() -> None:
+    """A key repeated in object 2 of 3 is reported at its own line, naming the first one's."""
+    second = cli_json({"otaUpdateInfo": {"otaUpdateId": "fw-2", "targets": []}})
+    second = second.replace('"targets": []', '"targets": [],\n        "otaUpdateId": "fw-3"')
+    text = cli_json({"x": 1}) + second + cli_json({"x": 3})
+    lines = text.splitlines()
+    assert (lines[3], lines[5], lines[7]) == (
+        "{",
+        '        "otaUpdateId": "fw-2",',
+        '        "otaUpdateId": "fw-3"',
+    )
+    assert stream_problem(text) == Problem(
+        "s.json", 8, "duplicate key 'otaUpdateId' (first at line 6)"
+    )
+
+
+def test_same_key_in_two_values_of_a_stream_is_no_duplicate() -> None:
+    """Keys are unique per object: every response of a stream has its own `otaUpdateInfo`."""
+    text = cli_json({"otaUpdateInfo": {"a": 1}}) + cli_json({"otaUpdateInfo": {"a": 2}})
+    assert [value for value, _ in load_json_stream(text, "s.json")] == [
+        {"otaUpdateInfo": {"a": 1}},
+        {"otaUpdateInfo": {"a": 2}},
+    ]
+
+
+LAST = cli_json(
+    {"otaUpdateInfo": {"otaUpdateId": "fw-2", "creationDate": 1795168800.123, "n": [1e5, True]}}
+)
+
+
+@pytest.mark.parametrize("cut", range(1, len(LAST.rstrip())))
+def test_a_last_value_cut_short_anywhere_is_an_error_naming_where_it_starts(cut: int) -> None:
+    """Whatever byte an interrupted `>>` stopped at, the cut value is refused, never dropped."""
+    text = FIRST + LAST[:cut]
+    assert stream_problem(text) == Problem(
+        "s.json",
+        text.count("\n") + 1,
+        "invalid JSON: the file ends inside the value that starts at line 5"
+        " (was its writing cut short?)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("between", "found"),
+    [
+        ("An error occurred (ResourceNotFoundException)\n", "Expecting value"),
+        (",\n", "Expecting value"),
+        ("]\n", "Expecting value"),
+        ("\ufeff", "Expecting value"),  # a byte order mark where `cat` joined two files
+        ("// second\n", "Expecting value"),
+    ],
+)
+def test_text_between_values_that_is_not_json_is_an_error_at_its_line(
+    between: str, found: str
+) -> None:
+    """What is neither a value nor whitespace is refused at its line, after the last good value."""
+    text = FIRST + between + cli_json({"b": 2})
+    assert stream_problem(text) == Problem(
+        "s.json", 5, f"invalid JSON after the value that ends at line 3: {found}"
+    )
+
+
+def test_text_after_the_last_value_is_an_error_at_its_line() -> None:
+    """Trailing text that is not JSON is refused as well, not ignored."""
+    assert stream_problem(FIRST + "\n  done\n") == Problem(
+        "s.json", 6, "invalid JSON after the value that ends at line 3: Expecting value"
+    )
+
+
+def test_problem_in_the_last_of_many_values_is_located_by_the_whole_text() -> None:
+    """A NaN in value 5,000 of a stream is at its line, counted over the whole text."""
+    values = "".join(cli_json({"otaUpdateInfo": {"otaUpdateId": f"fw-{i}"}}) for i in range(4999))
+    text = values + '{\n    "otaUpdateInfo": {"otaUpdateId": NaN}\n}\n'
+    assert stream_problem(text) == Problem(
+        "s.json", 4999 * 5 + 2, "NaN is not valid JSON (strict JSON has no NaN or Infinity)"
     )

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from checker.normalise import SERVICE_DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +93,90 @@ def test_readme_defaults_table_matches_the_code() -> None:
 
 def _show(value: object) -> str:
     return json.dumps(value) if isinstance(value, list) else str(value)
+
+
+RECORDED_V1 = ROOT / "tests" / "sources" / "aws-cli" / "get-ota-update-v1.json"
+FAKE_AWS = r"""#!/bin/sh
+# Stands in for the AWS CLI: answers only the README's two commands, in the form both v1 and v2
+# accept, from a recording of v1; like v1, it refuses any other option (v1 has no
+# --cli-binary-format).
+dir=$(dirname "$0")
+case "$*" in
+  "iot list-ota-updates --query otaUpdates[].otaUpdateId --output text")
+    printf 'sensor-fw-2026-11\tcam_fw-9\n' ;;
+  "iot get-ota-update --ota-update-id sensor-fw-2026-11"|\
+  "iot get-ota-update --ota-update-id cam_fw-9")
+    if [ "$4" = "$AWS_FAIL_ID" ]; then
+      echo "An error occurred (ResourceNotFoundException)" >&2; exit 254
+    fi
+    cat "$dir/$4.json" ;;
+  *) echo "Unknown options: $*" >&2; exit 255 ;;
+esac
+"""
+AWS_CLI_DECLARED = """\
+otaUpdates:
+  - otaUpdateId: cam_fw-9
+    targets: [arn:aws:iot:eu-central-1:123456789012:thinggroup/cameras]
+    files:
+      - fileName: cam.bin
+        fileLocation: {stream: {streamId: cam-stream, fileId: 0}}
+        codeSigning: {awsSignerJobId: 0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7}
+    roleArn: arn:aws:iam::123456789012:role/ota
+"""
+
+
+def _aws_cli_block() -> str:
+    match = re.search(r"<!-- aws-cli-state -->\s*```sh\n(.*?)\n```", README, re.S)
+    assert match, "README has no aws-cli-state block"
+    return match.group(1)
+
+
+def _run_aws_cli_block(
+    tmp_path: Path, shell: str, fail_id: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """The README's block, verbatim, with a stand-in `aws` replaying recorded v1 output."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    first, second = RECORDED_V1.read_text(encoding="utf-8").split("}\n{", 1)
+    (bin_dir / "sensor-fw-2026-11.json").write_text(first + "}\n", encoding="utf-8")
+    (bin_dir / "cam_fw-9.json").write_text("{" + second, encoding="utf-8")
+    (bin_dir / "aws").write_text(FAKE_AWS, encoding="utf-8")
+    (bin_dir / "aws").chmod(0o755)
+    (tmp_path / "ota").mkdir()
+    (tmp_path / "ota" / "fw.yaml").write_text(AWS_CLI_DECLARED, encoding="utf-8")
+    path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    env = {**os.environ, "PATH": path, "AWS_FAIL_ID": fail_id}
+    return subprocess.run(
+        [shell, "-c", _aws_cli_block()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_readme_aws_cli_example_uses_no_v2_only_option() -> None:
+    """AWS CLI v1 rejects --cli-binary-format (and it only affects input in v2)."""
+    assert "--cli-binary-format" not in README
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_readme_aws_cli_loop_writes_a_state_file_that_check_reads(
+    tmp_path: Path, shell: str
+) -> None:
+    result = _run_aws_cli_block(tmp_path, shell)
+    assert result.stderr == ""
+    assert result.returncode == 1  # one update unmanaged: a finding, not an input error
+    assert result.stdout.splitlines()[0].endswith(
+        "1 declared, 2 live; 1 in sync, 0 drifted, 0 missing, 1 unmanaged"
+    )
+    recorded = RECORDED_V1.read_text(encoding="utf-8")
+    assert (tmp_path / "state.json").read_text(encoding="utf-8") == recorded
+
+
+def test_readme_aws_cli_loop_stops_at_a_failed_call(tmp_path: Path) -> None:
+    """A failed get-ota-update stops the loop: ota-drift never audits an incomplete file."""
+    result = _run_aws_cli_block(tmp_path, "sh", fail_id="cam_fw-9")
+    assert result.returncode == 254
+    assert result.stdout == ""

@@ -1,13 +1,20 @@
 """Live state recorded in a file: ota-drift's snapshot format, or saved AWS CLI output.
 
-Accepted forms:
-- `{"version": 1, "capturedAt": ISO-8601, "region": R, "otaUpdates": [otaUpdateInfo, ...]}`
-- `[{"otaUpdateInfo": {...}}, ...]`, GetOTAUpdate responses saved from the AWS CLI.
-Dates may be ISO 8601 strings or epoch seconds; blobs are base64 strings.
+Accepted forms (the file's content decides which it is):
+- `{"version": 1, "capturedAt": ISO-8601, "region": R, "otaUpdates": [otaUpdateInfo, ...]}`,
+  as `ota-drift snapshot` writes it.
+- GetOTAUpdate responses as the AWS CLI (v1 or v2) prints them: one, `{"otaUpdateInfo": {...}}`,
+  as the whole file; several, one after another (`aws iot get-ota-update ... >> state.json`
+  run once per update); or a JSON list of them, `[{"otaUpdateInfo": {...}}, ...]`.
+Dates may be ISO 8601 strings (AWS CLI v2) or epoch seconds (v1); blobs are base64 strings.
+
+`aws iot list-ota-updates` output is refused by name: it holds ids, not configurations. So is
+anything else, an empty file included, rather than read as no updates at all.
 
 The file is read as strictly as a declared one: at most `MAX_STATE_BYTES`, strict JSON
-(`checker.jsonsafe`), every member type-checked against botocore's model, the deep-mode fields
-included, and dates within `EARLIEST`..`LATEST`.
+(`checker.jsonsafe`, each value of a stream alike, at its line in the file), every member
+type-checked against botocore's model, the deep-mode fields included, and dates within
+`EARLIEST`..`LATEST`. An otaUpdateId given twice is an error naming both places.
 """
 
 from __future__ import annotations
@@ -17,21 +24,39 @@ import binascii
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
-from checker.jsonsafe import load_json
+from checker.jsonsafe import load_json_stream
 from checker.model import EARLIEST, LATEST, LiveUpdate, SkippedUpdate, SourceError, in_calendar
 from checker.servicemodel import dotted, validate_live
 
+Entry = tuple[Any, str, int | None]
+"""An otaUpdateInfo to check, where it is for messages (`otaUpdates[3]`), and its line if known."""
 SNAPSHOT_VERSION = 1
 MAX_STATE_BYTES = 256 * 2**20
 """A 10,000-update snapshot is about 15 MiB (20 with `--deep`: job configs and two tags each):
 256 MiB holds over 100,000 deep updates, and still bounds what a mistaken `--state` makes the
 audit read and hold in memory."""
 DATE_FIELDS = ("creationDate", "lastModifiedDate")
+LISTING_KEYS = frozenset({"otaUpdates", "nextToken", "NextToken"})
+"""What `aws iot list-ota-updates` prints at the top: `nextToken` with `--no-paginate`,
+`NextToken` with `--max-items`."""
+SUMMARY_KEYS = frozenset({"otaUpdateId", "otaUpdateArn", "creationDate"})
+"""ListOTAUpdates' `OTAUpdateSummary`: all a listing says of each update."""
+LISTING_REFUSED = (
+    "this is `aws iot list-ota-updates` output, which lists ids without their configurations; "
+    "save each update with `aws iot get-ota-update --ota-update-id ID >> state.json`, "
+    "or record a snapshot with `ota-drift snapshot`"
+)
+EXPECTED = (
+    'expected an ota-drift snapshot ({"version": 1, ..., "otaUpdates": [...]}) or AWS CLI '
+    'GetOTAUpdate output ({"otaUpdateInfo": {...}}: one, several one after another, '
+    "or a list of them)"
+)
 SIGNATURE_PATH = ("codeSigning", "customCodeSigning", "signature", "inlineDocument")
 
 
@@ -56,49 +81,26 @@ class SnapshotSource:
         yield from self._updates
 
     def _parse(self, path: Path) -> tuple[tuple[LiveUpdate, ...], datetime | None, str | None]:
-        doc = load_json(read_text(path, MAX_STATE_BYTES), self._shown)
+        values = load_json_stream(read_text(path, MAX_STATE_BYTES), self._shown)
         captured_at: datetime | None = None
         region: str | None = None
-        if isinstance(doc, list):
-            raw = [self._unwrap_cli(item, index) for index, item in enumerate(doc)]
-            where = "[{}].otaUpdateInfo"
-        elif isinstance(doc, dict):
-            version = doc.get("version")
-            if type(version) is not int or version != SNAPSHOT_VERSION:  # `true == 1` in Python
-                raise self._fail(
-                    f"unsupported snapshot version {doc.get('version')!r} "
-                    f"(this ota-drift reads version {SNAPSHOT_VERSION})"
-                )
-            if not isinstance(doc.get("otaUpdates"), list):
-                raise self._fail("'otaUpdates' must be a list")
-            raw = doc["otaUpdates"]
-            if doc.get("capturedAt") is not None:
-                captured_at = self._date(doc["capturedAt"], "capturedAt")
-            region = doc.get("region")
-            if region is not None and not isinstance(region, str):
-                raise self._fail(f"'region' must be a string, not {json.dumps(region)[:40]}")
-            if not isinstance(doc.get("deep", False), bool):
-                raise self._fail("'deep' must be true or false")
-            self._deep = doc.get("deep", False)
-            where = "otaUpdates[{}]"
+        if len(values) == 1 and _is_snapshot(values[0][0]):
+            entries, captured_at, region = self._snapshot(values[0][0])
         else:
-            raise self._fail(
-                "expected a snapshot object with 'otaUpdates', or a list of GetOTAUpdate responses"
-            )
+            entries = self._cli_output(values)
         problems: list[Problem] = []
         updates: dict[str, LiveUpdate] = {}
-        for index, info in enumerate(raw):
-            at = where.format(index)
+        for info, at, line in entries:
             try:
-                update = self._update(info, at)
+                update = self._update(info, at, line)
             except InputError as exc:
-                problems.extend(exc.problems)
+                problems.extend(_at_line(exc.problems, line))
                 continue
             if update.ota_update_id in updates:
                 problems.append(
                     Problem(
                         self._shown,
-                        None,
+                        line,
                         f"{at}: otaUpdateId {update.ota_update_id!r} "
                         f"appears twice (first at {updates[update.ota_update_id].origin})",
                     )
@@ -108,12 +110,73 @@ class SnapshotSource:
             raise InputError(problems)
         return tuple(updates.values()), captured_at, region
 
-    def _unwrap_cli(self, item: Any, index: int) -> Any:
-        if not isinstance(item, dict) or "otaUpdateInfo" not in item:
-            raise self._fail(f"[{index}]: expected a GetOTAUpdate response with 'otaUpdateInfo'")
+    def _snapshot(self, doc: dict[str, Any]) -> tuple[list[Entry], datetime | None, str | None]:
+        version = doc.get("version")
+        if type(version) is not int or version != SNAPSHOT_VERSION:  # `true == 1` in Python
+            raise self._fail(
+                f"unsupported snapshot version {doc.get('version')!r} "
+                f"(this ota-drift reads version {SNAPSHOT_VERSION})"
+            )
+        if not isinstance(doc.get("otaUpdates"), list):
+            raise self._fail("'otaUpdates' must be a list")
+        captured_at = None
+        if doc.get("capturedAt") is not None:
+            captured_at = self._date(doc["capturedAt"], "capturedAt")
+        region = doc.get("region")
+        if region is not None and not isinstance(region, str):
+            raise self._fail(f"'region' must be a string, not {json.dumps(region)[:40]}")
+        if not isinstance(doc.get("deep", False), bool):
+            raise self._fail("'deep' must be true or false")
+        self._deep = doc.get("deep", False)
+        entries: list[Entry] = [
+            (info, f"otaUpdates[{i}]", None) for i, info in enumerate(doc["otaUpdates"])
+        ]
+        return entries, captured_at, region
+
+    def _cli_output(self, values: list[tuple[Any, int]]) -> list[Entry]:
+        """AWS CLI output: one GetOTAUpdate response, several one after another, or a list."""
+        if not values:
+            raise self._fail(f"the file is empty: {EXPECTED}; for a region without any, write []")
+        if len(values) == 1:
+            ((doc, line),) = values
+            if isinstance(doc, list):
+                return [
+                    (self._unwrap_cli(item, f"[{index}]"), f"[{index}].otaUpdateInfo", None)
+                    for index, item in enumerate(doc)
+                ]
+            if _is_listing(doc):
+                raise InputError.one(self._shown, line, LISTING_REFUSED)
+            if not _is_response(doc):
+                raise self._fail(f"{EXPECTED}, not {_described(doc)}")
+        return self._stream(values)
+
+    def _stream(self, values: list[tuple[Any, int]]) -> list[Entry]:
+        """GetOTAUpdate responses one after another, as `>>` appends them: nothing else."""
+        problems: list[Problem] = []
+        for value, line in values:
+            if _is_listing(value):
+                problems.append(Problem(self._shown, line, LISTING_REFUSED))
+            elif not _is_response(value):
+                message = (
+                    'expected a GetOTAUpdate response ({"otaUpdateInfo": {...}}), as every '
+                    f"value of a file that holds several must be, not {_described(value)}"
+                )
+                problems.append(Problem(self._shown, line, message))
+        if problems:
+            raise InputError(problems)
+        return [(value["otaUpdateInfo"], "otaUpdateInfo", line) for value, line in values]
+
+    def _unwrap_cli(self, item: Any, at: str) -> Any:
+        if _is_listing(item):
+            raise self._fail(f"{at}: {LISTING_REFUSED}")
+        if not _is_response(item):
+            raise self._fail(
+                f"{at}: expected a GetOTAUpdate response with 'otaUpdateInfo', "
+                f"not {_described(item)}"
+            )
         return item["otaUpdateInfo"]
 
-    def _update(self, info: Any, at: str) -> LiveUpdate:
+    def _update(self, info: Any, at: str, line: int | None) -> LiveUpdate:
         if not isinstance(info, dict):
             raise self._fail(f"{at}: expected an object")
         ota_id = info.get("otaUpdateId")
@@ -131,7 +194,8 @@ class SnapshotSource:
         problems = [f"{at}.{dotted(path)}: {msg}" for path, msg in validate_live(parsed)]
         if problems:
             raise InputError(Problem(self._shown, None, p) for p in problems)
-        return LiveUpdate(ota_id, parsed, origin=f"{self._shown}#{at}")
+        origin = f"{self._shown}#{at}" if line is None else f"{self._shown}:{line}"
+        return LiveUpdate(ota_id, parsed, origin=origin)
 
     def _decode_signature(self, file: Any, at: str) -> Any:
         """Blobs are base64 in JSON; in memory they are bytes, as boto3 returns them."""
@@ -170,6 +234,53 @@ class SnapshotSource:
 
     def _fail(self, message: str) -> InputError:
         return InputError.one(self._shown, None, message)
+
+
+def _at_line(problems: Iterable[Problem], line: int | None) -> Iterator[Problem]:
+    """`problems` placed at `line`, the line of the value they are about, where it is known."""
+    for problem in problems:
+        yield problem if line is None else Problem(problem.file, line, problem.message)
+
+
+def _is_snapshot(value: Any) -> bool:
+    """Is `value` meant as an ota-drift snapshot (whatever its faults), rather than CLI output?"""
+    if not isinstance(value, dict):
+        return False
+    if "version" in value:
+        return True
+    return "otaUpdates" in value and "otaUpdateInfo" not in value and not _is_listing(value)
+
+
+def _is_response(value: Any) -> bool:
+    """Is `value` a GetOTAUpdate response as the AWS CLI prints it: `{"otaUpdateInfo": ...}`?"""
+    return isinstance(value, dict) and "otaUpdateInfo" in value and "version" not in value
+
+
+def _is_listing(value: Any) -> bool:
+    """Is `value` what `aws iot list-ota-updates` prints: summaries only, and no `version`?"""
+    if not isinstance(value, dict) or "version" in value or not LISTING_KEYS.issuperset(value):
+        return False
+    summaries = value.get("otaUpdates")
+    return isinstance(summaries, list) and all(
+        isinstance(s, dict) and SUMMARY_KEYS.issuperset(s) for s in summaries
+    )
+
+
+def _described(value: Any) -> str:
+    """What a JSON value is, in a few words, for a message: "an object with key 'job'"."""
+    if isinstance(value, dict):
+        if not value:
+            return "an empty object"
+        keys = [repr(k if len(k) <= 40 else k[:37] + "...") for k in islice(value, 3)]
+        more = ", ..." if len(value) > 3 else ""
+        return f"an object with key{'s' if len(value) > 1 else ''} {', '.join(keys)}{more}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"
 
 
 def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:

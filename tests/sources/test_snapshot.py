@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,11 @@ import pytest
 from checker.cli import main
 from checker.errors import InputError, Problem
 from checker.model import LiveUpdate
-from checker.sources.snapshot import MAX_STATE_BYTES, SnapshotSource
+from checker.sources.snapshot import LISTING_REFUSED, MAX_STATE_BYTES, SnapshotSource
+
+ROOT = Path(__file__).resolve().parents[2]
+AWS_CLI = Path(__file__).resolve().parent / "aws-cli"
+"""Output recorded from the AWS CLI: see the README there."""
 
 TARGET = "arn:aws:iot:eu-central-1:123456789012:thinggroup/sensors"
 
@@ -60,6 +66,24 @@ def write(doc: Any, name: str = "snap.json") -> str:
     text = doc if isinstance(doc, str) else json.dumps(doc)
     Path(name).write_text(text, encoding="utf-8")
     return name
+
+
+def cli_json(value: Any) -> str:
+    """`value` as the AWS CLI (v1 and v2) prints it: indented by 4, non-ASCII kept, a newline."""
+    return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
+
+
+def stream(*values: Any, between: str = "") -> str:
+    """Values one after another, as `aws iot get-ota-update ... >> FILE` per update leaves them."""
+    return between.join(cli_json(value) for value in values)
+
+
+def line_of(text: str, fragment: str, nth: int = 1) -> int:
+    """The line on which the `nth` occurrence of `fragment` in `text` starts."""
+    at = -1
+    for _ in range(nth):
+        at = text.index(fragment, at + 1)
+    return text.count("\n", 0, at) + 1
 
 
 def fetched(source: SnapshotSource) -> list[LiveUpdate]:
@@ -175,6 +199,26 @@ def _signed(signature: str) -> dict[str, Any]:
     }
     return doc
 
+
+STREAM_SECOND_LINE = cli_json({"otaUpdateInfo": info()}).count("\n") + 1
+"""The line on which the second value of a `stream` of two `info()` responses starts."""
+STREAM_WITH_DUPLICATE_KEY = stream(
+    {"otaUpdateInfo": info()}, {"otaUpdateInfo": info("fw-2", description="x")}
+).replace('"description": "x"', '"otaUpdateId": "fw-3"')
+_SECOND = cli_json({"otaUpdateInfo": info("fw-2")})
+STREAM_CUT_SHORT = stream({"otaUpdateInfo": info()}) + _SECOND[: _SECOND.index("thinggroup")]
+"""Two responses, the second cut inside a string, as an interrupted `>>` may leave it."""
+LISTING_DOC = {
+    "otaUpdates": [
+        {
+            "otaUpdateId": "fw-1",
+            "otaUpdateArn": "arn:aws:iot:eu-central-1:123456789012:otaupdate/fw-1",
+            "creationDate": "2026-11-20T10:00:00.123000+00:00",
+        },
+        {"otaUpdateId": "fw-2"},
+    ]
+}
+LISTING = cli_json(LISTING_DOC)
 
 MALFORMED: dict[str, tuple[Any, int | None, tuple[str, ...]]] = {
     # name: (document, expected line, fragments the message must contain)
@@ -341,6 +385,80 @@ MALFORMED: dict[str, tuple[Any, int | None, tuple[str, ...]]] = {
         ("[0].otaUpdateInfo.lastModifiedDate:", "outside the dates"),
     ),
     "region-a-number": ({**v1(), "region": 5}, None, ("'region' must be a string, not 5",)),
+    # AWS CLI output: one GetOTAUpdate response, or several one after another
+    "single-response-info-a-list": (
+        cli_json({"otaUpdateInfo": []}),
+        1,
+        ("otaUpdateInfo: expected an object",),
+    ),
+    "stream-bad-date-in-second": (
+        stream({"otaUpdateInfo": info()}, {"otaUpdateInfo": info("fw-2", creationDate="soon")}),
+        STREAM_SECOND_LINE,
+        ("otaUpdateInfo.creationDate: expected an ISO 8601 date",),
+    ),
+    "stream-duplicate-id": (
+        stream({"otaUpdateInfo": info()}, {"otaUpdateInfo": info()}, between="\n"),
+        STREAM_SECOND_LINE + 1,
+        ("otaUpdateInfo: otaUpdateId 'fw-1' appears twice (first at snap.json:1)",),
+    ),
+    "stream-duplicate-key-in-second": (
+        STREAM_WITH_DUPLICATE_KEY,
+        line_of(STREAM_WITH_DUPLICATE_KEY, '"otaUpdateId"', 3),
+        (f"duplicate key 'otaUpdateId' (first at line {STREAM_SECOND_LINE + 2})",),
+    ),
+    "stream-cut-short": (
+        STREAM_CUT_SHORT,
+        STREAM_CUT_SHORT.count("\n") + 1,
+        (
+            "invalid JSON: the file ends inside the value that starts at line "
+            f"{STREAM_SECOND_LINE} (was its writing cut short?)",
+        ),
+    ),
+    "stream-garbage-between": (
+        stream({"otaUpdateInfo": info()})
+        + "An error occurred (ThrottlingException) when calling the GetOTAUpdate operation\n"
+        + stream({"otaUpdateInfo": info("fw-2")}),
+        STREAM_SECOND_LINE,
+        (
+            f"invalid JSON after the value that ends at line {STREAM_SECOND_LINE - 1}: "
+            "Expecting value",
+        ),
+    ),
+    "stream-snapshot-then-response": (
+        stream(v1(info()), {"otaUpdateInfo": info("fw-2")}),
+        1,
+        (
+            'expected a GetOTAUpdate response ({"otaUpdateInfo": {...}})',
+            "not an object with keys 'version', 'capturedAt', 'region', ...",
+        ),
+    ),
+    "stream-describe-job-output": (
+        stream({"otaUpdateInfo": info()}, {"job": {"jobId": "AFR_OTA-fw-1"}}),
+        STREAM_SECOND_LINE,
+        ('expected a GetOTAUpdate response ({"otaUpdateInfo": {...}})', "key 'job'"),
+    ),
+    "stream-number-between": (
+        stream({"otaUpdateInfo": info()}, 7),
+        STREAM_SECOND_LINE,
+        ("expected a GetOTAUpdate response", "not a number"),
+    ),
+    "describe-job-output": (
+        cli_json({"job": {"jobId": "AFR_OTA-fw-1", "status": "COMPLETED"}}),
+        None,
+        ("expected an ota-drift snapshot", "GetOTAUpdate output", "not an object with key 'job'"),
+    ),
+    "empty-file": ("", None, ("the file is empty", "for a region without any, write []")),
+    "only-whitespace": ("\n  \n\t\n", None, ("the file is empty",)),
+    # `aws iot list-ota-updates` output: ids without configurations
+    "list-ota-updates": (LISTING, 1, (LISTING_REFUSED,)),
+    "list-ota-updates-no-paginate": ({**LISTING_DOC, "nextToken": "abc"}, 1, (LISTING_REFUSED,)),
+    "list-ota-updates-empty": ({"otaUpdates": []}, 1, (LISTING_REFUSED,)),
+    "list-ota-updates-appended": (
+        stream({"otaUpdateInfo": info()}, LISTING_DOC),
+        STREAM_SECOND_LINE,
+        (LISTING_REFUSED,),
+    ),
+    "list-ota-updates-in-a-list": ([LISTING_DOC], None, ("[0]: " + LISTING_REFUSED,)),
     "fileId-over-32-bits": (
         v1(
             info(
@@ -461,3 +579,142 @@ def test_missing_snapshot_file_is_an_input_error() -> None:
     (problem,) = raised.value.problems
     assert (problem.file, problem.line) == ("absent.json", None)
     assert "no such file" in problem.message
+
+
+def test_one_get_ota_update_response_is_read() -> None:
+    """A file holding one GetOTAUpdate response, as `aws iot get-ota-update > FILE` writes it."""
+    response = {"otaUpdateInfo": info(creationDate="2026-11-20T10:00:00.123000+00:00")}
+    source = SnapshotSource(write(cli_json(response)))
+    (update,) = fetched(source)
+    assert (source.captured_at, source.region, source.live_job_config) == (None, None, False)
+    assert update.ota_update_id == "fw-1"
+    assert update.origin == "snap.json:1"
+    assert update.info == {
+        **info(),
+        "creationDate": datetime(2026, 11, 20, 10, 0, 0, 123000, tzinfo=UTC),
+    }
+
+
+def test_stream_of_three_pretty_printed_responses_is_read_in_order() -> None:
+    """Responses appended one after another, blank lines between: each read, with its line."""
+    text = stream(*({"otaUpdateInfo": info(f"fw-{i}")} for i in (3, 1, 2)), between="\n\n")
+    updates = fetched(SnapshotSource(write(text)))
+    assert [u.ota_update_id for u in updates] == ["fw-3", "fw-1", "fw-2"]
+    lines = [line_of(text, '{\n    "otaUpdateInfo"', n) for n in (1, 2, 3)]
+    assert lines == [1, STREAM_SECOND_LINE + 2, 2 * STREAM_SECOND_LINE + 3]
+    assert [u.origin for u in updates] == [f"snap.json:{line}" for line in lines]
+    assert [u.info for u in updates] == [info(f"fw-{i}") for i in (3, 1, 2)]
+
+
+def test_every_bad_response_of_a_stream_is_reported_at_its_line() -> None:
+    """Problems in several responses are all reported at once, each at its response's line."""
+    text = stream(
+        {"otaUpdateInfo": info(targets="x")},
+        {"otaUpdateInfo": info("fw-2")},
+        {"otaUpdateInfo": info("fw-3", lastModifiedDate="later")},
+    )
+    with pytest.raises(InputError) as raised:
+        SnapshotSource(write(text))
+    problems = raised.value.problems
+    assert [p.line for p in problems] == [1, line_of(text, '"otaUpdateId": "fw-3"') - 2]
+    assert problems[0].message.startswith("otaUpdateInfo.targets:")
+    assert problems[1].message.startswith("otaUpdateInfo.lastModifiedDate:")
+
+
+def recorded(name: str) -> str:
+    """An AWS CLI recording, checked to be laid out as the CLI writes JSON (see its README)."""
+    text = (AWS_CLI / name).read_text(encoding="utf-8")
+    objects = text.replace("}\n{", "}\n\x00{").split("\x00")
+    assert text == "".join(cli_json(json.loads(o)) for o in objects)
+    return text
+
+
+SENSOR_SIGNING = {
+    "customCodeSigning": {
+        "signature": {"inlineDocument": b"\x00\x01sig"},
+        "certificateChain": {"certificateName": "ota-cert"},
+        "hashAlgorithm": "SHA256",
+        "signatureAlgorithm": "ECDSA",
+    }
+}
+
+
+@pytest.mark.parametrize("name", ["get-ota-update-v1.json", "get-ota-update-v2.json"])
+def test_recorded_aws_cli_output_loads(name: str) -> None:
+    """What AWS CLI v1 (epoch-second dates) and v2 (ISO 8601 dates) append with `>>` loads."""
+    path = write(recorded(name), name)
+    sensor, camera = fetched(SnapshotSource(path))
+    assert (sensor.ota_update_id, sensor.origin) == ("sensor-fw-2026-11", f"{name}:1")
+    assert (camera.ota_update_id, camera.origin) == ("cam_fw-9", f"{name}:53")
+    assert sensor.info["creationDate"] == datetime(2026, 11, 20, 10, 0, 0, 123000, tzinfo=UTC)
+    assert sensor.info["lastModifiedDate"] == datetime(2026, 11, 20, 10, 1, 30, tzinfo=UTC)
+    assert camera.info["creationDate"] == datetime(2026, 11, 21, 8, 30, tzinfo=UTC)
+    assert sensor.info["description"] == "Capteurs \u2013 s\u00e9rie 4.2"
+    assert sensor.info["otaUpdateFiles"][0]["codeSigning"] == SENSOR_SIGNING
+    assert sensor.info["additionalParameters"] == {}
+    assert camera.info["otaUpdateFiles"][0]["fileLocation"] == {
+        "stream": {"streamId": "cam-stream", "fileId": 0}
+    }
+
+
+def test_aws_cli_v1_and_v2_output_load_to_the_same_updates() -> None:
+    """Only the way dates are written differs between the two CLIs: the updates are equal."""
+    v1_text, v2_text = recorded("get-ota-update-v1.json"), recorded("get-ota-update-v2.json")
+    assert '"creationDate": 1795168800.123,' in v1_text
+    assert '"creationDate": "2026-11-20T10:00:00.123000+00:00",' in v2_text
+    v1_updates = fetched(SnapshotSource(write(v1_text, "a.json")))
+    v2_updates = fetched(SnapshotSource(write(v2_text, "b.json")))
+    assert [u.info for u in v1_updates] == [u.info for u in v2_updates]
+
+
+def test_recorded_list_ota_updates_output_is_refused_with_what_to_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`aws iot list-ota-updates > FILE` is refused in one line at line 1, naming the commands."""
+    path = write(recorded("list-ota-updates.json"), "state.json")
+    with pytest.raises(InputError) as raised:
+        SnapshotSource(path)
+    assert raised.value.problems == (Problem("state.json", 1, LISTING_REFUSED),)
+    Path("ota.yaml").write_text(DECLARED, encoding="utf-8")
+    assert main(["check", "ota.yaml", "--state", path]) == 2
+    assert capsys.readouterr().err == (
+        "state.json:1: this is `aws iot list-ota-updates` output, which lists ids without their "
+        "configurations; save each update with `aws iot get-ota-update --ota-update-id ID >> "
+        "state.json`, or record a snapshot with `ota-drift snapshot`\n"
+    )
+
+
+def test_snapshot_with_summary_entries_is_read_as_a_snapshot() -> None:
+    """The `version` key decides: entries holding only summary keys do not make it a listing."""
+    doc = v1({"otaUpdateId": "fw-1", "creationDate": "2026-11-20T10:00:00+00:00"})
+    (update,) = fetched(SnapshotSource(write(doc)))
+    assert update.origin == "snap.json#otaUpdates[0]"
+
+
+def _check(state: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m checker check examples/ota --state STATE --format json`, run in the repository."""
+    args = ["check", "examples/ota", "--state", str(state), "--format", "json"]
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_reports_the_same_for_a_stream_as_for_a_list(tmp_path: Path) -> None:
+    """`ota-drift check` on the example updates saved as `>>` appends them, and as a list."""
+    infos = json.loads((ROOT / "examples" / "live-snapshot.json").read_text())["otaUpdates"]
+    responses = [{"otaUpdateInfo": i} for i in infos]
+    (tmp_path / "stream").mkdir()
+    (tmp_path / "list").mkdir()
+    (tmp_path / "stream" / "state.json").write_text(stream(*responses), encoding="utf-8")
+    (tmp_path / "list" / "state.json").write_text(cli_json(responses), encoding="utf-8")
+    from_stream = _check(tmp_path / "stream" / "state.json")
+    from_list = _check(tmp_path / "list" / "state.json")
+    assert (from_stream.returncode, from_stream.stderr) == (1, "")
+    assert (from_list.returncode, from_list.stderr) == (1, "")
+    assert from_stream.stdout == from_list.stdout
+    summary = json.loads(from_stream.stdout)["summary"]
+    assert (summary["declared"], summary["live"], summary["drifted"]) == (6, 6, 2)
