@@ -1,12 +1,20 @@
 """The HTML report: one self-contained file for security reviewers, offline and under a strict CSP.
 
 The page fetches nothing and runs under `default-src 'none'`: its one `<style>` and its one
-`<script>` are allowed by their sha256 hashes, computed here from the exact text written. The
-script attaches every listener with `addEventListener`; there are no `on*=` attributes, no
-`javascript:` URLs and no `style=` attributes (a hash does not cover those). Filters, sorting
-and rule documentation work on the server-rendered rows, so no data is embedded as JSON.
+executable `<script>` are allowed by their sha256 hashes, computed here from the exact text
+written. The script attaches every listener with `addEventListener`; there are no `on*=`
+attributes, no `javascript:` URLs and no `style=` attributes (a hash does not cover those).
 
-Every value from YAML, a policy pack or AWS goes through `esc()` (`html.escape(quote=True)`).
+Fleets are large (10,000 updates, 29,000 findings), so what grows with the fleet is not markup:
+findings, updates and drift travel as one compact JSON data block (`<script
+type="application/json" id="report-data">`, never executed, so the CSP needs nothing for it)
+and the script draws only one page of each at a time, with `createElement` and `textContent`
+only. Filters and sorting work on the data arrays. What stays readable without script is
+server-rendered: header, verdict, summary counts and chart, findings by rule, read errors,
+notes and the rule documentation.
+
+Every value from YAML, a policy pack or AWS goes through `esc()` (`html.escape(quote=True)`)
+in markup, or through `visible()` and `script_json()` in the data block.
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ import hashlib
 import html
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from checker.formats.json import json_safe
 from checker.formats.markdown import json_value, severity_counts, timestamp
@@ -29,10 +38,35 @@ from checker.textsafe import visible
 
 SEVERITIES = tuple(reversed(Severity))
 """Most severe first: the order of counts, filters and the default sort."""
-UNBROKEN_STEP_CHARS = 40
-"""Path steps up to this long are kept on one line."""
 INLINE_DRIFT_CHARS = 40
 """Drift values up to this long are also shown in the findings table; all are in Drift."""
+PAGE_ROWS = 200
+"""Findings drawn at a time: enough to scan, few enough to draw at once on any fleet."""
+UPDATE_ROWS = 100
+"""Rows of the updates table drawn at a time."""
+DRIFT_CARDS = 20
+"""Updates of the drift section drawn at a time."""
+DATA_ID = "report-data"
+FINDING_FIELDS = (
+    "severity",
+    "ruleId",
+    "otaUpdateId",
+    "source",
+    "path",
+    "message",
+    "file",
+    "line",
+    "suppressed",
+    "drift",
+)
+"""The layout of one finding in the data block, written into it as `findingFields`."""
+_SCRIPT_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def esc(value: object) -> str:
@@ -40,6 +74,14 @@ def esc(value: object) -> str:
     as escapes (tabs and newlines are kept: `<pre>` blocks need them, elsewhere they are
     spaces to a browser)."""
     return html.escape(visible(str(value), multiline=True), quote=True)
+
+
+def script_json(value: object) -> str:
+    """`value` as compact JSON that a `<script type="application/json">` carries inertly:
+    `<`, `>` and `&` are written `\\u003c`…, so no `</script>` or `<!--` can end or change the
+    block, and U+2028/U+2029 as escapes too. `JSON.parse` reads it back unchanged."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _SCRIPT_JSON_ESCAPES[m.group()], text)
 
 
 def csp_hash(text: str) -> str:
@@ -61,39 +103,105 @@ def _pretty(value: object) -> str:
     )
 
 
-def _breakable(text: str, after: str = ".") -> str:
-    """`text` escaped, as unbreakable steps with line-break opportunities between them: after
-    each `after` character and before a `[`, outside brackets. `files[fw-1.0.bin].codeSigning`
-    wraps between steps, never at the hyphen or dot of a file name; a step longer than
-    `UNBROKEN_STEP_CHARS` may wrap anywhere, so no value can squeeze the other columns."""
-    steps: list[str] = []
-    step = ""
-    depth = 0
-    for char in text:
-        if char == "[" and depth == 0 and step:
-            steps.append(step)
-            step = ""
-        step += char
-        depth = max(0, depth + {"[": 1, "]": -1}.get(char, 0))
-        if char in after and depth == 0:
-            steps.append(step)
-            step = ""
-    if step:
-        steps.append(step)
-    return "<wbr>".join(
-        f'<span class="step">{esc(s)}</span>' if len(s) <= UNBROKEN_STEP_CHARS else esc(s)
-        for s in steps
-    )
-
-
 def _doc_text(text: str) -> str:
     """Registry prose with its `backtick` spans as `<code>`; escaped first, so inert."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
 
 
+class _Strings:
+    """The data block's string table: each distinct text once, referred to by its index.
+
+    Findings repeat a few values many times (29,000 findings of a 10,000-update fleet hold
+    about 260 distinct messages), so a finding is a short array of numbers."""
+
+    def __init__(self) -> None:
+        self.table: list[str] = []
+        self._shown: dict[str, int] = {}
+        self._raw: dict[str, int] = {}
+
+    def __call__(self, value: object) -> int:
+        """The index of `value` as shown (invisible characters spelled out)."""
+        raw = str(value)
+        index = self._raw.get(raw)
+        if index is None:
+            shown = visible(raw, multiline=True)
+            index = self._shown.get(shown)
+            if index is None:
+                index = self._shown[shown] = len(self.table)
+                self.table.append(shown)
+            self._raw[raw] = index
+        return index
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """What the script draws from: findings in report order, audited updates, documented
+    rules, page sizes. Every text is an index into `strings`; see `FINDING_FIELDS`."""
+    strings = _Strings()
+    findings = [_finding_data(f, strings) for f in report.findings]
+    updates = [
+        [
+            strings(u.ota_update_id),
+            strings(u.declared.file) if u.declared else -1,
+            u.declared.line if u.declared else 0,
+            1 if u.live else 0,
+        ]
+        for u in report.audited
+    ]
+    documented = sorted({f.rule_id for f in report.findings if f.rule_id in META_BY_ID})
+    return {
+        "format": 1,
+        "findingFields": list(FINDING_FIELDS),
+        "severities": [s.value for s in SEVERITIES],
+        "lint": report.command == "lint",
+        "pageRows": PAGE_ROWS,
+        "updateRows": UPDATE_ROWS,
+        "driftCards": DRIFT_CARDS,
+        "rules": [[strings(r), strings(META_BY_ID[r].title)] for r in documented],
+        "findings": findings,
+        "updates": updates,
+        "strings": strings.table,
+    }
+
+
+def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
+    """One finding as `FINDING_FIELDS`: severity as its index in `SEVERITIES`; `suppressed`
+    as 0 or [reason, expiry or -1]; `drift` as 0 or [declared, live] as indented JSON, plus
+    both on one line when short enough to show in the table. Trailing zeros are left off."""
+    location = finding.location
+    row: list[Any] = [
+        SEVERITIES.index(finding.severity),
+        strings(finding.rule_id),
+        strings(finding.ota_update_id),
+        strings(finding.source),
+        strings(finding.path),
+        strings(finding.message),
+        strings(location.file) if location else -1,
+        location.line if location else 0,
+        0,
+        0,
+    ]
+    if finding.suppressed is not None:
+        expires = finding.suppressed.expires
+        row[8] = [
+            strings(finding.suppressed.reason),
+            strings(expires.isoformat()) if expires else -1,
+        ]
+    if finding.drift is not None:
+        desired, actual = finding.drift.desired, finding.drift.actual
+        drift = [strings(_pretty(desired)), strings(_pretty(actual))]
+        inline = (json_value(desired), json_value(actual))
+        if max(len(inline[0]), len(inline[1])) <= INLINE_DRIFT_CHARS:
+            drift += [strings(inline[0]), strings(inline[1])]
+        row[9] = drift
+    while row[-1] == 0 and len(row) > 8:
+        row.pop()
+    return row
+
+
 class HtmlFormat:
-    """A standalone HTML5 page: header, verdict, counts with a bar chart, a filterable and
-    sortable findings table, drift side by side, rule documentation, read errors and notes."""
+    """A standalone HTML5 page: header, verdict, counts with a bar chart, findings by rule, a
+    filterable and sortable findings table drawn a page at a time, drift side by side, the
+    updates, read errors, notes and rule documentation."""
 
     def notices(self, report: Report) -> list[str]:
         """Nothing is left out of this format."""
@@ -125,6 +233,7 @@ class HtmlFormat:
             "<main>",
             self._verdict(report, active),
             self._summary(report),
+            self._by_rule(report),
             self._findings(report),
             self._drift(report),
             self._updates(report),
@@ -134,6 +243,8 @@ class HtmlFormat:
             "</main>",
             f"<footer>Generated by ota-drift {esc(report.tool_version)}. This page loads "
             "nothing from the network and runs no code but its own.</footer>",
+            f'<script type="application/json" id="{DATA_ID}">'
+            f"{script_json(report_data(report))}</script>",
             f"<script>{SCRIPT}</script>",
             "</body>",
             "</html>",
@@ -243,6 +354,51 @@ class HtmlFormat:
             "</figcaption></figure>"
         )
 
+    def _by_rule(self, report: Report) -> str:
+        """One row per rule with findings, most severe first: the fleet at a glance, readable
+        without script; with it, `Show` filters the findings table to that rule."""
+        if not report.findings:
+            return ""
+        by_rule: dict[str, list[Finding]] = defaultdict(list)
+        for finding in report.findings:
+            by_rule[finding.rule_id].append(finding)
+
+        def worst(rule_id: str) -> tuple[int, str]:
+            return (-max(f.severity.rank for f in by_rule[rule_id]), rule_id)
+
+        rows = []
+        for rule_id in sorted(by_rule, key=worst):
+            group = by_rule[rule_id]
+            meta = META_BY_ID.get(rule_id)
+            rule = esc(rule_id)
+            if meta is not None:
+                rule = f'<a href="#rule-{rule}">{rule}</a>'
+            present = {f.severity for f in group}
+            badges = " ".join(
+                f'<span class="badge sev-{s.value}">{s.value}</span>'
+                for s in SEVERITIES
+                if s in present
+            )
+            active = sum(1 for f in group if f.active)
+            updates = len({f.ota_update_id for f in group})
+            rows.append(
+                f'<tr><td class="nowrap">{rule}</td>'
+                f"<td>{esc(meta.title) if meta else '—'}</td><td>{badges}</td>"
+                f'<td class="num">{active}</td><td class="num">{len(group) - active}</td>'
+                f'<td class="num">{updates}</td><td><a class="show" href="#h-findings" '
+                f'data-show-rule="{esc(rule_id)}">Show</a></td></tr>'
+            )
+        return (
+            '<section class="panel" aria-labelledby="h-by-rule">'
+            '<h2 id="h-by-rule">Findings by rule '
+            f'<span class="count">{len(by_rule)}</span></h2>'
+            '<div class="table-wrap"><table id="by-rule" class="plain"><thead><tr>'
+            '<th scope="col">Rule</th><th scope="col">Title</th><th scope="col">Severity</th>'
+            '<th scope="col" class="num">Active</th><th scope="col" class="num">Suppressed</th>'
+            '<th scope="col" class="num">Updates</th><th scope="col">Findings</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+        )
+
     def _findings(self, report: Report) -> str:
         head = (
             f'<h2 id="h-findings">Findings <span class="count">{len(report.findings)}</span></h2>'
@@ -252,8 +408,6 @@ class HtmlFormat:
                 f'<section class="panel" aria-labelledby="h-findings">{head}'
                 '<p class="empty">No findings.</p></section>'
             )
-        findings = sorted(report.findings, key=lambda f: -f.severity.rank)
-        drift_ids = _drift_anchor_ids(report.findings)
         columns = ["Severity", "Rule", "Update", "Source", "Path", "Message", "Location"]
         columns.append("Suppressed")
         ths = "".join(
@@ -261,17 +415,14 @@ class HtmlFormat:
             f'<button type="button" data-column="{i}">{name}</button></th>'
             for i, name in enumerate(columns)
         )
-        rows = "\n".join(
-            self._row(f, index, drift_ids.get(f.ota_update_id)) for index, f in enumerate(findings)
-        )
-        total = len(findings)
         return (
             f'<section class="panel" aria-labelledby="h-findings">{head}'
-            f"{self._filters(findings)}"
-            f'<p id="shown" class="shown" aria-live="polite">Showing {total} of '
-            f"{_plural(total, 'finding')}</p>"
-            '<div class="table-wrap"><table id="findings" class="findings">'
-            f"<thead><tr>{ths}</tr></thead>\n<tbody>\n{rows}\n</tbody></table></div>"
+            f"{_needs_script('the findings table')}"
+            f"{self._filters(report.findings)}"
+            '<p id="shown" class="shown" aria-live="polite" hidden></p>'
+            f"{_pager('findings')}"
+            '<div class="table-wrap"><table id="findings" class="findings" hidden>'
+            f"<thead><tr>{ths}</tr></thead><tbody></tbody></table></div>"
             '<p id="no-match" class="empty" hidden>No findings match these filters.</p>'
             "</section>"
         )
@@ -280,140 +431,55 @@ class HtmlFormat:
         """Filter controls built from the findings; hidden until the script shows them."""
         severities = Counter(f.severity.value for f in findings)
         rules = Counter(f.rule_id for f in findings)
-        updates = Counter(f.ota_update_id for f in findings)
         sources = Counter(str(f.source) for f in findings)
         selects = [
             _select(
                 "severity", "Severity", "All severities", severities, [s.value for s in SEVERITIES]
             ),
             _select("rule", "Rule", "All rules", rules, sorted(rules)),
-            _select("update", "Update", "All updates", updates, sorted(updates)),
             _select("source", "Source", "All sources", sources, sorted(sources)),
         ]
         return (
             '<div id="filters" class="filters" hidden>'
             f"{''.join(selects)}"
+            '<label class="filter"><span>Update (id, or part of one)</span>'
+            '<input type="search" id="filter-update" list="update-ids" autocomplete="off" '
+            'spellcheck="false"></label><datalist id="update-ids"></datalist>'
+            '<label class="filter"><span>Text in rule, update, path, message, file</span>'
+            '<input type="search" id="filter-text" autocomplete="off" spellcheck="false">'
+            "</label>"
             '<label class="check"><input type="checkbox" id="show-suppressed" checked> '
             "Show suppressed</label>"
             '<button type="button" id="reset" class="reset">Reset</button></div>'
-        )
-
-    def _row(self, finding: Finding, index: int, drift_id: str | None) -> str:
-        sev = finding.severity.value
-        meta = META_BY_ID.get(finding.rule_id)
-        rule = esc(finding.rule_id)
-        if meta is not None:
-            rule = f'<a href="#rule-{rule}" title="{esc(meta.title)}">{rule}</a>'
-        message = esc(finding.message)
-        if finding.drift is not None:
-            desired = json_value(finding.drift.desired)
-            actual = json_value(finding.drift.actual)
-            inline = ""
-            if max(len(desired), len(actual)) <= INLINE_DRIFT_CHARS:
-                inline = f"<code>{esc(desired)}</code> → <code>{esc(actual)}</code> "
-            link = f'<a href="#{drift_id}">compare side by side</a>' if drift_id else ""
-            message += f'<span class="drift-inline">{inline}{link}</span>'
-        if finding.location is not None:
-            location = f"<code>{_breakable(str(finding.location), after='/')}</code>"
-            location_key = esc(finding.location)
-        else:
-            location = '<span class="muted">not declared</span>'
-            location_key = "~"
-        if finding.suppressed is None:
-            suppressed = '<span class="muted">—</span>'
-        else:
-            expires = finding.suppressed.expires
-            until = f"until {expires.isoformat()}" if expires else "no expiry"
-            suppressed = (
-                f'<span class="badge badge-suppressed">{until}</span> '
-                f'<span class="reason">{esc(finding.suppressed.reason)}</span>'
-            )
-        path = (
-            f"<code>{_breakable(finding.path)}</code>"
-            if finding.path
-            else '<span class="muted">—</span>'
-        )
-        state = "suppressed" if finding.suppressed is not None else "active"
-        return (
-            f'<tr class="{state}" data-severity="{sev}" data-rule="{esc(finding.rule_id)}" '
-            f'data-update="{esc(finding.ota_update_id)}" data-source="{esc(finding.source)}" '
-            f'data-state="{state}" data-order="{index}">'
-            f'<td data-sort="{9 - finding.severity.rank}">'
-            f'<span class="badge sev-{sev}">{sev}</span></td>'
-            f'<td class="nowrap">{rule}</td>'
-            f'<td class="update">{esc(finding.ota_update_id)}</td>'
-            f"<td>{esc(finding.source)}</td>"
-            f'<td class="path">{path}</td>'
-            f'<td class="message">{message}</td>'
-            f'<td class="loc" data-sort="{location_key}">{location}</td>'
-            f'<td class="supp" data-sort="{"1" if finding.suppressed else "0"}">{suppressed}</td>'
-            "</tr>"
         )
 
     def _drift(self, report: Report) -> str:
         changed = [f for f in report.findings if f.rule_id == "OTA001" and f.drift is not None]
         if not changed:
             return ""
-        anchors = _drift_anchor_ids(report.findings)
-        cards = []
-        for ota_id, group in _grouped(changed):
-            first = group[0]
-            where = (
-                f' <span class="muted">declared at <code>{esc(first.location.file)}</code></span>'
-                if first.location
-                else ""
-            )
-            rows = "".join(
-                f'<tr><th scope="row"><code>{_breakable(f.path)}</code>'
-                f'<div class="muted">{esc(f.location) if f.location else ""}'
-                f"{' · suppressed' if f.suppressed else ''}</div></th>"
-                f"<td><pre>{esc(_pretty(f.drift.desired if f.drift else None))}</pre></td>"
-                f"<td><pre>{esc(_pretty(f.drift.actual if f.drift else None))}</pre></td></tr>"
-                for f in group
-            )
-            cards.append(
-                f'<article class="drift-card" id="{anchors[ota_id]}">'
-                f"<h3>{esc(ota_id)}{where}</h3>"
-                '<table class="drift"><thead><tr><th scope="col">Path</th>'
-                '<th scope="col">Declared</th><th scope="col">Live</th></tr></thead>'
-                f"<tbody>{rows}</tbody></table></article>"
-            )
+        updates = len({f.ota_update_id for f in changed})
         return (
             '<section class="panel" aria-labelledby="h-drift"><h2 id="h-drift">Drift '
             f'<span class="count">{len(changed)}</span></h2>'
             '<p class="muted">OTA001: values that differ between the declaration and '
-            "GetOTAUpdate, after normalisation.</p>"
-            f"{''.join(cards)}</section>"
+            f"GetOTAUpdate, after normalisation, in {_plural(updates, 'update')}.</p>"
+            f"{_needs_script('the side-by-side view')}"
+            f'{_pager("drift")}<div id="drift-cards"></div></section>'
         )
 
     def _updates(self, report: Report) -> str:
         if not report.audited:
             return ""
-        active = Counter(f.ota_update_id for f in report.findings if f.active)
-        suppressed = Counter(f.ota_update_id for f in report.findings if not f.active)
-        rows = []
-        for update in report.audited:
-            where = (
-                f"<code>{esc(update.declared)}</code>"
-                if update.declared
-                else '<span class="muted">not declared</span>'
-            )
-            live = "yes" if update.live else '<span class="muted">no</span>'
-            if report.command == "lint":
-                live = '<span class="muted">not read</span>'
-            rows.append(
-                f'<tr><td class="nowrap">{esc(update.ota_update_id)}</td><td>{where}</td>'
-                f'<td>{live}</td><td class="num">{active[update.ota_update_id]}</td>'
-                f'<td class="num">{suppressed[update.ota_update_id]}</td></tr>'
-            )
         return (
             '<section class="panel" aria-labelledby="h-updates"><h2 id="h-updates">Updates '
             f'<span class="count">{len(report.audited)}</span></h2>'
-            '<div class="table-wrap"><table class="plain"><thead><tr>'
+            f"{_needs_script('the updates table')}"
+            f"{_pager('updates')}"
+            '<div class="table-wrap"><table id="updates" class="plain" hidden><thead><tr>'
             '<th scope="col">Update</th><th scope="col">Declared at</th>'
             '<th scope="col">Live</th><th scope="col" class="num">Active findings</th>'
             '<th scope="col" class="num">Suppressed</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+            "<tbody></tbody></table></div></section>"
         )
 
     def _errors(self, report: Report) -> str:
@@ -471,6 +537,33 @@ class HtmlFormat:
         )
 
 
+def _needs_script(what: str) -> str:
+    """Shown only when the page's script does not run (it hides these)."""
+    return (
+        f'<p class="needs-script warn">This page draws {what} with its own script, which '
+        "is not running. The summary and the findings by rule above are complete, and every "
+        "finding is also in the JSON report.</p>"
+    )
+
+
+def _pager(name: str) -> str:
+    """First, previous, `Page i of n`, next, last: hidden until there is more than a page."""
+    buttons = [
+        ("first", "&laquo; First"),
+        ("prev", "&lsaquo; Previous"),
+        ("next", "Next &rsaquo;"),
+        ("last", "Last &raquo;"),
+    ]
+    html_buttons = [
+        f'<button type="button" data-page="{step}">{label}</button>' for step, label in buttons
+    ]
+    return (
+        f'<nav class="pager" data-pager="{name}" aria-label="{name} pages" hidden>'
+        f'{"".join(html_buttons[:2])}<span class="page-info"></span>'
+        f"{''.join(html_buttons[2:])}</nav>"
+    )
+
+
 def _select(
     name: str, label: str, everything: str, counts: Counter[str], values: Iterable[str]
 ) -> str:
@@ -481,22 +574,6 @@ def _select(
         f'<label class="filter"><span>{label}</span><select id="filter-{name}" '
         f'data-filter="{name}"><option value="">{everything}</option>{options}</select></label>'
     )
-
-
-def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
-    groups: dict[str, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.ota_update_id, []).append(finding)
-    return list(groups.items())
-
-
-def _drift_anchor_ids(findings: Iterable[Finding]) -> dict[str, str]:
-    """`drift-1`, `drift-2`… per update with OTA001 drift: ids never made of values."""
-    ids: dict[str, str] = {}
-    for finding in findings:
-        if finding.rule_id == "OTA001" and finding.drift is not None:
-            ids.setdefault(finding.ota_update_id, f"drift-{len(ids) + 1}")
-    return ids
 
 
 def _rule_doc(meta: RuleMeta) -> str:
@@ -663,84 +740,441 @@ details.rule summary .badge{margin-left:auto}
 .rule-body{padding:0 14px 12px;border-top:1px solid var(--line)}
 .rule-body p{margin:2px 0 6px}
 .examples{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.pager{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 0 8px}
+.pager button{font:inherit;font-size:12.5px;padding:3px 10px;border:1px solid #c8d0dc;
+border-radius:6px;background:#fff;color:var(--ink);cursor:pointer}
+.pager button:hover:not(:disabled){background:#f1f4f8}
+.pager button:disabled{opacity:.45;cursor:default}
+.page-info{color:var(--muted);font-size:12.5px;padding:0 6px}
+input[type=search]{font:inherit;font-size:13px;color:var(--ink);padding:5px 8px;
+border:1px solid #c8d0dc;border-radius:6px;background:#fff;width:200px}
+.show{font-size:12.5px}
 footer{max-width:1480px;margin:0 auto;padding:6px 24px 28px;color:var(--muted);font-size:12px}
 @media (max-width:800px){.cards{grid-template-columns:repeat(2,1fr)}
 .examples{grid-template-columns:1fr}}
-@media print{.filters,.shown{display:none!important}body{background:#fff}
+@media print{.filters,.shown,.pager{display:none!important}body{background:#fff}
 .panel{box-shadow:none}.findings thead th{position:static}}
 """
+
 
 SCRIPT = """
 (function () {
   "use strict";
-  function openTarget(hash) {
-    if (!hash || hash.length < 2) { return; }
-    var target = document.getElementById(decodeURIComponent(hash.slice(1)));
-    if (target && target.tagName === "DETAILS") { target.open = true; }
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var S = data.strings;
+  var F = data.findings;
+  var U = data.updates;
+  var SEV = data.severities;
+  var total = F.length;
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
   }
+  function add(parent, child) {
+    parent.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    return child;
+  }
+  function plural(count, noun) { return count + " " + noun + (count === 1 ? "" : "s"); }
+  function breakable(parent, text, after) {
+    var steps = [];
+    var step = "";
+    var depth = 0;
+    for (var i = 0; i < text.length; i += 1) {
+      var ch = text.charAt(i);
+      if (ch === "[" && depth === 0 && step) { steps.push(step); step = ""; }
+      step += ch;
+      if (ch === "[") { depth += 1; } else if (ch === "]") { depth = Math.max(0, depth - 1); }
+      if (after.indexOf(ch) !== -1 && depth === 0) { steps.push(step); step = ""; }
+    }
+    if (step) { steps.push(step); }
+    steps.forEach(function (part, index) {
+      if (index) { add(parent, el("wbr")); }
+      add(parent, part.length <= 40 ? el("span", "step", part) : part);
+    });
+    return parent;
+  }
+  function pager(name, draw) {
+    var nav = document.querySelector("nav[data-pager='" + name + "']");
+    var state = { page: 0, pages: 1 };
+    var buttons = nav ? Array.prototype.slice.call(nav.querySelectorAll("button")) : [];
+    if (nav) {
+      nav.addEventListener("click", function (event) {
+        var button = event.target.closest("button[data-page]");
+        if (!button) { return; }
+        var step = button.dataset.page;
+        var page = { first: 0, prev: state.page - 1, next: state.page + 1 }[step];
+        if (page === undefined) { page = state.pages - 1; }
+        state.page = Math.max(0, Math.min(state.pages - 1, page));
+        draw();
+      });
+    }
+    state.slice = function (count, size) {
+      state.pages = Math.max(1, Math.ceil(count / size));
+      state.page = Math.min(state.page, state.pages - 1);
+      if (nav) {
+        nav.hidden = state.pages <= 1;
+        nav.querySelector(".page-info").textContent =
+          "Page " + (state.page + 1) + " of " + state.pages;
+        buttons.forEach(function (button) {
+          var back = button.dataset.page === "first" || button.dataset.page === "prev";
+          button.disabled = back ? state.page === 0 : state.page === state.pages - 1;
+        });
+      }
+      var start = state.page * size;
+      return [start, Math.min(count, start + size)];
+    };
+    return state;
+  }
+
+  var titles = new Map();
+  data.rules.forEach(function (rule) { titles.set(rule[0], S[rule[1]]); });
+  var driftGroups = [];
+  var driftOf = new Map();
+  var activeOf = new Map();
+  var suppressedOf = new Map();
+  var updateIds = new Set();
+  F.forEach(function (f, index) {
+    var counts = f[8] ? suppressedOf : activeOf;
+    counts.set(f[2], (counts.get(f[2]) || 0) + 1);
+    updateIds.add(S[f[2]]);
+    if (S[f[1]] === "OTA001" && f[9]) {
+      if (!driftOf.has(f[2])) {
+        driftOf.set(f[2], driftGroups.length + 1);
+        driftGroups.push({ update: f[2], items: [] });
+      }
+      driftGroups[driftOf.get(f[2]) - 1].items.push(index);
+    }
+  });
+
+  var driftBox = document.getElementById("drift-cards");
+  var driftPager = pager("drift", drawDrift);
+  function driftCard(number) {
+    var group = driftGroups[number - 1];
+    var first = F[group.items[0]];
+    var card = el("article", "drift-card");
+    card.id = "drift-" + number;
+    var head = add(card, el("h3", null, S[group.update]));
+    if (first[6] >= 0) {
+      add(head, " ");
+      add(add(head, el("span", "muted", "declared at ")), el("code", null, S[first[6]]));
+    }
+    var table = add(card, el("table", "drift"));
+    var headRow = add(add(table, el("thead")), el("tr"));
+    ["Path", "Declared", "Live"].forEach(function (name) {
+      add(headRow, el("th", null, name)).setAttribute("scope", "col");
+    });
+    var body = add(table, el("tbody"));
+    group.items.forEach(function (index) {
+      var f = F[index];
+      var tr = add(body, el("tr"));
+      var th = add(tr, el("th"));
+      th.setAttribute("scope", "row");
+      breakable(add(th, el("code")), S[f[4]], ".");
+      var where = f[6] >= 0 ? S[f[6]] + ":" + f[7] : "";
+      add(th, el("div", "muted", where + (f[8] ? " · suppressed" : "")));
+      add(add(tr, el("td")), el("pre", null, S[f[9][0]]));
+      add(add(tr, el("td")), el("pre", null, S[f[9][1]]));
+    });
+    return card;
+  }
+  function drawDrift() {
+    if (!driftBox) { return; }
+    var range = driftPager.slice(driftGroups.length, data.driftCards);
+    var cards = document.createDocumentFragment();
+    for (var number = range[0] + 1; number <= range[1]; number += 1) {
+      cards.appendChild(driftCard(number));
+    }
+    driftBox.replaceChildren(cards);
+  }
+  function openTarget(hash) {
+    if (!hash || hash.length < 2) { return null; }
+    var id;
+    try { id = decodeURIComponent(hash.slice(1)); } catch (error) { return null; }
+    var target = document.getElementById(id);
+    var number = id.indexOf("drift-") === 0 ? Number(id.slice(6)) : 0;
+    var drawn = false;
+    if (!target && driftBox && number >= 1 && number <= driftGroups.length &&
+        Math.floor(number) === number) {
+      driftPager.page = Math.floor((number - 1) / data.driftCards);
+      drawDrift();
+      target = document.getElementById(id);
+      drawn = true;
+    }
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+    return drawn ? target : null;
+  }
+
+  var updatesTable = document.getElementById("updates");
+  var updatesPager = pager("updates", drawUpdates);
+  function drawUpdates() {
+    if (!updatesTable) { return; }
+    var range = updatesPager.slice(U.length, data.updateRows);
+    var rows = document.createDocumentFragment();
+    for (var k = range[0]; k < range[1]; k += 1) {
+      var u = U[k];
+      var tr = add(rows, el("tr"));
+      var link = add(add(tr, el("td", "nowrap")), el("a", null, S[u[0]]));
+      link.setAttribute("href", "#h-findings");
+      link.dataset.showUpdate = S[u[0]];
+      var where = add(tr, el("td"));
+      add(where, u[1] >= 0
+        ? el("code", null, S[u[1]] + ":" + u[2])
+        : el("span", "muted", "not declared"));
+      var live = add(tr, el("td"));
+      if (data.lint) { add(live, el("span", "muted", "not read")); }
+      else if (u[3]) { add(live, "yes"); }
+      else { add(live, el("span", "muted", "no")); }
+      add(tr, el("td", "num", String(activeOf.get(u[0]) || 0)));
+      add(tr, el("td", "num", String(suppressedOf.get(u[0]) || 0)));
+    }
+    updatesTable.tBodies[0].replaceChildren(rows);
+    updatesTable.hidden = false;
+  }
+
+  var table = document.getElementById("findings");
+  var findingsPager = pager("findings", drawFindings);
+  var filters = document.getElementById("filters");
+  var shown = document.getElementById("shown");
+  var noMatch = document.getElementById("no-match");
+  var base = new Int32Array(total);
+  var byDefault = F.map(function (f, index) { return index; });
+  byDefault.sort(function (a, b) { return F[a][0] - F[b][0] || a - b; });
+  byDefault.forEach(function (index, position) { base[index] = position; });
+  var sorted = byDefault;
+  var matching = sorted;
+
+  function findingRow(index) {
+    var f = F[index];
+    var tr = el("tr", f[8] ? "suppressed" : "active");
+    tr.dataset.index = String(index);
+    var severity = SEV[f[0]];
+    add(add(tr, el("td")), el("span", "badge sev-" + severity, severity));
+    var rule = add(tr, el("td", "nowrap"));
+    if (titles.has(f[1])) {
+      var doc = add(rule, el("a", null, S[f[1]]));
+      doc.setAttribute("href", "#rule-" + S[f[1]]);
+      doc.title = titles.get(f[1]);
+    } else {
+      rule.textContent = S[f[1]];
+    }
+    add(tr, el("td", "update", S[f[2]]));
+    add(tr, el("td", null, S[f[3]]));
+    var path = add(tr, el("td", "path"));
+    add(path, S[f[4]] ? breakable(el("code"), S[f[4]], ".") : el("span", "muted", "—"));
+    var message = add(tr, el("td", "message", S[f[5]]));
+    if (f[9]) {
+      var inline = add(message, el("span", "drift-inline"));
+      if (f[9].length > 2) {
+        add(inline, el("code", null, S[f[9][2]]));
+        add(inline, " → ");
+        add(inline, el("code", null, S[f[9][3]]));
+        add(inline, " ");
+      }
+      if (driftOf.has(f[2])) {
+        add(inline, el("a", null, "compare side by side"))
+          .setAttribute("href", "#drift-" + driftOf.get(f[2]));
+      }
+    }
+    var location = add(tr, el("td", "loc"));
+    if (f[6] >= 0) { breakable(add(location, el("code")), S[f[6]] + ":" + f[7], "/"); }
+    else { add(location, el("span", "muted", "not declared")); }
+    var suppressed = add(tr, el("td", "supp"));
+    if (f[8]) {
+      var until = f[8][1] >= 0 ? "until " + S[f[8][1]] : "no expiry";
+      add(suppressed, el("span", "badge badge-suppressed", until));
+      add(suppressed, " ");
+      add(suppressed, el("span", "reason", S[f[8][0]]));
+    } else {
+      add(suppressed, el("span", "muted", "—"));
+    }
+    return tr;
+  }
+  function drawFindings() {
+    var count = matching.length;
+    var range = findingsPager.slice(count, data.pageRows);
+    var rows = document.createDocumentFragment();
+    for (var k = range[0]; k < range[1]; k += 1) { rows.appendChild(findingRow(matching[k])); }
+    table.tBodies[0].replaceChildren(rows);
+    var span = count ? (range[0] + 1) + "-" + range[1] : "0";
+    shown.textContent = count === total || count === 0
+      ? "Showing " + span + " of " + plural(total, "finding")
+      : "Showing " + span + " of " + count + " matching " + (count === 1 ? "finding" : "findings") +
+        " (" + total + " in all)";
+    noMatch.hidden = count !== 0;
+    table.hidden = count === 0;
+  }
+
+  function ranks(field) {
+    var ids = [];
+    var seen = new Set();
+    F.forEach(function (f) {
+      if (f[field] >= 0 && !seen.has(f[field])) { seen.add(f[field]); ids.push(f[field]); }
+    });
+    ids.sort(function (a, b) { return collator.compare(S[a], S[b]); });
+    var rank = new Map();
+    ids.forEach(function (id, position) { rank.set(id, position); });
+    return rank;
+  }
+  var keyCache = [];
+  function keysOf(column) {
+    if (keyCache[column]) { return keyCache[column]; }
+    var primary = new Float64Array(total);
+    var secondary = null;
+    var rank;
+    if (column === 0) {
+      F.forEach(function (f, index) { primary[index] = f[0]; });
+    } else if (column === 6) {
+      rank = ranks(6);
+      secondary = new Float64Array(total);
+      F.forEach(function (f, index) {
+        primary[index] = f[6] >= 0 ? rank.get(f[6]) : rank.size;
+        secondary[index] = f[7];
+      });
+    } else if (column === 7) {
+      F.forEach(function (f, index) { primary[index] = f[8] ? 1 : 0; });
+    } else {
+      rank = ranks(column);
+      F.forEach(function (f, index) { primary[index] = rank.get(f[column]); });
+    }
+    keyCache[column] = { primary: primary, secondary: secondary };
+    return keyCache[column];
+  }
+  function sortBy(column, ascending) {
+    var keys = keysOf(column);
+    var primary = keys.primary;
+    var secondary = keys.secondary;
+    var direction = ascending ? 1 : -1;
+    sorted = byDefault.slice();
+    sorted.sort(function (a, b) {
+      var order = primary[a] - primary[b];
+      if (order === 0 && secondary) { order = secondary[a] - secondary[b]; }
+      return order * direction || base[a] - base[b];
+    });
+  }
+
+  if (table) {
+    var selects = Array.prototype.slice.call(filters.querySelectorAll("select[data-filter]"));
+    var updateInput = document.getElementById("filter-update");
+    var textInput = document.getElementById("filter-text");
+    var showSuppressed = document.getElementById("show-suppressed");
+    var field = { severity: 0, rule: 1, source: 3 };
+    var memo = function (test) {
+      var known = new Int8Array(S.length);
+      return function (id) {
+        if (id < 0) { return false; }
+        if (known[id] === 0) { known[id] = test(S[id]) ? 1 : 2; }
+        return known[id] === 1;
+      };
+    };
+    var applyFilters = function () {
+      var tests = [];
+      selects.forEach(function (select) {
+        var value = select.value;
+        var at = field[select.dataset.filter];
+        if (!value) { return; }
+        if (at === 0) {
+          var wanted = SEV.indexOf(value);
+          tests.push(function (f) { return f[0] === wanted; });
+        } else {
+          tests.push(function (f) { return S[f[at]] === value; });
+        }
+      });
+      if (!showSuppressed.checked) { tests.push(function (f) { return !f[8]; }); }
+      var update = updateInput.value;
+      if (update) {
+        var lowered = update.toLowerCase();
+        var isUpdate = memo(updateIds.has(update)
+          ? function (text) { return text === update; }
+          : function (text) { return text.toLowerCase().indexOf(lowered) !== -1; });
+        tests.push(function (f) { return isUpdate(f[2]); });
+      }
+      var needle = textInput.value.toLowerCase();
+      if (needle) {
+        var has = memo(function (text) { return text.toLowerCase().indexOf(needle) !== -1; });
+        tests.push(function (f) {
+          return has(f[1]) || has(f[2]) || has(f[4]) || has(f[5]) || has(f[6]) ||
+            (f[8] ? has(f[8][0]) : false) || (f[9] ? has(f[9][0]) || has(f[9][1]) : false);
+        });
+      }
+      matching = tests.length === 0 ? sorted : sorted.filter(function (index) {
+        var f = F[index];
+        return tests.every(function (test) { return test(f); });
+      });
+      findingsPager.page = 0;
+      drawFindings();
+    };
+    var resetFilters = function () {
+      selects.forEach(function (select) { select.value = ""; });
+      updateInput.value = "";
+      textInput.value = "";
+      showSuppressed.checked = true;
+    };
+    selects.forEach(function (select) { select.addEventListener("change", applyFilters); });
+    [updateInput, textInput].forEach(function (input) {
+      input.addEventListener("input", applyFilters);
+    });
+    showSuppressed.addEventListener("change", applyFilters);
+    document.getElementById("reset").addEventListener("click", function () {
+      resetFilters();
+      applyFilters();
+    });
+    updateInput.addEventListener("focus", function () {
+      var list = document.getElementById("update-ids");
+      if (list.childElementCount) { return; }
+      var options = document.createDocumentFragment();
+      Array.from(updateIds).sort(collator.compare).forEach(function (id) {
+        options.appendChild(document.createElement("option")).value = id;
+      });
+      list.appendChild(options);
+    });
+    document.addEventListener("click", function (event) {
+      var wanted = "[data-show-rule],[data-show-update]";
+      var show = event.target.closest ? event.target.closest(wanted) : null;
+      if (!show) { return; }
+      resetFilters();
+      if (show.dataset.showRule !== undefined) {
+        document.getElementById("filter-rule").value = show.dataset.showRule;
+      } else {
+        updateInput.value = show.dataset.showUpdate;
+      }
+      applyFilters();
+    });
+
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    headers.forEach(function (th) {
+      var button = th.querySelector("button");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        sortBy(Number(button.dataset.column), ascending);
+        applyFilters();
+      });
+    });
+    filters.hidden = false;
+    shown.hidden = false;
+    drawFindings();
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
     if (link) { openTarget(link.getAttribute("href")); }
   });
-  window.addEventListener("hashchange", function () { openTarget(window.location.hash); });
-  openTarget(window.location.hash);
-
-  var table = document.getElementById("findings");
-  if (!table) { return; }
-  var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
-  var filters = document.getElementById("filters");
-  var selects = Array.prototype.slice.call(filters.querySelectorAll("select[data-filter]"));
-  var showSuppressed = document.getElementById("show-suppressed");
-  var shown = document.getElementById("shown");
-  var noMatch = document.getElementById("no-match");
-  var total = rows.length;
-  filters.hidden = false;
-
-  function applyFilters() {
-    var visible = 0;
-    rows.forEach(function (row) {
-      var ok = selects.every(function (select) {
-        return !select.value || row.dataset[select.dataset.filter] === select.value;
-      });
-      if (!showSuppressed.checked && row.dataset.state === "suppressed") { ok = false; }
-      row.hidden = !ok;
-      if (ok) { visible += 1; }
-    });
-    shown.textContent = "Showing " + visible + " of " + total +
-      (total === 1 ? " finding" : " findings");
-    noMatch.hidden = visible !== 0;
-    table.hidden = visible === 0;
-  }
-  selects.forEach(function (select) { select.addEventListener("change", applyFilters); });
-  showSuppressed.addEventListener("change", applyFilters);
-  document.getElementById("reset").addEventListener("click", function () {
-    selects.forEach(function (select) { select.value = ""; });
-    showSuppressed.checked = true;
-    applyFilters();
+  window.addEventListener("hashchange", function () {
+    var drawn = openTarget(window.location.hash);
+    if (drawn) { drawn.scrollIntoView(); }
   });
-
-  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  function sortKey(row, column) {
-    var cell = row.cells[column];
-    return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
-  }
-  headers.forEach(function (th) {
-    var button = th.querySelector("button");
-    button.addEventListener("click", function () {
-      var column = Number(button.dataset.column);
-      var ascending = th.getAttribute("aria-sort") !== "ascending";
-      headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-      rows.sort(function (a, b) {
-        var order = collator.compare(sortKey(a, column), sortKey(b, column));
-        if (!ascending) { order = -order; }
-        return order || Number(a.dataset.order) - Number(b.dataset.order);
-      });
-      rows.forEach(function (row) { tbody.appendChild(row); });
-    });
+  Array.prototype.forEach.call(document.querySelectorAll(".needs-script"), function (note) {
+    note.hidden = true;
   });
-  applyFilters();
+  drawUpdates();
+  drawDrift();
+  var initial = openTarget(window.location.hash);
+  if (initial) { initial.scrollIntoView(); }
+  document.body.dataset.ready = "1";
 }());
 """

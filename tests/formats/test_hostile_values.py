@@ -212,11 +212,12 @@ class _Strict(HTMLParser):
 
 
 def test_html_adds_no_element_and_shows_escapes(rendered: dict[str, str]) -> None:
-    """No value adds an element (one <script>, the page's own); values read with escapes."""
+    """No value adds an element (two <script>s, the page's code and its JSON data block);
+    values read with escapes."""
     page = _Strict()
     page.feed(rendered["html"])
     page.close()
-    assert page.tags.count("script") == 1
+    assert page.tags.count("script") == 2
     text = "".join(page.text)
     assert "\\x1b[2J" in text
     assert "admin\\u202e\\u2066txt.exe" in text
