@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from checker import __version__
-from checker.drift import CHANGED, MISSING, UNMANAGED, compare
-from checker.evaluate import evaluate
+from checker.drift import CHANGED, MISSING, UNMANAGED, compare, judged_drift_rules
+from checker.evaluate import evaluate, evaluated_rules
 from checker.model import (
     AuditedUpdate,
     DeclaredUpdate,
@@ -20,7 +20,7 @@ from checker.model import (
     Summary,
 )
 from checker.normalise import DEEP_FIELDS
-from checker.policy.apply import apply_policy
+from checker.policy.apply import apply_policy, is_drift_ignored
 from checker.policy.model import DEFAULT_POLICY, Policy
 from checker.rules.registry import ALL_RULES
 from checker.sources.interface import StateSource
@@ -50,6 +50,11 @@ def check(
     deep = source.live_job_config
     drift = compare(declared, live, unreadable, readable_create_only=DEEP_FIELDS if deep else ())
     raw = [*drift.findings, *evaluate(declared, live, policy, now, live_job_config=deep)]
+    judged = _merged(
+        evaluated_rules(declared, live, policy, live_job_config=deep),
+        _drift_judged(declared, live, unreadable, policy),
+        policy,
+    )
     findings = _sorted(apply_policy(raw, policy, now.astimezone(UTC).date()))
     drifted = _ids(findings, CHANGED.rule_id)
     summary = Summary(
@@ -74,7 +79,7 @@ def check(
         skipped=tuple(sorted(skipped, key=lambda s: s.ota_update_id)),
         command="check",
         rules=_enabled_rules(policy),
-        audited=_audited(declared, live),
+        audited=_audited(declared, live, judged),
         declared_files=_files(declared),
     )
 
@@ -88,6 +93,7 @@ def lint(
     now = as_of or datetime.now(UTC)
     today = now.astimezone(UTC).date()
     findings = _sorted(apply_policy(evaluate(declared, [], policy, now), policy, today))
+    judged = _merged(evaluated_rules(declared, [], policy), {}, policy)
     summary = Summary(
         declared=len(declared),
         live=None,
@@ -107,7 +113,7 @@ def lint(
         policy_packs=policy.packs,
         command="lint",
         rules=_enabled_rules(policy, lint=True),
-        audited=_audited(declared, []),
+        audited=_audited(declared, [], judged),
         declared_files=_files(declared),
     )
 
@@ -135,13 +141,46 @@ def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
     )
 
 
+def _drift_judged(
+    declared: Sequence[DeclaredUpdate],
+    live: Sequence[LiveUpdate],
+    unreadable: set[str],
+    policy: Policy,
+) -> dict[str, set[str]]:
+    """The drift rules judged per update, less those on updates whose drift the policy
+    ignores as a whole (`ignoreDrift` without paths): ignored is not passed."""
+    judged = judged_drift_rules(
+        {d.ota_update_id for d in declared}, {u.ota_update_id for u in live}, unreadable
+    )
+    return {
+        ota_id: set() if is_drift_ignored(ota_id, policy) else rules
+        for ota_id, rules in judged.items()
+    }
+
+
+def _merged(
+    config: dict[str, set[str]], drift: dict[str, set[str]], policy: Policy
+) -> dict[str, tuple[str, ...]]:
+    """Per update, every rule judged on it that the policy enables, sorted."""
+    return {
+        ota_id: tuple(
+            sorted(
+                r for r in config.get(ota_id, set()) | drift.get(ota_id, set()) if policy.enabled(r)
+            )
+        )
+        for ota_id in config.keys() | drift.keys()
+    }
+
+
 def _audited(
-    declared: Sequence[DeclaredUpdate], live: Sequence[LiveUpdate]
+    declared: Sequence[DeclaredUpdate],
+    live: Sequence[LiveUpdate],
+    judged: dict[str, tuple[str, ...]],
 ) -> tuple[AuditedUpdate, ...]:
     where = {d.ota_update_id: d.location for d in declared}
     live_ids = {u.ota_update_id for u in live}
     return tuple(
-        AuditedUpdate(ota_id, where.get(ota_id), ota_id in live_ids)
+        AuditedUpdate(ota_id, where.get(ota_id), ota_id in live_ids, judged.get(ota_id, ()))
         for ota_id in sorted(where.keys() | live_ids)
     )
 

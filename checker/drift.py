@@ -107,6 +107,25 @@ class DriftResult:
     unmanaged: frozenset[str]
 
 
+def judged_drift_rules(
+    declared_ids: Collection[str], live_ids: Collection[str], unreadable: Collection[str]
+) -> dict[str, set[str]]:
+    """Update id → the drift rules `compare` judges on it: all four on an update declared and
+    live, OTA002 on one only declared, OTA003 on one only live, none on one not read."""
+    judged: dict[str, set[str]] = {}
+    for ota_id in declared_ids:
+        if ota_id in unreadable:
+            continue
+        if ota_id in live_ids:
+            judged[ota_id] = {meta.rule_id for meta in DRIFT_RULES}
+        else:
+            judged[ota_id] = {MISSING.rule_id}
+    for ota_id in live_ids:
+        if ota_id not in declared_ids:
+            judged[ota_id] = {UNMANAGED.rule_id}
+    return judged
+
+
 def compare(
     declared: Iterable[DeclaredUpdate],
     live: Iterable[LiveUpdate],

@@ -43,16 +43,7 @@ def evaluate(
     rules that need it run on the live side too: on updates that have a job
     (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
     """
-    active = [
-        (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
-    ]
-    on_declared = [(r, p) for r, p in active if r.meta.applies_to in ("declared", "both")]
-    on_live = [
-        (r, p)
-        for r, p in active
-        if r.meta.applies_to in ("live", "both")
-        and (live_job_config or not r.meta.needs_job_config)
-    ]
+    on_declared, on_live = _selected(policy, rules, live_job_config)
     found_declared: list[Finding] = []
     for update in declared:
         view = declared_view(update, now)
@@ -63,12 +54,60 @@ def evaluate(
     for live_update in live:
         view = live_view(live_update, now)
         owner = declared_by_id.get(live_update.ota_update_id)
-        has_job = bool(view.get("awsIotJobId"))  # a failed create has no job to read
-        for rule, params in on_live:
-            if rule.meta.needs_job_config and not has_job:
-                continue
+        for rule, params in _on_this_live(on_live, live_update):
             found_live.extend(_finding(rule, view, v, owner) for v in rule.check(view, params))
     return merge_sides(found_declared, found_live)
+
+
+def evaluated_rules(
+    declared: Sequence[DeclaredUpdate],
+    live: Sequence[LiveUpdate],
+    policy: Policy,
+    *,
+    live_job_config: bool = False,
+    rules: Iterable[Rule] = CONFIG_RULES,
+) -> dict[str, set[str]]:
+    """Update id → the config rules `evaluate` judges on it, with the same arguments: what a
+    report may call passed where nothing was found."""
+    on_declared, on_live = _selected(policy, rules, live_job_config)
+    judged: dict[str, set[str]] = {}
+    for update in declared:
+        judged.setdefault(update.ota_update_id, set()).update(
+            r.meta.rule_id for r, _ in on_declared
+        )
+    for live_update in live:
+        judged.setdefault(live_update.ota_update_id, set()).update(
+            r.meta.rule_id for r, _ in _on_this_live(on_live, live_update)
+        )
+    return judged
+
+
+_Selected = list[tuple[Rule, Mapping[str, Any]]]
+
+
+def _selected(
+    policy: Policy, rules: Iterable[Rule], live_job_config: bool
+) -> tuple[_Selected, _Selected]:
+    """The enabled rules with their parameters: those run on declared configs, on live ones."""
+    active: _Selected = [
+        (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
+    ]
+    on_declared = [(r, p) for r, p in active if r.meta.applies_to in ("declared", "both")]
+    on_live = [
+        (r, p)
+        for r, p in active
+        if r.meta.applies_to in ("live", "both")
+        and (live_job_config or not r.meta.needs_job_config)
+    ]
+    return on_declared, on_live
+
+
+def _on_this_live(on_live: _Selected, update: LiveUpdate) -> _Selected:
+    """Rules that need the job's config skip an update without a job: a failed create has
+    none, and no config to judge."""
+    if update.info.get("awsIotJobId"):
+        return on_live
+    return [(r, p) for r, p in on_live if not r.meta.needs_job_config]
 
 
 def merge_sides(declared: Iterable[Finding], live: Iterable[Finding]) -> list[Finding]:

@@ -182,6 +182,10 @@ class AuditedUpdate:
     """Where it is declared; None for an unmanaged live update."""
     live: bool
     """Read from live state."""
+    rules: tuple[str, ...] | None = None
+    """IDs of the rules judged on this update, sorted: a rule that is not among them neither
+    passed nor failed here (its side was not read, or the policy leaves it out). None when
+    not recorded (a hand-built report): then every rule of `Report.rules` counts."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ from checker.policy.model import Policy, Suppression
 from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
 
 
+def is_drift_ignored(ota_update_id: str, policy: Policy) -> bool:
+    """The policy leaves all drift of this update out (`ignoreDrift` naming it, no paths)."""
+    return any(not i.paths and i.names(ota_update_id) for i in policy.ignore_drift)
+
+
 def is_ignored(finding: Finding, policy: Policy) -> bool:
     """Drift the policy says to leave out entirely (`ignoreDrift`)."""
     return finding.source == "drift" and any(i.matches(finding) for i in policy.ignore_drift)

@@ -42,8 +42,11 @@ class IgnoreDrift:
     paths: tuple[str, ...]
     location: Location
 
+    def names(self, ota_update_id: str) -> bool:
+        return any(fnmatchcase(ota_update_id, p) for p in self.ota_updates)
+
     def matches(self, finding: Finding) -> bool:
-        if not any(fnmatchcase(finding.ota_update_id, p) for p in self.ota_updates):
+        if not self.names(finding.ota_update_id):
             return False
         if not self.paths:
             return True
