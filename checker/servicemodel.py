@@ -58,6 +58,40 @@ def ota_update_info_shape() -> StructureShape:
     return shape
 
 
+@functools.cache
+def _id_rules() -> tuple[int, int, re.Pattern[str]]:
+    """The model's OTAUpdateId: length bounds and pattern."""
+    model = botocore.session.get_session().get_service_model("iot")
+    meta = model.shape_for("OTAUpdateId").metadata
+    return int(meta["min"]), int(meta["max"]), re.compile(meta["pattern"])
+
+
+def ota_update_id_problem(value: str) -> str | None:
+    """Why `value` cannot be an otaUpdateId (`[a-zA-Z0-9_-]+`, 1-128), or None.
+
+    botocore leaves patterns to the service, which refuses such an id at create; here it
+    matters more, because reports key suites, suppressions and fingerprints by id, and an id
+    with a dot, a space or a control character could pass for another one or for a report's own
+    names."""
+    low, high, pattern = _id_rules()
+    if not low <= len(value) <= high:
+        return f"otaUpdateId must have {low} to {high} characters, not {len(value)}"
+    if pattern.fullmatch(value) is None:
+        return (
+            f"otaUpdateId must be letters, digits, '_' or '-' ({pattern.pattern}), "
+            f"not {_describe(value)}"
+        )
+    return None
+
+
+def _id_problems(entry: Any, out: list[tuple[Path, str]]) -> None:
+    ota_id = entry.get("otaUpdateId") if isinstance(entry, dict) else None
+    if isinstance(ota_id, str):
+        problem = ota_update_id_problem(ota_id)
+        if problem is not None:
+            out.append((("otaUpdateId",), problem))
+
+
 DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
 """Create-only members a deep snapshot records beside `otaUpdateInfo`: checked against the
 CreateOTAUpdate input shapes, since GetOTAUpdate has none."""
@@ -67,6 +101,7 @@ def validate_entry(entry: Any) -> Iterator[tuple[Path, str]]:
     """Yield (path, message) for each way `entry` would be refused as create_ota_update kwargs."""
     problems: list[tuple[Path, str]] = []
     _check(entry, _spec(create_ota_update_shape()), [], True, problems)
+    _id_problems(entry, problems)
     yield from problems
 
 
@@ -78,6 +113,7 @@ def validate_live(info: Any) -> Iterator[tuple[Path, str]]:
     """
     problems: list[tuple[Path, str]] = []
     _check(info, _live_spec(), [], False, problems)
+    _id_problems(info, problems)
     yield from problems
 
 

@@ -28,7 +28,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 
 from checker.jsonsafe import holds_lone_surrogate
 from checker.model import in_calendar
-from checker.servicemodel import dotted
+from checker.servicemodel import dotted, ota_update_id_problem
 
 CODE = "MalformedResponse"
 """The SourceError code of an answer that was never well-formed, after its retries."""
@@ -175,6 +175,9 @@ def _listing(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         ota_id = entry.get("otaUpdateId")
         if not isinstance(ota_id, str) or not ota_id:
             raise MalformedAnswer(f"otaUpdates[{index}] has no otaUpdateId")
+        problem = ota_update_id_problem(ota_id)
+        if problem is not None:
+            raise MalformedAnswer(f"otaUpdates[{index}]: {problem}")
 
 
 def _ota_update(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:

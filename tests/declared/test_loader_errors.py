@@ -686,3 +686,31 @@ def test_explicitly_tagged_scalar_that_cannot_be_read_is_a_line_error(
     tag, text = value.split(maxsplit=1)
     expected = f"ota.yaml:2: invalid {tag} value: cannot read {text.strip(chr(34))!r} as one"
     assert line.endswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("ota_id", "words"),
+    [
+        ("fw.1", "must be letters, digits, '_' or '-'"),
+        ("'fw 1'", "must be letters, digits, '_' or '-'"),
+        ('"fw\\e1"', "must be letters, digits, '_' or '-'"),
+        ("f" * 129, "must have 1 to 128 characters, not 129"),
+    ],
+)
+def test_an_ota_update_id_outside_the_models_pattern_is_an_error(
+    tmp_path, monkeypatch, ota_id, words
+):
+    """Reports key suites, suppressions and fingerprints by id: `a.b` or `a b` is refused at its
+    line, as the service would refuse it at create."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.yaml", "otaUpdates:\n" + ENTRY.replace("fw-1", ota_id))
+    [problem] = problems_of("a.yaml")
+    assert (problem.file, problem.line) == ("a.yaml", 2)
+    assert words in problem.message, problem.message
+
+
+def test_the_longest_ota_update_id_the_model_allows_is_accepted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.yaml", "otaUpdates:\n" + ENTRY.replace("fw-1", "A_z-9" * 25 + "abc"))
+    (update,) = load_declared(["a.yaml"])
+    assert len(update.ota_update_id) == 128

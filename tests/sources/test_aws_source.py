@@ -1019,6 +1019,22 @@ def test_answer_for_another_update_is_an_error_after_retries(
     ]
 
 
+def test_a_listed_id_outside_the_models_pattern_is_a_listing_error(
+    stubber: Stubber, sleeps: list[float]
+) -> None:
+    """An id like `fw.1` would pass for another update in reports: the answer is malformed."""
+    for _ in range(2):
+        stubber.add_response(
+            "list_ota_updates", {"otaUpdates": [{"otaUpdateId": "fw.1"}]}, {"maxResults": 250}
+        )
+    source = make_source(stubber, sleeps, max_attempts=2)
+    (error,) = list(source.fetch())
+    assert isinstance(error, SourceError)
+    assert (error.ota_update_id, error.code) == (None, "MalformedResponse")
+    assert "otaUpdates[0]: otaUpdateId must be letters, digits" in error.message
+    assert source.calls["GetOTAUpdate"] == 0
+
+
 def test_malformed_listing_page_is_a_listing_error(stubber: Stubber, sleeps: list[float]) -> None:
     """A listing page without otaUpdates (botocore's `{}`) is retried, then one id-less error."""
     for _ in range(2):

@@ -459,6 +459,11 @@ MALFORMED: dict[str, tuple[Any, int | None, tuple[str, ...]]] = {
         (LISTING_REFUSED,),
     ),
     "list-ota-updates-in-a-list": ([LISTING_DOC], None, ("[0]: " + LISTING_REFUSED,)),
+    # ids outside the model's pattern could pass for another update in every report
+    "id-with-a-dot": (v1(info("fw.1")), None, ("otaUpdateId must be letters, digits",)),
+    "id-with-a-space": (v1(info("fw 1")), None, ("otaUpdateId must be letters, digits",)),
+    "id-with-an-escape": (v1(info("fw\x1b1")), None, ("otaUpdateId must be letters, digits",)),
+    "id-too-long": (v1(info("f" * 129)), None, ("otaUpdateId must have 1 to 128 characters",)),
     "fileId-over-32-bits": (
         v1(
             info(
