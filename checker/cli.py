@@ -95,11 +95,12 @@ exit codes:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse quotes what it does not recognise (`unrecognized arguments: ...`, `invalid
-    choice: ...`) as it was typed: a file name from a shell glob can hold escape sequences."""
+    """Usage errors are one line, as every other input error is (argparse would print the
+    whole usage block first), and shown escaped: argparse quotes what it does not recognise
+    as it was typed, and a file name from a shell glob can hold escape sequences."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(visible(message))
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {visible(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
