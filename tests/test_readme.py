@@ -99,13 +99,21 @@ RECORDED_V1 = ROOT / "tests" / "sources" / "aws-cli" / "get-ota-update-v1.json"
 FAKE_AWS = r"""#!/bin/sh
 # Stands in for the AWS CLI: answers only the README's two commands, in the form both v1 and v2
 # accept, from a recording of v1; like v1, it refuses any other option (v1 has no
-# --cli-binary-format).
+# --cli-binary-format). AWS_LISTING=empty lists nothing; AWS_LISTING=fails-on-page-2 prints the
+# first page's ids and then fails, as the CLI does when a later page is refused.
 dir=$(dirname "$0")
 case "$*" in
   "iot list-ota-updates --query otaUpdates[].otaUpdateId --output text")
-    printf 'sensor-fw-2026-11\tcam_fw-9\n' ;;
-  "iot get-ota-update --ota-update-id sensor-fw-2026-11"|\
-  "iot get-ota-update --ota-update-id cam_fw-9")
+    case "$AWS_LISTING" in
+      empty) ;;
+      fails-on-page-2)
+        printf 'sensor-fw-2026-11\n'
+        echo "An error occurred (AccessDeniedException) when calling ListOTAUpdates" >&2
+        exit 254 ;;
+      *) printf 'sensor-fw-2026-11\tcam_fw-9\n' ;;
+    esac ;;
+  "iot get-ota-update --ota-update-id sensor-fw-2026-11 --output json"|\
+  "iot get-ota-update --ota-update-id cam_fw-9 --output json")
     if [ "$4" = "$AWS_FAIL_ID" ]; then
       echo "An error occurred (ResourceNotFoundException)" >&2; exit 254
     fi
@@ -132,7 +140,7 @@ def _aws_cli_block() -> str:
 
 
 def _run_aws_cli_block(
-    tmp_path: Path, shell: str, fail_id: str = ""
+    tmp_path: Path, shell: str, fail_id: str = "", listing: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """The README's block, verbatim, with a stand-in `aws` replaying recorded v1 output."""
     bin_dir = tmp_path / "bin"
@@ -145,7 +153,7 @@ def _run_aws_cli_block(
     (tmp_path / "ota").mkdir()
     (tmp_path / "ota" / "fw.yaml").write_text(AWS_CLI_DECLARED, encoding="utf-8")
     path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
-    env = {**os.environ, "PATH": path, "AWS_FAIL_ID": fail_id}
+    env = {**os.environ, "PATH": path, "AWS_FAIL_ID": fail_id, "AWS_LISTING": listing}
     return subprocess.run(
         [shell, "-c", _aws_cli_block()],
         cwd=tmp_path,
@@ -180,3 +188,22 @@ def test_readme_aws_cli_loop_stops_at_a_failed_call(tmp_path: Path) -> None:
     result = _run_aws_cli_block(tmp_path, "sh", fail_id="cam_fw-9")
     assert result.returncode == 254
     assert result.stdout == ""
+
+
+def test_readme_aws_cli_loop_stops_when_a_later_listing_page_fails(tmp_path: Path) -> None:
+    """The first page's ids must not become a partial state file that audits 'complete'."""
+    result = _run_aws_cli_block(tmp_path, "sh", listing="fails-on-page-2")
+    assert result.returncode == 254
+    assert result.stdout == ""
+    assert not (tmp_path / "state.json").exists()
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_readme_aws_cli_loop_audits_a_region_without_updates(tmp_path: Path, shell: str) -> None:
+    """An empty region is `[]`, so the declared update is reported missing, not an input error."""
+    result = _run_aws_cli_block(tmp_path, shell, listing="empty")
+    assert (tmp_path / "state.json").read_text(encoding="utf-8") == "[]\n"
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0].endswith(
+        "1 declared, 0 live; 0 in sync, 0 drifted, 1 missing, 0 unmanaged"
+    )
