@@ -47,6 +47,14 @@ CommonMark allows before any ASCII punctuation. Block syntax (`#`, `-`, `>`) can
 inside a table cell, and `<`, `>`, `&` are entities."""
 
 
+_MENTIONS = frozenset("@#")
+"""GitHub turns `@name` into a notification and `#12` into a cross-reference wherever they
+appear outside code, and a pull-request author controls the YAML a comment quotes."""
+_ZERO_WIDTH_SPACE = "&#8203;"
+"""After `@` or `#` it breaks the mention and the reference, and reads as nothing (Renovate
+does the same in the pull requests it writes)."""
+
+
 def timestamp(moment: datetime) -> str:
     """ISO 8601, `Z` for UTC: `2026-11-25T00:00:00Z`."""
     text = moment.isoformat()
@@ -59,7 +67,8 @@ def cell(value: object) -> str:
     Whitespace runs (newlines included) collapse to one space; control and bidi characters
     read as escapes (`\\x1b`, `\\u202e`: `checker.textsafe`); `&`, `<`, `>` become HTML
     entities; Markdown punctuation gets a backslash, `|` included, so the cell count of a row
-    never changes. The rendered text reads exactly as `value` with whitespace collapsed.
+    never changes; `@` and `#` are followed by a zero-width space, so no mention or issue
+    reference goes live. The rendered text reads as `value` with whitespace collapsed.
     """
     text = visible(_WHITESPACE.sub(" ", str(value)).strip())
     out: list[str] = []
@@ -68,6 +77,8 @@ def cell(value: object) -> str:
             out.append(_HTML_ENTITIES[char])
         elif char in _BACKSLASHED:
             out.append("\\" + char)
+        elif char in _MENTIONS:
+            out.append(char + _ZERO_WIDTH_SPACE)
         else:
             out.append(char)
     return "".join(out)
@@ -88,7 +99,7 @@ def json_value(value: object) -> str:
 def severity_counts(report: Report) -> str:
     """`1 critical, 13 high, 3 medium`: the non-zero active counts, most severe first."""
     counts = [
-        f"{report.summary.findings.get(sev, 0)} {sev.value}"
+        f"{report.summary.findings.get(sev, 0):,} {sev.value}"
         for sev in reversed(Severity)
         if report.summary.findings.get(sev, 0)
     ]
@@ -96,7 +107,7 @@ def severity_counts(report: Report) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 class MarkdownFormat:
@@ -233,7 +244,7 @@ class MarkdownFormat:
             return f"⚠️ {title}: Incomplete: {items} could not be read; {found}"
         if active:
             return f"❌ {title}: {found}"
-        tail = f" ({report.summary.suppressed} suppressed)" if report.summary.suppressed else ""
+        tail = f" ({report.summary.suppressed:,} suppressed)" if report.summary.suppressed else ""
         return f"✅ {title}: No findings{tail}"
 
     def _context(self, report: Report, pack_names: bool = True) -> str:
@@ -242,11 +253,11 @@ class MarkdownFormat:
         if report.as_of is not None:
             parts.append(f"as of {cell(timestamp(report.as_of))}")
         if s.live is None:
-            parts.append(f"{s.declared} declared (lint: no live state)")
+            parts.append(f"{s.declared:,} declared (lint: no live state)")
         else:
             parts.append(
-                f"{s.declared} declared, {s.live} live: {s.in_sync} in sync, "
-                f"{s.drifted} drifted, {s.missing} missing, {s.unmanaged} unmanaged"
+                f"{s.declared:,} declared, {s.live:,} live: {s.in_sync:,} in sync, "
+                f"{s.drifted:,} drifted, {s.missing:,} missing, {s.unmanaged:,} unmanaged"
             )
         if report.policy_packs and pack_names:
             parts.append("policy " + ", ".join(code(p) for p in report.policy_packs))
@@ -319,7 +330,7 @@ class _Fitter:
         """
         if self.cost(self.total) <= budget:
             return self.total
-        widest = f"{self.total} of {self.total}"
+        widest = f"{self.total:,} of {self.total:,}"
         more = self._more(self._left_out(self.total, self.total) if self._left_out else None)
         before, after = self._frame_of(widest, more, rows=max(self.fold_above + 1, 1))
         room = budget - _cost(before) - _cost(after)
@@ -334,7 +345,7 @@ class _Fitter:
         return self._ends
 
     def _frame(self, shown: int) -> tuple[list[str], list[str]]:
-        count = f"{shown} of {self.total}" if 0 < shown < self.total else str(self.total)
+        count = f"{shown:,} of {self.total:,}" if 0 < shown < self.total else f"{self.total:,}"
         return self._frame_of(count, self._more(self.left_out(shown)), shown)
 
     @staticmethod
@@ -397,7 +408,8 @@ def _left_out_line(
         counts.append(f"{left_suppressed:,} suppressed")
     left = len(left_active) + left_suppressed
     return (
-        f"_{left:,} of {total:,} findings are not shown here (budget {budget:,} bytes): "
+        f"_{left:,} of {_plural(total, 'finding')} {'is' if left == 1 else 'are'} not shown "
+        f"here (budget {budget:,} bytes): "
         f"{', '.join(counts)}. {_FULL_REPORT}_"
     )
 
@@ -413,7 +425,7 @@ def _all_shown_line(budget: int, total: int, cut: Sequence[str]) -> str:
 
 def _notice(budget: int, shown: int, total: int, cut: Sequence[str]) -> str:
     if shown < total:
-        text = f"Markdown report shows {shown:,} of {total:,} findings (the most severe)"
+        text = f"Markdown report shows {shown:,} of {_plural(total, 'finding')} (the most severe)"
     else:
         text = "Markdown report shows every finding"
     text += f", within {budget:,} bytes"

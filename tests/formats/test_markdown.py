@@ -110,8 +110,8 @@ class Page(HTMLParser):
             self._cell = None
 
     def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell[0].append(data)
+        if self._cell is not None:  # the zero-width spaces after `@` and `#` read as nothing
+            self._cell[0].append(data.replace("\u200b", ""))
 
 
 def parse(markdown: str) -> Page:
@@ -457,7 +457,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 AS_OF = ["--as-of", "2026-11-25T00:00:00Z"]
 FULL_REPORT = "The full report is in the other formats (`--format json`, `--report sarif=…`)."
 LEFT_OUT_LINE = re.compile(
-    r"_(?P<left>[\d,]+) of (?P<total>[\d,]+) findings are not shown here "
+    r"_(?P<left>[\d,]+) of (?P<total>[\d,]+) findings? (?:is|are) not shown here "
     r"\(budget (?P<budget>[\d,]+) bytes\): (?P<counts>.+)\. " + re.escape(FULL_REPORT) + "_"
 )
 ALL_SHOWN_LINE = re.compile(
@@ -762,7 +762,7 @@ def test_shown_sections_keep_their_layout() -> None:
     assert re.search(r"^### Findings \(\d+ of 200\)$", few, re.MULTILINE)
     assert "<details>" not in few
     many = check_budgeted(synthetic_report(2000, errors=3), 65_536)
-    assert re.search(r"^<details><summary>Findings \(\d+ of 2000\)</summary>$", many, re.M)
+    assert re.search(r"^<details><summary>Findings \([\d,]+ of 2,000\)</summary>$", many, re.M)
     assert "<details><summary>Could not read (3)</summary>" in many
     assert many.count("<details>") == many.count("</details>") == 2
 
@@ -785,7 +785,7 @@ def test_read_errors_are_bounded_and_counted() -> None:
     says how many are not shown; the headline still counts them all."""
     report = synthetic_report(3000, errors=3000)
     text = check_budgeted(report, 65_536)
-    assert text.startswith("## ⚠️ ota-drift check: Incomplete: 3000 items could not be read;")
+    assert text.startswith("## ⚠️ ota-drift check: Incomplete: 3,000 items could not be read;")
     page = gfm_page(text)
     [errors] = [t for t in page.tables if [c for c, _ in t[0]][:2] == ["Update", "Operation"]]
     section = text[text.index("<details><summary>Could not read") :]
@@ -794,7 +794,7 @@ def test_read_errors_are_bounded_and_counted() -> None:
     more = ERRORS_LEFT_OUT.search(section)
     assert more is not None
     assert len(body(errors)) + number(more["left"]) == 3000
-    assert re.search(r"<summary>Could not read \(\d+ of 3000\)</summary>", text)
+    assert re.search(r"<summary>Could not read \([\d,]+ of 3,000\)</summary>", text)
     active, _ = finding_rows(page)
     assert len(active) > len(body(errors))  # findings still get most of the room
 
@@ -956,3 +956,14 @@ def test_markdown_max_bytes_out_of_range_is_a_usage_error(
         "ota-drift check: error: argument --markdown-max-bytes: must be a whole number from "
         f"4096 to 1048576, not '{value}'"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["ping @octocat", "cc @github/security-team", "see #1", "fixes #12 and GH-3", "a@b"]
+)
+def test_mentions_and_issue_references_do_not_go_live(text: str) -> None:
+    """GitHub notifies `@name` and cross-references `#12` outside code: a zero-width space
+    after `@` and `#` keeps a pull-request author's YAML from pinging anyone."""
+    rendered = markdown_it().render(f"| a |\n| --- |\n| {cell(text)} |\n")
+    assert re.search(r"[@#][A-Za-z0-9]", rendered) is None, rendered
+    assert rendered.count("\u200b") == text.count("@") + text.count("#")
