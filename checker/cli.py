@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
@@ -486,10 +487,40 @@ def _formats(args: argparse.Namespace) -> list[ReportFormat]:
     colour = args.format == "text" and args.output is None and _wants_colour(sys.stdout)
     formats = [get_format(args.format, replace(options, colour=colour))]
     formats += [get_format(name, options) for name, _ in args.report]
-    if _summary_file(args):
-        budget = min(args.markdown_max_bytes or GITHUB_SUMMARY_MAX_BYTES, GITHUB_SUMMARY_MAX_BYTES)
-        formats.append(get_format("markdown", replace(options, markdown_max_bytes=budget)))
+    summary = _summary_file(args)
+    if summary:
+        room = GITHUB_SUMMARY_MAX_BYTES - _size(summary)  # the file holds only this step's
+        budget = min(args.markdown_max_bytes or room, room)
+        if budget < MIN_MAX_BYTES:
+            formats.append(_SummaryFull(GITHUB_SUMMARY_MAX_BYTES - room))
+        else:
+            formats.append(get_format("markdown", replace(options, markdown_max_bytes=budget)))
     return formats
+
+
+def _size(path: str) -> int:
+    """Bytes in `path` now; 0 when it cannot be read (writing it will say why)."""
+    try:
+        return Path(path).stat().st_size
+    except (OSError, ValueError):
+        return 0
+
+
+class _SummaryFull:
+    """The step's job summary has no room left under GitHub's limit: append nothing, say so."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def render(self, report: Report) -> str:
+        return ""
+
+    def notices(self, report: Report) -> list[str]:
+        return [
+            f"$GITHUB_STEP_SUMMARY already holds {self.size:,} bytes of the "
+            f"{GITHUB_SUMMARY_MAX_BYTES:,} GitHub shows for a step: the job summary was not "
+            "appended; the other reports are complete"
+        ]
 
 
 def _report_requests(args: argparse.Namespace) -> list[OutputRequest]:

@@ -888,7 +888,8 @@ def test_github_summary_of_2000_updates_stays_within_1_mib(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The issue's case: the full Markdown is over 1 MiB; what --github-summary appends is not."""
+    """The issue's case: the full Markdown is over 1 MiB; the step's summary, with what an
+    earlier command of the step wrote, is not."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "summary.md")
     earlier = "earlier step\n" * 1000
@@ -900,7 +901,7 @@ def test_github_summary_of_2000_updates_stays_within_1_mib(
     written = Path("summary.md").read_text(encoding="utf-8")
     assert written.startswith(earlier)
     appended = written[len(earlier) :]
-    assert len(appended.encode("utf-8")) <= GITHUB_SUMMARY_MAX_BYTES
+    assert len(written.encode("utf-8")) <= GITHUB_SUMMARY_MAX_BYTES
     assert appended.splitlines()[0] == full.splitlines()[0]
     total = len(finding_rows(gfm_page(full))[0])
     active, _ = finding_rows(gfm_page(appended))
@@ -911,7 +912,40 @@ def test_github_summary_of_2000_updates_stays_within_1_mib(
     err = capsys.readouterr().err
     assert err == (
         f"note: Markdown report shows {len(active):,} of {total:,} findings (the most severe), "
-        "within 1,048,576 bytes; the other formats have the full report\n"
+        f"within {GITHUB_SUMMARY_MAX_BYTES - len(earlier):,} bytes; the other formats have the "
+        "full report\n"
+    )
+
+
+def test_github_summary_with_no_room_left_appends_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A step whose summary is already (nearly) at GitHub's limit gets nothing more, and a note;
+    the exit code and the other reports are unchanged."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "summary.md")
+    earlier = "x" * (GITHUB_SUMMARY_MAX_BYTES - 100)
+    Path("summary.md").write_text(earlier, encoding="utf-8")
+    code = main(
+        [
+            "check",
+            str(ROOT / "examples" / "ota"),
+            "--state",
+            str(ROOT / "examples" / "live-snapshot.json"),
+            "--format",
+            "json",
+            "--output",
+            "r.json",
+            "--github-summary",
+        ]
+    )
+    assert code == 1
+    assert Path("summary.md").read_text(encoding="utf-8") == earlier
+    assert Path("r.json").stat().st_size > 0
+    assert capsys.readouterr().err == (
+        f"note: $GITHUB_STEP_SUMMARY already holds {len(earlier):,} bytes of the 1,048,576 "
+        "GitHub shows for a step: the job summary was not appended; the other reports are "
+        "complete\n"
     )
 
 
