@@ -837,10 +837,12 @@ SCRIPT = """
   var activeOf = new Map();
   var suppressedOf = new Map();
   var updateIds = new Set();
+  var loweredIds = new Set();
   F.forEach(function (f, index) {
     var counts = f[8] ? suppressedOf : activeOf;
     counts.set(f[2], (counts.get(f[2]) || 0) + 1);
     updateIds.add(S[f[2]]);
+    loweredIds.add(S[f[2]].toLowerCase());
     if (S[f[1]] === "OTA001" && f[9]) {
       if (!driftOf.has(f[2])) {
         driftOf.set(f[2], driftGroups.length + 1);
@@ -1087,8 +1089,8 @@ SCRIPT = """
       var update = updateInput.value;
       if (update) {
         var lowered = update.toLowerCase();
-        var isUpdate = memo(updateIds.has(update)
-          ? function (text) { return text === update; }
+        var isUpdate = memo(loweredIds.has(lowered)
+          ? function (text) { return text.toLowerCase() === lowered; }
           : function (text) { return text.toLowerCase().indexOf(lowered) !== -1; });
         tests.push(function (f) { return isUpdate(f[2]); });
       }
@@ -1097,6 +1099,7 @@ SCRIPT = """
         var has = memo(function (text) { return text.toLowerCase().indexOf(needle) !== -1; });
         tests.push(function (f) {
           return has(f[1]) || has(f[2]) || has(f[4]) || has(f[5]) || has(f[6]) ||
+            (f[6] >= 0 && (S[f[6]] + ":" + f[7]).toLowerCase().indexOf(needle) !== -1) ||
             (f[8] ? has(f[8][0]) : false) || (f[9] ? has(f[9][0]) || has(f[9][1]) : false);
         });
       }

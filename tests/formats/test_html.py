@@ -872,6 +872,15 @@ def test_browser_filters_rows(loaded_example: Loaded, example: Report) -> None:
     assert loaded_example.visible_rows() == sum(
         1 for f in findings if f["file"] == "examples/ota/gateways.yaml"
     )
+    page.fill("#filter-text", "examples/ota/gateways.yaml:11")  # the Location as shown
+    assert (
+        loaded_example.visible_rows()
+        == sum(1 for f in findings if (f["file"], f["line"]) == ("examples/ota/gateways.yaml", 11))
+        > 0
+    )
+    page.click("#reset")
+    page.fill("#filter-update", "CAM-FW-0")  # an id in another case: that id, as "cam-fw-0"
+    assert set(loaded_example.column(2)) == {"cam-fw-0"}
     assert loaded_example.clean()
 
 
