@@ -8,7 +8,9 @@ it points at line 1 of a stable file and names the update in its message and log
 location. `partialFingerprints` hash what identifies a finding, never its line or message,
 so alerts survive edits that move YAML around. The file stays within every limit GitHub code
 scanning documents (the `GITHUB_*` constants, each cited): a long run keeps its most severe
-results and says what it left out (`SarifFormat`).
+results and says what it left out (`SarifFormat`). No string in the file is longer than
+MAX_STRING_CHARS, so no one value (a 5 MB file name, a 15 MB live description) can crowd the
+other results out of the upload.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import gzip
 import hashlib
 import json
 import re
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ GITHUB_MAX_RUNS = 20
 """Runs per file (GITHUB_LIMITS_DOCS); this format writes one."""
 GITHUB_MAX_RULES = 25_000
 """Rules per run (GITHUB_LIMITS_DOCS); this format writes the registry's (25) and, for a
-hand-built report only, one per unregistered rule ID among the results kept."""
+hand-built report only, one per unregistered rule ID among the results within the cap."""
 GITHUB_MAX_LOCATIONS = 1_000
 """Locations per result (GITHUB_LIMITS_DOCS; 100 shown, and the `result` table of
 GITHUB_SARIF_DOCS says 10 and uses only the first); this format writes one."""
@@ -66,12 +69,30 @@ GITHUB_SHOWN_TAGS = 10
 GITHUB_MAX_GZIP_BYTES = 10_000_000
 """The upload, gzip-compressed, must be at most 10 MB (GITHUB_SARIF_DOCS), read as 10^6 bytes,
 the smaller MB. Over it, fewer results are written (see `SarifFormat`)."""
+NOTE_RESERVE = 256
+"""Bytes of the gzip limit kept free while results are chosen to fit it, for the left-out
+warning, which is written once the choice is made (and is at most a few dozen characters
+longer than the one the choice was measured with)."""
 GITHUB_MAX_NAME_CHARS = 255
 """`reportingDescriptor.name` is limited to 255 characters (GITHUB_SARIF_DOCS)."""
 GITHUB_MAX_DESCRIPTION_CHARS = 1024
 """`shortDescription.text` and `fullDescription.text` are limited to 1024 characters each
 (GITHUB_SARIF_DOCS). The other limits there (100 tool extensions per run, 10,000 thread flow
 locations per result, 1,000 shown) concern objects this format never writes."""
+
+MAX_STRING_CHARS = 8_192
+"""The longest string this format writes from a report's data: a result's message, rule ID,
+update ID, path, fully qualified name, suppression justification, references and file path
+(cut before it is percent-encoded), the text of a read error or skipped update, a policy
+pack's path. A drift value (`properties.desired`, `properties.actual`) that is a string is
+cut the same way; one that is a list or object whose compact JSON text is longer is written
+as that text, cut. A cut string ends with `CUT_MARKER`, within the limit. The JSON report
+has every value whole, and `partialFingerprints` hash the whole values. So a result holds
+about a dozen strings of at most 8,192 characters (escapes can make a character up to 12
+bytes: at most a few hundred KB, and gzip makes that less), one per reference more (a rule's
+handful), far under GITHUB_MAX_GZIP_BYTES; one that still does not fit is skipped (`_fit`)."""
+CUT_MARKER = "\u2026 ({:,} more characters; the JSON report has the full value)"
+"""Ends a string cut to MAX_STRING_CHARS (or a description cut to 1024), with the count cut."""
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -118,9 +139,12 @@ class SarifFormat:
     (default GITHUB_SHOWN_RESULTS). A longer run loses results on GitHub anyway, and not by
     severity, so ota-drift picks the most severe itself. Suppressed results count against the
     cap, because GitHub counts them too. If the file would still be over GITHUB_MAX_GZIP_BYTES
-    compressed, it holds fewer results, as many as fit. Whatever was left out is counted by
-    severity in a warning in `invocations[0].toolExecutionNotifications`, and `notices` repeats
-    it for stderr. The audit, the exit code and the other formats still count every finding.
+    compressed, it holds the results that fit, most severe first: one that does not fit is
+    skipped and the next ones are tried, so a big result never costs the others (`_fit`).
+    Whatever was left out is counted by severity in a warning in
+    `invocations[0].toolExecutionNotifications`, with how many for size and how many over the
+    cap, and `notices` repeats it for stderr. The audit, the exit code and the other formats
+    still count every finding.
     """
 
     def __init__(self, max_results: int | None = None) -> None:
@@ -169,32 +193,138 @@ def result_order(finding: Finding) -> tuple[Any, ...]:
 
 
 def _render(report: Report, max_results: int | None) -> _Rendering:
-    """The SARIF text with the most severe findings the limits allow, and its left-out line."""
+    """The SARIF text with the most severe findings the limits allow, and its left-out line.
+
+    At most four whole-log renders and two whole-log gzips, however many results there are:
+    the usual file, under the cap and the size limit, is rendered once. Over the size limit,
+    each result is rendered once more, alone, and the results that fit are chosen from those
+    texts with one incremental gzip stream (`_fit`); then the file with them is rendered and
+    measured. Only if the left-out warning it ends up with took it over the limit (which
+    NOTE_RESERVE is there to prevent) are the results chosen again, by their uncompressed
+    size, which cannot be wrong.
+    """
     ordered = sorted(report.findings, key=result_order)
-    keep = min(len(ordered), max_results or GITHUB_SHOWN_RESULTS)
-    if max_results is None:
-        why = (
-            f"GitHub code scanning shows at most {GITHUB_SHOWN_RESULTS:,} results a run; "
-            f"--sarif-max-results raises the cap up to {GITHUB_MAX_RESULTS:,}"
-        )
-    else:
-        why = f"--sarif-max-results {max_results}"
-    while True:
-        note = _left_out(ordered, keep, why)
-        notifications = [] if note is None else [note]
-        log = to_sarif(report, ordered[:keep], notifications)
-        # Strict JSON whatever the data: non-finite drift values are strings (json_safe), and
-        # lone surrogates, bidi and C1 characters are `\\uXXXX` escapes (escape_invisible).
-        text = json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)
-        text = escape_invisible(text + "\n")
-        size = upload_size(text)
-        if size <= GITHUB_MAX_GZIP_BYTES or keep == 0:
-            return _Rendering(text, None if note is None else note["message"]["text"])
-        keep = min(keep - 1, keep * GITHUB_MAX_GZIP_BYTES // size)
-        why = (
-            f"GitHub code scanning accepts at most {GITHUB_MAX_GZIP_BYTES / 10**6:g} MB "
-            "gzip-compressed"
-        )
+    candidates = ordered[: max_results or GITHUB_SHOWN_RESULTS]
+    log, note = _log(report, ordered, candidates, range(len(candidates)), max_results)
+    text = _text(log)
+    if upload_size(text) <= GITHUB_MAX_GZIP_BYTES:
+        return _Rendering(text, note)
+    pieces = [_result_text(result).encode("utf-8") for result in log["runs"][0]["results"]]
+    skeleton, _ = _log(report, ordered, candidates, (), max_results)
+    skeleton["runs"][0]["results"] = [0]  # a placeholder, to find where results go
+    head, tail = _split(_text(skeleton))
+    room = GITHUB_MAX_GZIP_BYTES - NOTE_RESERVE
+    kept = _fit(head, pieces, tail, room)
+    log, note = _log(report, ordered, candidates, kept, max_results)
+    text = _text(log)
+    if upload_size(text) > GITHUB_MAX_GZIP_BYTES:
+        kept = _fit_uncompressed(head, pieces, tail, room)
+        log, note = _log(report, ordered, candidates, kept, max_results)
+        text = _text(log)
+    return _Rendering(text, note)
+
+
+def _log(
+    report: Report,
+    ordered: Sequence[Finding],
+    candidates: Sequence[Finding],
+    kept: Sequence[int],
+    max_results: int | None,
+) -> tuple[dict[str, Any], str | None]:
+    """The log of the `kept` candidates (indexes, in order), with its left-out warning and that
+    warning's text. Unregistered rules are described for every candidate, kept or not, so a
+    result's text (its `ruleIndex`) does not depend on which others fit."""
+    note = _left_out(ordered, candidates, kept, max_results)
+    notifications = [] if note is None else [note]
+    log = to_sarif(report, [candidates[i] for i in kept], notifications, described=candidates)
+    return log, None if note is None else note["message"]["text"]
+
+
+def _text(log: dict[str, Any]) -> str:
+    """The whole log as written.
+
+    Strict JSON whatever the data: non-finite drift values are strings (json_safe), and lone
+    surrogates, bidi and C1 characters are `\\uXXXX` escapes (escape_invisible).
+    """
+    text = json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)
+    return escape_invisible(text + "\n")
+
+
+RESULT_INDENT = "\n" + " " * 8
+"""A result's lines are indented 8 spaces in the log: `runs` > run > `results` > result."""
+RESULT_SEPARATOR = ("," + RESULT_INDENT).encode("utf-8")
+_RESULTS_PLACEHOLDER = '\n      "results": [' + RESULT_INDENT + "0\n      ]"
+"""The run's `results` holding the placeholder 0. A raw newline is never inside a JSON
+string, and no other key sits at this depth, so this text occurs once."""
+
+
+def _result_text(result: dict[str, Any]) -> str:
+    """One result exactly as `_text` writes it inside the log (JSON strings hold no raw
+    newline, so indenting every line is safe)."""
+    text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False)
+    return escape_invisible(text.replace("\n", RESULT_INDENT))
+
+
+def _split(text: str) -> tuple[bytes, bytes]:
+    """The log text with the placeholder result as what comes before the first result and
+    what comes after the last: `head + RESULT_SEPARATOR.join(results) + tail` is the log."""
+    at = text.index(_RESULTS_PLACEHOLDER)
+    head = text[:at] + '\n      "results": [' + RESULT_INDENT
+    tail = "\n      ]" + text[at + len(_RESULTS_PLACEHOLDER) :]
+    return head.encode("utf-8"), tail.encode("utf-8")
+
+
+LOOKAHEAD = 262
+"""Input bytes zlib may hold back unprocessed (MIN_LOOKAHEAD in deflate.h)."""
+
+
+def deflate_bound(size: int) -> int:
+    """At most the bytes deflate adds to a gzip stream for `size` more input bytes, the gzip
+    trailer included: zlib writes a block stored (5 bytes of framing per 16 KiB at worst)
+    rather than let it grow, so the bound is generous at 1 byte per KiB plus 64."""
+    return size + size // 1024 + 64
+
+
+def _fit(head: bytes, pieces: Sequence[bytes], tail: bytes, room: int) -> list[int]:
+    """The indexes, in order, of the `pieces` (results) that fit in `room` bytes of gzip, each
+    tried in turn: one that would not fit is skipped, and the next one is tried.
+
+    One level-1 gzip stream, as `upload_size` compresses, takes the head and then each piece
+    kept, unflushed, so its bytes are exactly those of the whole text compressed at once
+    (zlib's output does not depend on how its input is split into calls). A
+    piece that surely fits (`deflate_bound` of everything not yet written) is added as is;
+    otherwise a copy of the stream takes the piece and the tail and is finished, which gives
+    the exact size of the file with that piece, and the piece is kept only if that fits.
+    """
+    stream = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    written = len(stream.compress(head))
+    pending = len(head)  # input the written bytes may not cover yet
+    kept: list[int] = []
+    for index, piece in enumerate(pieces):
+        data = RESULT_SEPARATOR + piece if kept else piece
+        if written + deflate_bound(pending + len(data) + len(tail)) > room:
+            trial = stream.copy()
+            size = written + len(trial.compress(data)) + len(trial.compress(tail))
+            if size + len(trial.flush()) > room:
+                continue
+        out = stream.compress(data)
+        written += len(out)
+        pending = LOOKAHEAD + len(data) if out else pending + len(data)
+        kept.append(index)
+    return kept
+
+
+def _fit_uncompressed(head: bytes, pieces: Sequence[bytes], tail: bytes, room: int) -> list[int]:
+    """As `_fit`, but by uncompressed size, which gzip cannot exceed by more than
+    `deflate_bound` allows: fewer results, but surely within `room`."""
+    budget = (room - 64) * 1024 // 1025 - len(head) - len(tail)
+    kept: list[int] = []
+    for index, piece in enumerate(pieces):
+        size = len(piece) + (len(RESULT_SEPARATOR) if kept else 0)
+        if size <= budget:
+            budget -= size
+            kept.append(index)
+    return kept
 
 
 def upload_size(text: str) -> int:
@@ -210,44 +340,84 @@ def upload_size(text: str) -> int:
     return len(gzip.compress(data, compresslevel=1, mtime=0))
 
 
-def _left_out(ordered: Sequence[Finding], keep: int, why: str) -> dict[str, Any] | None:
-    """The warning notification for the findings after the first `keep`; None if there are none."""
-    left = ordered[keep:]
+def _left_out(
+    ordered: Sequence[Finding],
+    candidates: Sequence[Finding],
+    kept: Sequence[int],
+    max_results: int | None,
+) -> dict[str, Any] | None:
+    """The warning notification for the findings not kept; None if there are none.
+
+    `candidates` are the first findings of `ordered`, as many as the cap allows, and `kept`
+    the indexes of those that fit the size limit. The text says "the N most severe" only when
+    that is what the file holds.
+    """
+    chosen = set(kept)
+    left = [f for i, f in enumerate(candidates) if i not in chosen]
+    left += ordered[len(candidates) :]
     if not left:
         return None
+    for_size = len(candidates) - len(chosen)
+    over_cap = len(ordered) - len(candidates)
     by_severity = Counter(f.severity for f in left)
     severities = sorted(Severity, key=lambda s: -s.rank)
     counts = ", ".join(f"{by_severity[s]:,} {s.value}" for s in severities if by_severity[s])
     suppressed = sum(1 for f in left if f.suppressed is not None)
-    text = (
-        f"SARIF report holds the {keep:,} most severe of {len(ordered):,} findings; "
-        f"left out: {counts}"
-    )
+    if not kept:
+        held = f"holds none of the {len(ordered):,} findings"
+    elif list(kept) == list(range(len(kept))):
+        held = f"holds the {len(kept):,} most severe of {len(ordered):,} findings"
+    else:
+        held = f"holds {len(kept):,} of {len(ordered):,} findings, the most severe that fit"
+    text = f"SARIF report {held}; left out: {counts}"
     if suppressed:
         text += f" ({suppressed:,} of them suppressed)"
+    if max_results is None:
+        why = (
+            f"GitHub code scanning shows at most {GITHUB_SHOWN_RESULTS:,} results a run; "
+            f"--sarif-max-results raises the cap up to {GITHUB_MAX_RESULTS:,}"
+        )
+    else:
+        why = f"--sarif-max-results {max_results}"
+    if for_size:
+        why = (
+            f"{for_size:,} for size: GitHub code scanning accepts at most "
+            f"{GITHUB_MAX_GZIP_BYTES / 10**6:g} MB gzip-compressed; "
+            f"{f'{over_cap:,}' if over_cap else 'none'} over the cap: {why}"
+        )
     return {
         "level": "warning",
         "message": {"text": f"{text} ({why})"},
         "properties": {
             "findings": len(ordered),
-            "results": keep,
+            "results": len(kept),
             "leftOut": {s.value: by_severity[s] for s in severities},
             "suppressedLeftOut": suppressed,
+            "leftOutForSize": for_size,
+            "leftOutOverCap": over_cap,
         },
     }
 
 
 def to_sarif(
-    report: Report, results: Sequence[Finding], notifications: Sequence[dict[str, Any]] = ()
+    report: Report,
+    results: Sequence[Finding],
+    notifications: Sequence[dict[str, Any]] = (),
+    described: Sequence[Finding] | None = None,
 ) -> dict[str, Any]:
     """A SARIF 2.1.0 log with a single run: `results` in the given order, and `notifications`
-    after the run's read errors and skipped updates."""
+    after the run's read errors and skipped updates. Every registry rule is described, and so
+    is every unregistered rule ID of `described` (default: `results`), which must include
+    the results' own."""
     metas = list(ALL_RULES)
     known = {meta.rule_id for meta in metas}
-    unknown = sorted({f.rule_id for f in results} - known)
+    findings = results if described is None else described
+    unknown: dict[str, str] = {}  # bounded ID (what results name) → the least whole ID
+    for rule_id in sorted({f.rule_id for f in findings} - known, reverse=True):
+        unknown[bounded(rule_id)] = rule_id
     descriptors = [rule_descriptor(meta) for meta in metas]
     taken = {descriptor["name"] for descriptor in descriptors}
-    descriptors += [_unknown_descriptor(rule_id, taken) for rule_id in unknown]
+    descriptors += [_unknown_descriptor(unknown[rule_id], taken) for rule_id in sorted(unknown)]
     index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
     fallback = _fallback_file(report)
     run: dict[str, Any] = {
@@ -262,10 +432,10 @@ def to_sarif(
         },
         "automationDetails": {"id": f"ota-drift/{report.command}/"},
         "invocations": [_invocation(report, notifications)],
-        "results": [_result(f, index[f.rule_id], fallback) for f in results],
+        "results": [_result(f, index[bounded(f.rule_id)], fallback) for f in results],
         "properties": {
             "asOf": report.as_of.isoformat() if report.as_of else None,
-            "policyPacks": list(report.policy_packs),
+            "policyPacks": [bounded(pack) for pack in report.policy_packs],
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -291,21 +461,56 @@ def rule_descriptor(meta: RuleMeta) -> dict[str, Any]:
 
 def _unknown_descriptor(rule_id: str, taken: set[str]) -> dict[str, Any]:
     """A finding of a rule missing from the registry (a hand-built report) still needs a
-    descriptor to index, with what GitHub requires and a name no other descriptor has."""
-    base = name = pascal_case(rule_id)
+    descriptor to index, with what GitHub requires, within GitHub's lengths, and a name no
+    other descriptor has. Its `id` is `bounded`, as the results' `ruleId` is: two IDs alike in
+    their first 8,000-odd characters share one descriptor."""
+    base = pascal_case(rule_id)
+    name = _cut_name(base, GITHUB_MAX_NAME_CHARS)
     suffix = 2
     while name in taken:
-        name, suffix = f"{base}{suffix}", suffix + 1
+        name = _cut_name(base, GITHUB_MAX_NAME_CHARS - len(str(suffix))) + str(suffix)
+        suffix += 1
     taken.add(name)
-    text = f"{rule_id}: a rule this version of ota-drift does not document"
+    what = ": a rule this version of ota-drift does not document"
+    text = bounded(rule_id, GITHUB_MAX_DESCRIPTION_CHARS - len(what)) + what
     return {
-        "id": rule_id,
+        "id": bounded(rule_id),
         "name": name,
-        "shortDescription": {"text": rule_id},
+        "shortDescription": {"text": bounded(rule_id, GITHUB_MAX_DESCRIPTION_CHARS)},
         "fullDescription": {"text": text},
         "help": {"text": text},
         "helpUri": RULES_DOC_URI,
     }
+
+
+def _cut_name(name: str, limit: int) -> str:
+    """A PASCAL_IDENTIFIER of at most `limit` characters: cut, and a capital left alone at the
+    end (not a word) dropped."""
+    name = name[:limit]
+    return name[:-1] if name[-1:].isupper() else name
+
+
+def bounded(text: str, limit: int = MAX_STRING_CHARS) -> str:
+    """`text`, or if it is longer than `limit` (which must be longer than CUT_MARKER) its start
+    and CUT_MARKER, exactly `limit` characters."""
+    if len(text) <= limit:
+        return text
+    keep = limit - len(CUT_MARKER.format(len(text)))
+    while keep + 1 + len(CUT_MARKER.format(len(text) - keep - 1)) <= limit:
+        keep += 1  # the count cut has fewer digits than the whole length: room for more
+    return text[:keep] + CUT_MARKER.format(len(text) - keep)
+
+
+def bounded_value(value: Any) -> Any:
+    """A drift value as JSON data of at most MAX_STRING_CHARS: a string is `bounded`; a list or
+    object whose compact JSON text is longer is written as that text, `bounded`."""
+    safe = json_safe(value)
+    if isinstance(safe, str):
+        return bounded(safe)
+    if not isinstance(safe, dict | list):
+        return safe  # a number prints in at most sys.get_int_max_str_digits() (4,300) digits
+    text = json.dumps(safe, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return safe if len(text) <= MAX_STRING_CHARS else bounded(text)
 
 
 PASCAL_IDENTIFIER = re.compile(r"(?:[A-Z][a-z0-9]+)+")
@@ -375,6 +580,7 @@ def _fallback_file(report: Report) -> str | None:
 
 
 def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str, Any]:
+    """One result, every string in it `bounded`; the fingerprint hashes the whole values."""
     location: Location | None = finding.location
     if location is None:
         text = f"{finding.ota_update_id} (live only, not declared): {finding.message}"
@@ -382,21 +588,22 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
             location = Location(fallback, 1)
     else:
         text = f"{finding.ota_update_id}: {finding.message}"
-    qualified = f"otaUpdate/{finding.ota_update_id}/{finding.path}"
+    ota_update_id = bounded(finding.ota_update_id)
+    qualified = bounded(f"otaUpdate/{finding.ota_update_id}/{finding.path}")
     sarif_location: dict[str, Any] = {}
     if location is not None:
         sarif_location["physicalLocation"] = {
-            "artifactLocation": artifact_location(location.file),
+            "artifactLocation": artifact_location(bounded(location.file)),
             "region": {"startLine": max(location.line, 1)},
         }
     sarif_location["logicalLocations"] = [
-        {"name": finding.ota_update_id, "fullyQualifiedName": qualified, "kind": "resource"}
+        {"name": ota_update_id, "fullyQualifiedName": qualified, "kind": "resource"}
     ]
     result: dict[str, Any] = {
-        "ruleId": finding.rule_id,
+        "ruleId": bounded(finding.rule_id),
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": text},
+        "message": {"text": bounded(text)},
         "locations": [sarif_location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
     }
@@ -405,19 +612,19 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
         if finding.suppressed.expires is not None:
             justification += f" (expires {finding.suppressed.expires.isoformat()})"
         result["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": justification}
+            {"kind": "external", "status": "accepted", "justification": bounded(justification)}
         ]
     properties: dict[str, Any] = {
         "severity": finding.severity.value,
-        "otaUpdateId": finding.ota_update_id,
-        "source": finding.source,
-        "path": finding.path,
+        "otaUpdateId": ota_update_id,
+        "source": bounded(finding.source),
+        "path": bounded(finding.path),
     }
     if finding.drift is not None:
-        properties["desired"] = json_safe(finding.drift.desired)
-        properties["actual"] = json_safe(finding.drift.actual)
+        properties["desired"] = bounded_value(finding.drift.desired)
+        properties["actual"] = bounded_value(finding.drift.actual)
     if finding.references:
-        properties["references"] = list(finding.references)
+        properties["references"] = [bounded(reference) for reference in finding.references]
     result["properties"] = properties
     return result
 
@@ -429,8 +636,8 @@ def _invocation(report: Report, extra: Sequence[dict[str, Any]]) -> dict[str, An
     notifications += [
         {
             "level": "note",
-            "message": {"text": f"{s.ota_update_id} skipped: {s.reason}"},
-            "properties": {"otaUpdateId": s.ota_update_id},
+            "message": {"text": bounded(f"{s.ota_update_id} skipped: {s.reason}")},
+            "properties": {"otaUpdateId": bounded(s.ota_update_id)},
         }
         for s in report.skipped
     ]
@@ -443,15 +650,13 @@ def _invocation(report: Report, extra: Sequence[dict[str, Any]]) -> dict[str, An
 
 def _error_notification(error: SourceError) -> dict[str, Any]:
     ota = error.ota_update_id or "(all)"
+    text = f"could not read {ota}: {error.operation} failed with {error.code}: {error.message}"
     return {
         "level": "error",
-        "message": {
-            "text": f"could not read {ota}: {error.operation} failed with "
-            f"{error.code}: {error.message}"
-        },
+        "message": {"text": bounded(text)},
         "properties": {
-            "otaUpdateId": error.ota_update_id,
-            "operation": error.operation,
-            "code": error.code,
+            "otaUpdateId": None if error.ota_update_id is None else bounded(error.ota_update_id),
+            "operation": bounded(error.operation),
+            "code": bounded(error.code),
         },
     }

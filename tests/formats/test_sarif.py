@@ -9,8 +9,10 @@ import json
 import random
 import re
 import string
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -24,7 +26,9 @@ from checker.formats.sarif import (
     GITHUB_SHOWN_RESULTS,
     GITHUB_SHOWN_TAGS,
     LEVELS,
+    MAX_STRING_CHARS,
     SarifFormat,
+    bounded,
     fingerprint,
     pascal_case,
     result_order,
@@ -38,6 +42,7 @@ from checker.model import (
     Location,
     Report,
     Severity,
+    SkippedUpdate,
     SourceError,
     Summary,
     Suppressed,
@@ -609,6 +614,8 @@ def test_left_out_findings_are_counted_by_severity_in_a_notification_and_on_stde
                         "results": 6,
                         "leftOut": {"critical": 0, "high": 1, "medium": 6, "low": 0, "info": 1234},
                         "suppressedLeftOut": 0,
+                        "leftOutForSize": 0,
+                        "leftOutOverCap": 1241,
                     },
                 }
             ],
@@ -701,27 +708,39 @@ def test_a_cap_outside_what_github_accepts_is_refused(bad: int) -> None:
     assert SarifFormat(max_results=GITHUB_MAX_RESULTS).max_results == 25_000
 
 
-def test_over_the_gzip_limit_fewer_results_are_written(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A file over the (here lowered) upload limit keeps fewer, still the most severe, until
-    its gzip size fits; the line gives that reason."""
-    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 60_000)
-    findings = [  # incompressible messages, so each result costs its size
+def incompressible(count: int, *, high: int = 40) -> list[Finding]:
+    """`count` findings on fw-000..., the first `high` high and the rest low, with messages of
+    hex digests that gzip cannot share between results, so each result costs its size."""
+    return [
         finding(
             "OTA306",
             f"fw-{i:03d}",
-            severity=Severity.HIGH if i < 40 else Severity.LOW,
+            severity=Severity.HIGH if i < high else Severity.LOW,
             message="".join(hashlib.sha256(f"{i}/{k}".encode()).hexdigest() for k in range(8)),
         )
-        for i in range(200)
+        for i in range(count)
     ]
-    report = report_of(*findings)
+
+
+def gzipped(text: str) -> int:
+    return len(gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0))
+
+
+def test_over_the_gzip_limit_the_results_that_fit_fill_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file over the (here lowered) upload limit keeps the most severe results that fit,
+    and fills the limit to within the note's reserve and one result; the line says how many
+    were left out for size and how many over the cap, and the bytes are the same whatever
+    the input order."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 60_000)
+    report = report_of(*incompressible(200))
     sarif = SarifFormat(max_results=150)
     text = sarif.render(report)
-    assert len(gzip.compress(text.encode(), compresslevel=9)) <= 60_000
-    assert upload_size(text) <= 60_000
+    assert len(gzip.compress(text.encode(), compresslevel=9)) <= upload_size(text) <= 60_000
     results = json.loads(text)["runs"][0]["results"]
+    one_result = max(gzipped(sarif_module._result_text(r)) for r in results)
+    assert upload_size(text) > 60_000 - sarif_module.NOTE_RESERVE - one_result
     assert 40 < len(results) < 150
     assert [r["properties"]["otaUpdateId"] for r in results] == [
         f"fw-{i:03d}" for i in range(len(results))
@@ -729,8 +748,263 @@ def test_over_the_gzip_limit_fewer_results_are_written(
     (note,) = sarif.notices(report)
     assert note == (
         f"SARIF report holds the {len(results)} most severe of 200 findings; left out: "
-        f"{200 - len(results)} low (GitHub code scanning accepts at most 0.06 MB gzip-compressed)"
+        f"{200 - len(results)} low ({150 - len(results)} for size: GitHub code scanning accepts "
+        "at most 0.06 MB gzip-compressed; 50 over the cap: --sarif-max-results 150)"
     )
+    shuffled = dataclasses.replace(report, findings=report.findings[::-1])
+    assert SarifFormat(max_results=150).render(shuffled) == text
+
+
+def strings_in(value: Any, where: str = "") -> list[tuple[str, str]]:
+    """(JSON path, string) of every key and string value in `value`."""
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, dict):
+        found = [(f"{where}/{key}", key) for key in value]
+        return found + [s for k, v in value.items() for s in strings_in(v, f"{where}/{k}")]
+    if isinstance(value, list):
+        return [s for i, v in enumerate(value) for s in strings_in(v, f"{where}/{i}")]
+    return []
+
+
+def random_text(length: int, seed: int = 1) -> str:
+    """`length` hex digits, random: gzip cannot make them small."""
+    return random.Random(seed).randbytes(length // 2 + 1).hex()[:length]
+
+
+def marked(text: str) -> int:
+    """How many characters a CUT_MARKER at the end of `text` says were cut."""
+    match = re.search(
+        r"\u2026 \(([0-9,]+) more characters; the JSON report has the full value\)$", text
+    )
+    assert match is not None, text[-100:]
+    return int(match.group(1).replace(",", ""))
+
+
+@pytest.mark.parametrize("length", [10, MAX_STRING_CHARS, MAX_STRING_CHARS + 1, 5_200_000])
+def test_bounded_cuts_a_long_string_with_a_marker_counting_the_rest(length: int) -> None:
+    """Within the limit a string is unchanged; over it, its start and a marker, exactly the
+    limit long, whose count plus the start is the whole length."""
+    text = random_text(length)
+    cut = bounded(text)
+    if length <= MAX_STRING_CHARS:
+        assert cut == text
+        return
+    assert len(cut) == MAX_STRING_CHARS
+    kept = cut[: cut.index("\u2026 (")]
+    assert text.startswith(kept)
+    assert len(kept) + marked(cut) == length
+
+
+def test_a_huge_value_in_any_field_is_cut_and_every_finding_stays_a_result(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    """The tester's repro, every field at once: a 5.2M-character file name in the path and
+    message, a 15M-character live description, and a huge update ID, reference,
+    justification, file, read error, skip reason and policy pack. No string but a URI is
+    over the bound, every cut one says how much is missing, all 17 findings are results,
+    nothing is left out, and the fingerprint still hashes the whole values."""
+    name = random_text(5_200_000)
+    huge = random_text(15_000_000, seed=2)
+    path = f"files[{name}].codeSigning"
+    big = dataclasses.replace(
+        finding(
+            "OTA001",
+            f"fw-{name}",
+            severity=Severity.CRITICAL,
+            path=path,
+            message=f"{path}: declared {huge}",
+            location=Location(f"ota/{name}.yaml", 4),
+            suppressed=Suppressed(huge, None),
+        ),
+        drift=DriftValues(desired=huge, actual=[name, {"k": 1}]),
+        references=(huge, "https://example.com/ref"),
+    )
+    report = report_of(
+        big,
+        *fleet({Severity.HIGH: 8, Severity.LOW: 8}),
+        errors=(SourceError(name, "GetOTAUpdate", name, huge),),
+        skipped=(SkippedUpdate(name, huge),),
+        policy_packs=(f"packs/{name}.yaml",),
+    )
+    sarif = SarifFormat()
+    doc = json.loads(sarif.render(report))
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    assert sarif.notices(report) == []
+    run = doc["runs"][0]
+    assert len(run["results"]) == 17
+    found = strings_in(doc)
+    uris = [(w, s) for w, s in found if w.endswith("/artifactLocation/uri")]
+    assert all(len(s) <= MAX_STRING_CHARS for w, s in found if (w, s) not in uris)
+    result = run["results"][0]
+    props = result["properties"]
+    message = result["message"]["text"]
+    assert message.startswith(f"fw-{name[:100]}")
+    assert len(message) == MAX_STRING_CHARS
+    assert marked(message) == len(f"fw-{name}: {path}: declared {huge}") - message.index("\u2026 (")
+    assert props["desired"] == bounded(huge) and marked(props["desired"]) > 14_990_000
+    assert props["actual"] == bounded(json.dumps([name, {"k": 1}], separators=(",", ":")))
+    assert props["path"] == bounded(path)
+    assert props["otaUpdateId"] == bounded(f"fw-{name}")
+    assert props["references"] == [bounded(huge), "https://example.com/ref"]
+    assert result["suppressions"][0]["justification"] == bounded(huge)
+    assert result["partialFingerprints"][sarif_module.FINGERPRINT_KEY] == fingerprint(big)
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert unquote(uri) == bounded(f"ota/{name}.yaml")
+    notes = notes_of(run)  # the read error and the skipped update, cut too
+    assert len(notes) == 2 and all(marked(n["message"]["text"]) > 5_000_000 for n in notes)
+    assert len(sarif.render(report).encode()) < 400_000
+
+
+def test_a_drift_structure_keeps_its_shape_unless_its_json_is_over_the_bound() -> None:
+    """A list within the bound stays a list; one whose compact JSON is longer becomes that
+    JSON text, cut; numbers stay numbers."""
+    arns = [f"arn:aws:iot:eu-central-1:123456789012:thinggroup/g{i:04d}" for i in range(300)]
+    small = arns[:10]
+    report = report_of(
+        dataclasses.replace(finding("OTA001"), drift=DriftValues(desired=small, actual=arns)),
+        dataclasses.replace(finding("OTA001", "fw-2"), drift=DriftValues(desired=3.5, actual=None)),
+    )
+    first, second = run_of(report)["results"]
+    assert first["properties"]["desired"] == small
+    actual = first["properties"]["actual"]
+    assert actual.startswith('["arn:aws:iot:eu-central-1:123456789012:thinggroup/g0000","arn:')
+    assert len(actual) == MAX_STRING_CHARS
+    assert marked(actual) == len(json.dumps(arns, separators=(",", ":"))) - actual.index("\u2026")
+    assert (second["properties"]["desired"], second["properties"]["actual"]) == (3.5, None)
+
+
+def test_a_result_too_big_for_the_upload_is_skipped_and_costs_no_other(
+    monkeypatch: pytest.MonkeyPatch, validator: jsonschema.protocols.Validator
+) -> None:
+    """The most severe finding alone is over the (lowered) limit: it is left out for size and
+    counted, and all 30 others are written, instead of none; the counts by severity plus the
+    results are the findings."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 60_000)
+    refs = tuple(random_text(MAX_STRING_CHARS, seed=k) for k in range(20))  # ~90 KB gzipped
+    huge = dataclasses.replace(finding("OTA101", severity=Severity.CRITICAL), references=refs)
+    report = report_of(huge, *fleet({Severity.HIGH: 10, Severity.LOW: 20}))
+    sarif = SarifFormat()
+    text = sarif.render(report)
+    assert upload_size(text) <= 60_000
+    doc = json.loads(text)
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    run = doc["runs"][0]
+    assert kept(run) == kept(run_of(report_of(*fleet({Severity.HIGH: 10, Severity.LOW: 20}))))
+    (note,) = notes_of(run)
+    assert (
+        note["message"]["text"]
+        == sarif.notices(report)[0]
+        == (
+            "SARIF report holds 30 of 31 findings, the most severe that fit; left out: 1 critical "
+            "(1 for size: GitHub code scanning accepts at most 0.06 MB gzip-compressed; none over "
+            "the cap: GitHub code scanning shows at most 5,000 results a run; --sarif-max-results "
+            "raises the cap up to 25,000)"
+        )
+    )
+    props = note["properties"]
+    assert (props["leftOutForSize"], props["leftOutOverCap"], props["results"]) == (1, 0, 30)
+    shown = Counter(r["properties"]["severity"] for r in run["results"])
+    assert {s: shown[s.value] + props["leftOut"][s.value] for s in Severity} == {
+        Severity.CRITICAL: 1,
+        Severity.HIGH: 10,
+        Severity.MEDIUM: 0,
+        Severity.LOW: 20,
+        Severity.INFO: 0,
+    }
+
+
+def test_when_nothing_fits_the_line_says_so_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit smaller than the rules alone: no results, and the line says "none of the",
+    with the size reason and the cap that applied."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 2_000)
+    report = report_of(*fleet({Severity.HIGH: 3, Severity.INFO: 2}))
+    sarif = SarifFormat(max_results=4)
+    assert run_of_text(sarif.render(report))["results"] == []
+    assert sarif.notices(report) == [
+        "SARIF report holds none of the 5 findings; left out: 3 high, 2 info (4 for size: "
+        "GitHub code scanning accepts at most 0.002 MB gzip-compressed; 1 over the cap: "
+        "--sarif-max-results 4)"
+    ]
+
+
+def run_of_text(text: str) -> dict[str, Any]:
+    run: dict[str, Any] = json.loads(text)["runs"][0]
+    return run
+
+
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Counts whole-log renders (`_text`) and whole-log gzips (`upload_size`) from now on."""
+    calls: Counter[str] = Counter()
+    text, size = sarif_module._text, sarif_module.upload_size
+
+    def counted_text(log: dict[str, Any]) -> str:
+        calls["render"] += 1
+        return text(log)
+
+    def counted_size(data: str) -> int:
+        calls["gzip"] += 1
+        return size(data)
+
+    monkeypatch.setattr(sarif_module, "_text", counted_text)
+    monkeypatch.setattr(sarif_module, "upload_size", counted_size)
+    return calls
+
+
+@pytest.mark.parametrize("count", [600, 6_000])
+def test_the_size_limit_costs_a_bounded_number_of_whole_log_renders(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """Thousands of results over the (lowered) limit: at most four renders and two gzips of
+    the whole log, as many for 6,000 findings as for 600, and the file fits."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 120_000)
+    report = report_of(*incompressible(count, high=count // 2))
+    calls = counting_renders(monkeypatch)
+    sarif = SarifFormat(max_results=GITHUB_MAX_RESULTS)
+    text = sarif.render(report)
+    assert sarif.notices(report)  # the limit binds
+    assert upload_size(text) <= 120_000
+    assert calls["render"] <= 4 and calls["gzip"] <= 2, calls
+    assert (calls["render"], calls["gzip"]) == (3, 2)  # the same for any count
+
+
+def test_if_the_gzip_estimate_were_wrong_the_file_still_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should the results chosen by compressed size still be over the limit (here `_fit` is
+    made to keep all), they are chosen again by uncompressed size, which surely fits: one
+    more render, and the line still counts what was left out for size."""
+    monkeypatch.setattr(sarif_module, "GITHUB_MAX_GZIP_BYTES", 400_000)
+    monkeypatch.setattr(sarif_module, "_fit", lambda head, pieces, tail, room: range(len(pieces)))
+    report = report_of(*incompressible(2_000))
+    calls = counting_renders(monkeypatch)
+    sarif = SarifFormat()
+    text = sarif.render(report)
+    assert upload_size(text) <= 400_000
+    results = run_of_text(text)["results"]
+    assert 40 < len(results) < 2_000
+    assert (calls["render"], calls["gzip"]) == (4, 2)
+    assert sarif.notices(report)[0].startswith(
+        f"SARIF report holds the {len(results)} most severe of 2,000 findings; left out: "
+        f"{2_000 - len(results):,} low ({2_000 - len(results):,} for size: "
+    )
+
+
+@pytest.mark.parametrize("which", ["example", "hostile"])
+def test_the_texts_the_size_limit_is_measured_on_are_the_bytes_written(
+    example: Report, which: str
+) -> None:
+    """What comes before the results, each result alone and what comes after, joined, are the
+    rendered file byte for byte, so the compressed sizes measured are exact."""
+    report = example if which == "example" else report_of(finding(message=HOSTILE, path=HOSTILE))
+    ordered = sorted(report.findings, key=result_order)
+    log, _ = sarif_module._log(report, ordered, ordered, range(len(ordered)), None)
+    skeleton, _ = sarif_module._log(report, ordered, ordered, range(len(ordered)), None)
+    skeleton["runs"][0]["results"] = [0]
+    head, tail = sarif_module._split(sarif_module._text(skeleton))
+    pieces = [sarif_module._result_text(r).encode() for r in log["runs"][0]["results"]]
+    joined = head + sarif_module.RESULT_SEPARATOR.join(pieces) + tail
+    assert joined.decode() == SarifFormat().render(report)
 
 
 SARIF2012_PASCAL = r"(?:[A-Z][a-z0-9]+)+"
@@ -806,3 +1080,40 @@ def test_every_rule_is_within_githubs_per_rule_limits(example: Report) -> None:
         assert 0 < len(rule["fullDescription"]["text"]) <= GITHUB_MAX_DESCRIPTION_CHARS
         assert rule["help"]["text"]
         assert 0 < float(rule["properties"]["security-severity"]) <= 10
+
+
+def test_long_unregistered_rule_ids_get_a_name_and_descriptions_within_githubs_lengths(
+    validator: jsonschema.protocols.Validator,
+) -> None:
+    """Hand-built rule IDs longer than 1,024 characters: distinct Pascal names of at most 255
+    (a capital cut alone is dropped), a shortDescription and fullDescription of at most 1,024
+    that say how much of the whole ID was cut, an ID within the string bound, and results
+    that index them."""
+    common = "OTA" + "x" * 1_100
+    ids = [f"{common}1", f"{common}2", "Ab " * 200, random_text(20_000)]
+    report = report_of(*(finding(rule_id, f"fw-{i}") for i, rule_id in enumerate(ids)))
+    doc = render(report)
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    extra = rules[len(ALL_RULES) :]
+    assert len(extra) == 4
+    names = [r["name"] for r in extra]
+    assert len(set(names)) == 4
+    for rule in extra:
+        assert re.fullmatch(SARIF2012_PASCAL, rule["name"]) and len(rule["name"]) <= 255
+        short, full = rule["shortDescription"]["text"], rule["fullDescription"]["text"]
+        assert len(short) <= GITHUB_MAX_DESCRIPTION_CHARS and len(full) <= 1024
+        assert len(rule["id"]) <= MAX_STRING_CHARS
+    by_id = {r["id"]: r for r in extra}
+    assert by_id["Ab " * 200]["name"] == "Ab" * 127  # 255 would end on a lone capital
+    assert by_id[f"{common}2"]["name"] == by_id[f"{common}1"]["name"][:254] + "2"
+    assert marked(by_id[f"{common}1"]["shortDescription"]["text"]) > 0
+    assert by_id[f"{common}1"]["fullDescription"]["text"].endswith(
+        "more characters; the JSON report has the full value): a rule this version of "
+        "ota-drift does not document"
+    )
+    longest = bounded(ids[3])
+    assert marked(by_id[longest]["shortDescription"]["text"]) > 19_000
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

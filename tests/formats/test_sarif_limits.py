@@ -10,9 +10,11 @@ module (about 15 s).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import io
 import json
+import random
 import subprocess
 import sys
 from collections import Counter
@@ -27,6 +29,7 @@ import pytest
 import checker.cli
 from checker import audit
 from checker.cli import main
+from checker.formats import sarif as sarif_module
 from checker.formats.sarif import (
     GITHUB_MAX_GZIP_BYTES,
     GITHUB_MAX_LOCATIONS,
@@ -36,9 +39,11 @@ from checker.formats.sarif import (
     GITHUB_MAX_TAGS,
     GITHUB_SHOWN_RESULTS,
     GITHUB_SHOWN_TAGS,
+    MAX_STRING_CHARS,
     SarifFormat,
+    result_order,
 )
-from checker.model import Report, Severity
+from checker.model import DriftValues, Report, Severity
 from tests.formats.golden import ROOT
 
 FLEET = 10_000
@@ -183,6 +188,37 @@ def test_the_highest_cap_on_the_fleet_is_still_within_every_github_limit(
         "SARIF report holds the 25,000 most severe of 29,261 findings; left out: 4,261 info "
         "(--sarif-max-results 25000)"
     ]
+
+
+def test_one_13m_character_value_in_the_fleet_costs_one_render_and_no_result(
+    fleet: FleetRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tester's 4 min 42 s: the most severe finding of the fleet with a 13M-character
+    random drift value. The value is cut to MAX_STRING_CHARS, so the file is rendered once,
+    and it holds the same 5,000 results with the same line as without it."""
+    first = min(fleet.report.findings, key=result_order)
+    value = random.Random(13).randbytes(6_500_000).hex()
+    huge = dataclasses.replace(first, drift=DriftValues(desired=value, actual=value))
+    findings = tuple(huge if f is first else f for f in fleet.report.findings)
+    report = dataclasses.replace(fleet.report, findings=findings)
+    renders: list[int] = []
+    text = sarif_module._text
+
+    def counted(log: dict[str, Any]) -> str:
+        renders.append(1)
+        return text(log)
+
+    monkeypatch.setattr(sarif_module, "_text", counted)
+    sarif = SarifFormat()
+    log = json.loads(sarif.render(report))
+    assert len(renders) == 1
+    (run,) = log["runs"]
+    assert len(run["results"]) == GITHUB_SHOWN_RESULTS
+    assert len(run["results"][0]["properties"]["desired"]) == MAX_STRING_CHARS
+    assert [r["partialFingerprints"] for r in run["results"]] == [
+        r["partialFingerprints"] for r in fleet.sarif["runs"][0]["results"]
+    ]
+    assert sarif.notices(report) == [fleet.stderr.removeprefix("note: ").removesuffix("\n")]
 
 
 def test_sarif_max_results_caps_the_cli_report(
