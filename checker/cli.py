@@ -474,9 +474,16 @@ def _audit(args: argparse.Namespace) -> int:
     formats = _formats(args)
     texts = [f.render(report) for f in formats]  # the audit ran once; each renders it
     write_outputs(plan, texts)
-    for note in dict.fromkeys(n for f in formats for n in f.notices(report)):
-        print(f"note: {visible(note)}", file=sys.stderr)
+    for where, rendered in zip(_output_names(args), formats, strict=True):
+        for note in rendered.notices(report):  # which output it is about: two may differ
+            print(f"note: {visible(where)}: {visible(note)}", file=sys.stderr)
     return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _output_names(args: argparse.Namespace) -> list[str]:
+    """Each output as the user named it, in _formats' order."""
+    names = [args.output or "stdout", *(path for _, path in args.report)]
+    return [*names, "$GITHUB_STEP_SUMMARY"] if _summary_file(args) else names
 
 
 def _formats(args: argparse.Namespace) -> list[ReportFormat]:
@@ -517,9 +524,9 @@ class _SummaryFull:
 
     def notices(self, report: Report) -> list[str]:
         return [
-            f"$GITHUB_STEP_SUMMARY already holds {self.size:,} bytes of the "
-            f"{GITHUB_SUMMARY_MAX_BYTES:,} GitHub shows for a step: the job summary was not "
-            "appended; the other reports are complete"
+            f"the step's job summary already holds {self.size:,} bytes of the "
+            f"{GITHUB_SUMMARY_MAX_BYTES:,} GitHub shows for a step: nothing appended; the other "
+            "reports are complete"
         ]
 
 

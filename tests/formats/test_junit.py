@@ -1235,7 +1235,7 @@ def test_the_fleet_note_is_on_stderr_and_in_the_summary(
     fleet: FleetRun, fleet_doc: JUnitXml
 ) -> None:
     """stderr holds the left-out line once, as a note; the summary case says the same."""
-    assert fleet.stderr == f"note: {FLEET_NOTE}\n"
+    assert fleet.stderr == f"note: ota.xml: {FLEET_NOTE}\n"
     (summary,) = list(suites(fleet_doc)["ota-drift: summary"])
     assert (outcome(summary), summary.result[0].message) == ("skipped", FLEET_NOTE)
 

@@ -911,7 +911,8 @@ def test_github_summary_of_2000_updates_stays_within_1_mib(
     assert len(active) == total - number(closing["left"]) > 0
     err = capsys.readouterr().err
     assert err == (
-        f"note: Markdown report shows {len(active):,} of {total:,} findings (the most severe), "
+        f"note: $GITHUB_STEP_SUMMARY: Markdown report shows {len(active):,} of {total:,} "
+        "findings (the most severe), "
         f"within {GITHUB_SUMMARY_MAX_BYTES - len(earlier):,} bytes; the other formats have the "
         "full report\n"
     )
@@ -943,9 +944,9 @@ def test_github_summary_with_no_room_left_appends_nothing_and_says_so(
     assert Path("summary.md").read_text(encoding="utf-8") == earlier
     assert Path("r.json").stat().st_size > 0
     assert capsys.readouterr().err == (
-        f"note: $GITHUB_STEP_SUMMARY already holds {len(earlier):,} bytes of the 1,048,576 "
-        "GitHub shows for a step: the job summary was not appended; the other reports are "
-        "complete\n"
+        f"note: $GITHUB_STEP_SUMMARY: the step's job summary already holds {len(earlier):,} "
+        "bytes of the 1,048,576 GitHub shows for a step: nothing appended; the other reports "
+        "are complete\n"
     )
 
 
@@ -958,7 +959,7 @@ def test_markdown_max_bytes_keeps_stdout_and_reports_within_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--markdown-max-bytes holds --format markdown, --report markdown= and the job summary
-    to N bytes (65,536: a pull-request comment), with one note on stderr."""
+    to N bytes (65,536: a pull-request comment), with a note on stderr for each output."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "summary.md")
     Path("summary.md").write_text("", encoding="utf-8")
@@ -969,9 +970,11 @@ def test_markdown_max_bytes_keeps_stdout_and_reports_within_it(
     assert Path("pr.md").read_text(encoding="utf-8") == out
     assert Path("summary.md").read_text(encoding="utf-8") == out
     assert LEFT_OUT_LINE.fullmatch(out.splitlines()[-1])
-    [note] = err.splitlines()
-    assert note.startswith("note: Markdown report shows ")
-    assert f"findings (the most severe), within {budget:,} bytes;" in note
+    notes = err.splitlines()
+    assert [n.split(": ", 2)[1] for n in notes] == ["stdout", "pr.md", "$GITHUB_STEP_SUMMARY"]
+    for note in notes:
+        assert note.split(": ", 2)[2].startswith("Markdown report shows ")
+        assert f"findings (the most severe), within {budget:,} bytes;" in note
 
 
 @pytest.mark.parametrize("value", ["4095", "1048577", "0", "64k"])

@@ -160,7 +160,7 @@ def test_the_fleet_left_out_line_is_on_stderr(fleet: FleetRun) -> None:
     """stderr holds the same line as the SARIF warning, once, as a note."""
     (run,) = fleet.sarif["runs"]
     text = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
-    assert fleet.stderr == f"note: {text}\n"
+    assert fleet.stderr == f"note: ota.sarif: {text}\n"
     assert text == (
         "SARIF report holds the 5,000 most severe of 29,261 findings; left out: 1,083 high, "
         "5,048 medium, 1,701 low, 16,429 info (GitHub code scanning shows at most 5,000 "
@@ -218,7 +218,9 @@ def test_one_13m_character_value_in_the_fleet_costs_one_render_and_no_result(
     assert [r["partialFingerprints"] for r in run["results"]] == [
         r["partialFingerprints"] for r in fleet.sarif["runs"][0]["results"]
     ]
-    assert sarif.notices(report) == [fleet.stderr.removeprefix("note: ").removesuffix("\n")]
+    assert sarif.notices(report) == [
+        fleet.stderr.removeprefix("note: ota.sarif: ").removesuffix("\n")
+    ]
 
 
 def test_sarif_max_results_caps_the_cli_report(
@@ -234,7 +236,7 @@ def test_sarif_max_results_caps_the_cli_report(
     results = json.loads(Path("ota.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
     assert [r["properties"]["severity"] for r in results] == ["critical", "high"]
     assert err == (
-        "note: SARIF report holds the 2 most severe of 29 findings; left out: 12 high, "
+        "note: ota.sarif: SARIF report holds the 2 most severe of 29 findings; left out: 12 high, "
         "5 medium, 5 low, 5 info (--sarif-max-results 2)\n"
     )
     assert len(json.loads(Path("ota.json").read_text(encoding="utf-8"))["findings"]) == 29
