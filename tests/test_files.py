@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -251,7 +252,9 @@ def test_unreadable_entries_of_a_declared_folder_are_all_errors(
     for folder in ("blind", "sealed"):
         (ota / folder).mkdir(parents=True)
     for path in ("a.yaml", "blind/b.yaml", "locked.yaml", "sealed/c.yaml"):
-        (ota / path).write_text(DECLARED.replace("fw-1", path), encoding="utf-8")
+        (ota / path).write_text(
+            DECLARED.replace("fw-1", re.sub(r"[^a-z0-9]", "-", path)), encoding="utf-8"
+        )
     locked(ota / "locked.yaml", 0o000)
     locked(ota / "sealed", 0o000)  # cannot be listed
     locked(ota / "blind", 0o600)  # can be listed, but nothing in it can be reached
