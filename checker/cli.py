@@ -32,16 +32,17 @@ from checker.model import (
     LATEST,
     LiveUpdate,
     Report,
-    Severity,
     SkippedUpdate,
     SourceError,
     in_calendar,
 )
 from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
+from checker.policy.model import FAIL_ON_VALUES, blocks
 from checker.policy.packs import default_pack_path, load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
-from checker.sources.aws import AwsSettings, AwsSource, Progress, iam_policy
+from checker.sources.aws import AwsSettings, AwsSource, iam_policy
+from checker.sources.interface import Progress
 from checker.sources.ratelimit import MIN_RATE
 from checker.sources.snapshot import SnapshotSource, snapshot_json
 from checker.terminal import ProgressBar, wants_colour
@@ -73,7 +74,7 @@ DEFAULT_TIMEOUT = 10.0
 """IoT control-plane reads answer in well under a second; 10 s absorbs a slow network, and a
 dead endpoint gives up after max_attempts x 10 s plus backoff instead of x 30 s."""
 
-FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
+FAIL_ON_CHOICES = list(FAIL_ON_VALUES)
 
 EPILOG = """\
 examples:
@@ -313,7 +314,7 @@ def _report_spec(text: str) -> tuple[str, str]:
 
 def _timestamp(text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {_quoted(text)}") from None
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -640,10 +641,7 @@ def exit_code(report: Report, fail_on: str) -> int:
     fail_on. Suppressed findings never count."""
     if not report.complete:
         return EXIT_ERROR
-    if fail_on == "never":
-        return EXIT_CLEAN
-    threshold = Severity(fail_on)
-    if any(f.active and f.severity >= threshold for f in report.findings):
+    if any(blocks(f, fail_on) for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

@@ -11,6 +11,20 @@ from typing import Any
 from checker.model import Finding, Location, Severity
 from checker.rules.interface import RuleMeta
 
+FAIL_ON_VALUES = (*(s.value for s in Severity), "never")
+"""What `failOn` (packs, `--fail-on`, the Pulumi settings) may be: a severity, or never."""
+
+
+def blocks_at(severity: Severity, fail_on: str) -> bool:
+    """Whether a finding of `severity` reaches `fail_on`: the one judge of the exit code, the
+    Pulumi provider's failures and CrossGuard's enforcement level. `never` blocks nothing."""
+    return fail_on != "never" and severity >= Severity(fail_on)
+
+
+def blocks(finding: Finding, fail_on: str) -> bool:
+    """Whether `finding` blocks at `fail_on`; a suppressed finding never does."""
+    return finding.active and blocks_at(finding.severity, fail_on)
+
 
 @dataclass(frozen=True)
 class RuleSetting:

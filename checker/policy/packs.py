@@ -18,12 +18,11 @@ from checker.declared.yamlsafe import load_located
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
 from checker.model import Location, Path, Severity
-from checker.policy.model import IgnoreDrift, Policy, RuleSetting, Suppression
+from checker.policy.model import FAIL_ON_VALUES, IgnoreDrift, Policy, RuleSetting, Suppression
 from checker.rules.interface import RuleMeta, shown_value
 from checker.rules.registry import META_BY_ID
 
 PACK_VERSION = 1
-FAIL_ON_VALUES = (*(s.value for s in Severity), "never")
 SEVERITY_VALUES = tuple(s.value for s in Severity)
 MAX_PACK_BYTES = 1 * 2**20
 MAX_PATTERN_CHARS = 1024

@@ -33,7 +33,7 @@ from checker import __version__
 from checker.evaluate import evaluate
 from checker.model import Finding, Severity
 from checker.policy.apply import apply_policy
-from checker.policy.model import Policy, RuleSetting
+from checker.policy.model import Policy, RuleSetting, blocks_at
 from checker.policy.packs import load_policy
 from checker.pulumi.provider import OTA_UPDATE_TYPE, declared_from_props
 from checker.rules.interface import MAX_LIST_ITEMS, Param, Rule, RuleMeta
@@ -124,7 +124,7 @@ def enforcement_level(meta: RuleMeta, policy: Policy) -> EnforcementLevel:
     if not policy.enabled(meta.rule_id):
         return EnforcementLevel.DISABLED
     severity = policy.severity(meta.rule_id, meta.severity)
-    if policy.fail_on != "never" and severity >= Severity(policy.fail_on):
+    if blocks_at(severity, policy.fail_on):
         return EnforcementLevel.MANDATORY
     return EnforcementLevel.ADVISORY
 

@@ -18,8 +18,9 @@ from checker import audit
 from checker.declared import load_declared
 from checker.errors import InputError, UsageError
 from checker.model import Report
-from checker.policy.packs import FAIL_ON_VALUES, load_policy
-from checker.pulumi.provider import AuditSettings, OtaFleetAudit, blocks
+from checker.policy.model import FAIL_ON_VALUES, blocks
+from checker.policy.packs import load_policy
+from checker.pulumi.provider import AuditSettings, OtaFleetAudit
 from checker.sources.aws import AwsSettings, AwsSource
 from checker.sources.interface import StateSource
 from checker.sources.snapshot import SnapshotSource

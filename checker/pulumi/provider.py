@@ -33,9 +33,10 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker import audit
 from checker.drift import CHANGED, MISSING, diff_update
-from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, Severity, SourceError
+from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError
 from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS
 from checker.policy.apply import apply_policy
+from checker.policy.model import blocks
 from checker.policy.packs import load_policy
 from checker.servicemodel import create_ota_update_shape, ota_update_info_shape, validate_entry
 from checker.sources.aws import AwsSettings, AwsSource
@@ -173,7 +174,7 @@ def from_json(value: Any, shape: Shape | None) -> Any:
     if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
         return int(value)
     if kind == "timestamp" and isinstance(value, str):
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return value
 
@@ -181,11 +182,6 @@ def from_json(value: Any, shape: Shape | None) -> Any:
 def top_level(path: str) -> str:
     """`files[fw.bin].codeSigning` → `files`: the resource property a finding path is under."""
     return re.split(r"[.\[]", path, maxsplit=1)[0]
-
-
-def blocks(finding: Finding, fail_on: str) -> bool:
-    """Whether an active finding reaches `fail_on`, as `ota-drift`'s exit code judges it."""
-    return finding.active and fail_on != "never" and finding.severity >= Severity(fail_on)
 
 
 class AuditError(Exception):
