@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.textsafe import visible
@@ -24,6 +25,16 @@ class Problem:
         file = visible(self.file)
         where = file if self.line is None else f"{file}:{self.line}"
         return f"{where}: {visible(self.message)}"
+
+
+def did_you_mean(word: str, choices: Sequence[str], cutoff: float = 0.75) -> str:
+    """`; did you mean 'X'?` for the choice `word` was meant to be, or ''. The same word in
+    another case always wins (`Protocols`); otherwise the closest at `cutoff` or better."""
+    by_case = {c.lower(): c for c in choices}
+    if word.lower() in by_case:
+        return f"; did you mean {by_case[word.lower()]!r}?"
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class InputError(Exception):

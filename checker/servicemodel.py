@@ -11,7 +11,6 @@ policy and belong to the rules.
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import math
 import re
@@ -21,6 +20,7 @@ from typing import Any
 import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
+from checker.errors import did_you_mean
 from checker.model import Path, PathKey
 
 _TYPE_NAMES = {
@@ -326,12 +326,7 @@ def _describe(value: Any) -> str:
 
 
 def _did_you_mean(key: Any, choices: list[str]) -> str:
-    text = str(key)
-    lowered = {c.lower(): c for c in choices}
-    if text.lower() in lowered:
-        return f"; did you mean {lowered[text.lower()]!r}?"
-    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.75)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return did_you_mean(str(key), choices)
 
 
 def encode_blobs(entry: dict[str, Any]) -> dict[str, Any]:

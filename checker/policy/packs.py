@@ -6,7 +6,6 @@ Every problem is reported as `PACK:LINE: message` (exit code 2).
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import re
 from collections.abc import Mapping, Sequence
@@ -15,7 +14,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from checker.declared.yamlsafe import load_located
-from checker.errors import InputError, Problem
+from checker.errors import InputError, Problem, did_you_mean
 from checker.files import display_path, read_text
 from checker.model import Location, Path, Severity
 from checker.policy.model import FAIL_ON_VALUES, IgnoreDrift, Policy, RuleSetting, Suppression
@@ -366,8 +365,7 @@ def _hint(key: Any, choices: Mapping[str, Any] | Sequence[str]) -> str:
         key = str(key)  # `302:` for OTA302
     if not isinstance(key, str) or len(key) > _HINT_CHARS:
         return ""  # nothing is close to a date, a mapping or a paragraph
-    close = difflib.get_close_matches(str(key), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return did_you_mean(key, list(choices), cutoff=0.6)
 
 
 def _merge(packs: Sequence[_Pack]) -> Policy:
