@@ -576,11 +576,7 @@ def _snapshot(args: argparse.Namespace) -> int:
         print(f"note: {visible(skipped.ota_update_id)}: {visible(skipped.reason)}", file=sys.stderr)
     if errors:
         for error in errors:
-            print(
-                f"ota-drift: {visible(error.ota_update_id or '(listing)')}: "
-                f"{visible(error.operation)}: {visible(error.code)}: {visible(error.message)}",
-                file=sys.stderr,
-            )
+            print(f"ota-drift: {visible(str(error))}", file=sys.stderr)
         print(f"ota-drift: {len(errors)} read error(s); no snapshot written", file=sys.stderr)
         return EXIT_ERROR
     updates = [i for i in items if isinstance(i, LiveUpdate)]

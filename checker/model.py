@@ -121,6 +121,15 @@ class SourceError:
     code: str
     message: str
 
+    @property
+    def subject(self) -> str:
+        """What could not be read: the update, or `(listing)` when the listing failed."""
+        return self.ota_update_id or "(listing)"
+
+    def __str__(self) -> str:
+        """`fw-1: GetOTAUpdate: AccessDeniedException: ...`, the one-line form everywhere."""
+        return f"{self.subject}: {self.operation}: {self.code}: {self.message}"
+
 
 @dataclass(frozen=True)
 class SkippedUpdate:

@@ -110,10 +110,7 @@ def run(settings: ProgramSettings, as_of: datetime | None = None) -> OtaFleetAud
             f"ota-drift: {exc} (in this stack: aws:region, or ota-drift:state for a snapshot)"
         ) from None
     if not report.complete:
-        lines = [
-            f"{e.ota_update_id or '(listing)'}: {e.operation}: {e.code}: {e.message}"
-            for e in report.errors
-        ]
+        lines = [str(e) for e in report.errors]
         raise pulumi.RunError(
             "live state could not be read in full, so no audit result is given:\n"
             + "\n".join(lines)
