@@ -19,10 +19,7 @@ LIVE_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("live
 JOB_CONFIG = {r.meta.rule_id for r in CONFIG_RULES if r.meta.needs_job_config}
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """declare() writes its YAML into the current directory."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def _judged(report: Report) -> dict[str, set[str]]:

@@ -99,10 +99,7 @@ def snapshot(*infos: dict[str, Any]) -> str:
     )
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def setup(files: dict[str, str]) -> None:

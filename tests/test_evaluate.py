@@ -50,9 +50,7 @@ otaUpdates:
 """fleet-a: rate 300 (line 6), fw.bin unsigned (line 8). fleet-b (line 13): clean, files on 16."""
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def load(text: str = DECLARED) -> tuple[DeclaredUpdate, ...]:

@@ -37,9 +37,7 @@ SNAPSHOT = '{"version": 1, "otaUpdates": []}\n'
 PACK = "version: 1\n"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture

@@ -16,10 +16,7 @@ EXAMPLE = [str(ROOT / "examples/ota"), "--state", str(ROOT / "examples/live-snap
 AS_OF = ["--as-of", "2026-11-25T00:00:00Z"]
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def test_every_format_from_one_audit_into_new_folders(

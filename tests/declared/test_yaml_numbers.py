@@ -30,9 +30,7 @@ otaUpdates:
 """A valid file of 8 lines; tests append line 9 onwards."""
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def problem_of(text: str) -> Problem:
