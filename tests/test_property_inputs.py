@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.declared.loader import load_declared, load_file
-from checker.declared.yamlsafe import load_located
 from checker.errors import InputError
 from checker.jsonsafe import load_json
 from checker.model import DeclaredUpdate, LiveUpdate
 from checker.servicemodel import validate_entry, validate_live
 from checker.sources.snapshot import SnapshotSource
+from checker.yamlsafe import load_located
 
 settings.register_profile(
     "ota-drift-inputs",

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from checker.declared.yamlsafe import load_located
 from checker.errors import InputError, Problem
 from checker.files import display_path, kind_of, read_text, why_unreadable
 from checker.model import DeclaredUpdate, Location, Path
 from checker.servicemodel import encode_blobs, validate_entry
+from checker.yamlsafe import load_located
 
 MAX_FILE_BYTES = 5 * 2**20
 """Declared files holding more than this are refused: no OTA fleet needs one."""

@@ -13,13 +13,13 @@ from datetime import date, datetime
 from pathlib import Path as FsPath
 from typing import Any
 
-from checker.declared.yamlsafe import load_located
 from checker.errors import InputError, Problem, did_you_mean
 from checker.files import display_path, read_text
 from checker.model import Location, Path, Severity
 from checker.policy.model import FAIL_ON_VALUES, IgnoreDrift, Policy, RuleSetting, Suppression
 from checker.rules.interface import RuleMeta, shown_value
 from checker.rules.registry import META_BY_ID
+from checker.yamlsafe import load_located
 
 PACK_VERSION = 1
 SEVERITY_VALUES = tuple(s.value for s in Severity)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from checker.declared.loader import discover, load_declared, load_file
-from checker.declared.yamlsafe import load_located
 from checker.errors import InputError, Problem
 from checker.model import DeclaredUpdate, Location
+from checker.yamlsafe import load_located
 
 ROLE = "arn:aws:iam::123456789012:role/ota"
 GROUP = "arn:aws:iot:eu-west-1:123456789012:thinggroup/sensors"

@@ -10,8 +10,8 @@ import pytest
 
 from checker.cli import main
 from checker.declared.loader import MAX_FILE_BYTES, load_declared
-from checker.declared.yamlsafe import MAX_DEPTH, MAX_EXPANDED_NODES
 from checker.errors import InputError, Problem
+from checker.yamlsafe import MAX_DEPTH, MAX_EXPANDED_NODES
 
 ENTRY = """\
   - otaUpdateId: fw-1

@@ -14,8 +14,8 @@ import pytest
 
 from checker.cli import main
 from checker.declared.loader import load_declared
-from checker.declared.yamlsafe import MAX_NUMBER_CHARS, load_located
 from checker.errors import InputError, Problem
+from checker.yamlsafe import MAX_NUMBER_CHARS, load_located
 
 HEAD = """\
 otaUpdates:
