@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from checker import __version__
-from checker.drift import CHANGED, MISSING, UNMANAGED, compare, judged_drift_rules
+from checker.drift import compare, judged_drift_rules
 from checker.evaluate import evaluate, evaluated_rules
 from checker.model import (
     AuditedUpdate,
@@ -22,6 +22,9 @@ from checker.model import (
 from checker.normalise import DEEP_FIELDS
 from checker.policy.apply import apply_policy, is_drift_ignored
 from checker.policy.model import DEFAULT_POLICY, Policy
+from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota002_missing import MISSING
+from checker.rules.ota003_unmanaged import UNMANAGED
 from checker.rules.registry import ALL_RULES
 from checker.sources.interface import StateSource
 

@@ -1,4 +1,9 @@
-"""Stage 4a: drift between declared and live updates (OTA001 changed … OTA004 not verifiable)."""
+"""Stage 4a: drift between declared and live updates (OTA001 changed … OTA004 not verifiable).
+
+This module decides where drift is; the rules' IDs, severities, documentation and finding
+text live in their modules, `checker/rules/ota001_*.py` … `ota004_*.py`. The metas are
+re-exported here (`CHANGED` … `NOT_VERIFIABLE`) for the code that imports them from here.
+"""
 
 from __future__ import annotations
 
@@ -9,88 +14,29 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from checker.model import (
-    DeclaredUpdate,
-    DriftValues,
-    Finding,
-    LiveUpdate,
-    Path,
-    Severity,
-)
+from checker.model import DeclaredUpdate, DriftValues, Finding, LiveUpdate, Path
 from checker.normalise import CREATE_ONLY_FIELDS, SET_FIELDS, Canonical, canonical
-from checker.rules.interface import RuleDoc, RuleMeta
+from checker.rules.interface import RuleMeta
+from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota002_missing import MISSING, missing_finding
+from checker.rules.ota003_unmanaged import UNMANAGED, unmanaged_finding
+from checker.rules.ota004_not_verifiable import NOT_VERIFIABLE, not_verifiable_finding
 
-CHANGED = RuleMeta(
-    rule_id="OTA001",
-    title="Ensure the live OTA update matches its declaration",
-    severity=Severity.HIGH,
-    applies_to="drift",
-    doc=RuleDoc(
-        what="A value differs between the declared config and what GetOTAUpdate returns, after "
-        "both are normalised (sets, defaults, server-owned fields). One finding per path, with "
-        "`desired` and `actual`.",
-        why="The declaration is what was reviewed. A live update that differs was changed "
-        "outside review, or the repository no longer describes what devices receive.",
-        fix="OTA updates are immutable: delete and recreate the update from the declaration, "
-        "or change the declaration to what should be live and get it reviewed.",
-        failing="""\
-# declared                       # live (GetOTAUpdate)
-awsJobPresignedUrlConfig:        awsJobPresignedUrlConfig:
-  expiresInSec: 600                expiresInSec: 3600
-""",
-        passing="""\
-# declared                       # live (GetOTAUpdate)
-awsJobPresignedUrlConfig:        awsJobPresignedUrlConfig:
-  expiresInSec: 600                expiresInSec: 600
-""",
-    ),
-)
-MISSING = RuleMeta(
-    rule_id="OTA002",
-    title="Ensure every declared OTA update exists",
-    severity=Severity.HIGH,
-    applies_to="drift",
-    doc=RuleDoc(
-        what="An OTA update is declared, but the live state has no update with its id.",
-        why="Devices the declaration targets are not being updated: a security fix the "
-        "repository claims is rolling out is not.",
-        fix="Create the update (e.g. `pulumi up` or your deployment job), or remove the "
-        "declaration if the update was deliberately deleted.",
-        failing="# declared: otaUpdateId sensor-fw-5     # live: no such update\n",
-        passing="# declared: otaUpdateId sensor-fw-5     # live: sensor-fw-5 exists\n",
-    ),
-)
-UNMANAGED = RuleMeta(
-    rule_id="OTA003",
-    title="Ensure every live OTA update is declared",
-    severity=Severity.MEDIUM,
-    applies_to="drift",
-    doc=RuleDoc(
-        what="A live OTA update has no declaration.",
-        why="An update created by hand skipped review: its signing, targets and rollout were "
-        "never checked, yet it can install firmware on devices.",
-        fix="Declare it (then the rules review it), or delete it if it should not exist.",
-        failing="# live: lab-fw-test exists          # declared: nothing\n",
-        passing="# live: lab-fw-test exists          # declared: otaUpdateId lab-fw-test\n",
-    ),
-)
-NOT_VERIFIABLE = RuleMeta(
-    rule_id="OTA004",
-    title="Declared fields that this source cannot verify",
-    severity=Severity.INFO,
-    applies_to="drift",
-    doc=RuleDoc(
-        what="The declaration sets create-only fields (`roleArn`, `awsJobAbortConfig`, "
-        "`awsJobTimeoutConfig`, `tags`) that GetOTAUpdate never returns.",
-        why="Drift in these fields cannot be seen from GetOTAUpdate alone; the report says so "
-        "rather than implying they were checked.",
-        fix="Nothing to fix. A source that reads the update's job and tags can verify the "
-        "abort, timeout and tags; no API returns `roleArn`.",
-        failing="roleArn: arn:aws:iam::123456789012:role/ota\n",
-        passing="# (informational)\n",
-    ),
-)
-DRIFT_RULES = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE)
+__all__ = [
+    "CHANGED",
+    "DRIFT_RULES",
+    "MISSING",
+    "NOT_VERIFIABLE",
+    "UNMANAGED",
+    "DriftResult",
+    "compare",
+    "diff_update",
+    "display",
+    "judged_drift_rules",
+]
+
+DRIFT_RULES: tuple[RuleMeta, ...] = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE)
+"""The rules `compare` raises; the registry lists each of them too (a test checks they agree)."""
 
 
 _ABSENT = object()
@@ -151,14 +97,14 @@ def compare(
         if actual is None:
             if update.ota_update_id not in unreadable:
                 missing.add(update.ota_update_id)
-                findings.append(_missing(update))
+                findings.append(missing_finding(update))
             continue
         changes = list(diff_update(update, actual, not_read))
         (drifted if changes else in_sync).add(update.ota_update_id)
         findings.extend(changes)
         findings.extend(_not_verifiable(update, not_read))
     unmanaged = {i for i in live_by_id if i not in declared_ids}
-    findings.extend(_unmanaged(live_by_id[i]) for i in unmanaged)
+    findings.extend(unmanaged_finding(live_by_id[i]) for i in unmanaged)
     return DriftResult(
         tuple(findings),
         frozenset(in_sync),
@@ -268,43 +214,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _missing(update: DeclaredUpdate) -> Finding:
-    return Finding(
-        rule_id=MISSING.rule_id,
-        severity=MISSING.severity,
-        ota_update_id=update.ota_update_id,
-        source="drift",
-        path="",
-        message="declared, but no such OTA update exists live",
-        location=update.location,
-    )
-
-
-def _unmanaged(update: LiveUpdate) -> Finding:
-    return Finding(
-        rule_id=UNMANAGED.rule_id,
-        severity=UNMANAGED.severity,
-        ota_update_id=update.ota_update_id,
-        source="drift",
-        path="",
-        message="exists live, but is not declared",
-        location=None,
-    )
-
-
 def _not_verifiable(update: DeclaredUpdate, not_read: Collection[str]) -> list[Finding]:
     fields = [f for f in CREATE_ONLY_FIELDS if f in not_read and f in update.config]
-    if not fields:
-        return []
-    return [
-        Finding(
-            rule_id=NOT_VERIFIABLE.rule_id,
-            severity=NOT_VERIFIABLE.severity,
-            ota_update_id=update.ota_update_id,
-            source="drift",
-            path="",
-            message=f"{', '.join(fields)} cannot be verified: GetOTAUpdate does not return "
-            f"{'it' if len(fields) == 1 else 'them'}",
-            location=update.location_of((fields[0],)),
-        )
-    ]
+    return [not_verifiable_finding(update, fields)] if fields else []

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import date
 
 from checker.model import Finding, Suppressed
-from checker.policy.model import Policy, Suppression
-from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
+from checker.policy.model import Policy
+from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION, expired_suppressions
 
 
 def is_drift_ignored(ota_update_id: str, policy: Policy) -> bool:
@@ -24,7 +24,8 @@ def is_ignored(finding: Finding, policy: Policy) -> bool:
 def apply_policy(findings: Iterable[Finding], policy: Policy, today: date) -> list[Finding]:
     """New findings with the policy's severities and suppressions; disabled and ignored dropped.
 
-    An expired suppression suppresses nothing and raises one OTA900 at its line in its pack.
+    An expired suppression suppresses nothing and raises one OTA900 at its line in its pack
+    (the rule module, `checker/rules/ota900_expired_suppression.py`, builds those findings).
     """
     live_suppressions = [s for s in policy.suppressions if not s.expired(today)]
     out: list[Finding] = []
@@ -44,21 +45,5 @@ def apply_policy(findings: Iterable[Finding], policy: Policy, today: date) -> li
             )
         )
     if policy.enabled(EXPIRED_SUPPRESSION.rule_id):
-        out.extend(_expired(s, policy) for s in policy.suppressions if s.expired(today))
+        out.extend(expired_suppressions(policy, today))
     return out
-
-
-def _expired(suppression: Suppression, policy: Policy) -> Finding:
-    meta = EXPIRED_SUPPRESSION
-    return Finding(
-        rule_id=meta.rule_id,
-        severity=policy.severity(meta.rule_id, meta.severity),
-        ota_update_id=", ".join(suppression.ota_updates),
-        source="declared",
-        path="",
-        message=f"the suppression of {suppression.rule} for {', '.join(suppression.ota_updates)} "
-        f"expired on {suppression.expires}; it no longer suppresses anything "
-        f"(reason given: {suppression.reason})",
-        location=suppression.location,
-        references=meta.doc.references,
-    )

@@ -1,8 +1,17 @@
-"""OTA900: a suppression has expired. Raised by the policy stage, not by a config check."""
+"""OTA900: a suppression has expired. A check of the policy packs, not of an OTA config.
+
+The policy stage (`checker.policy.apply`) calls `expired_suppressions` once per audit, after it
+has applied the live suppressions; this module decides which suppressions have expired and
+what each finding says.
+"""
 
 from __future__ import annotations
 
-from checker.model import Severity
+from collections.abc import Iterator
+from datetime import date
+
+from checker.model import Finding, Severity
+from checker.policy.model import Policy
 from checker.rules.interface import RuleDoc, RuleMeta
 
 EXPIRED_SUPPRESSION = RuleMeta(
@@ -33,3 +42,25 @@ suppressions:
 """,
     ),
 )
+
+
+def expired_suppressions(policy: Policy, today: date) -> Iterator[Finding]:
+    """One OTA900 per suppression past its `expires` day, at its line in its pack, with the
+    severity the policy gives OTA900."""
+    meta = EXPIRED_SUPPRESSION
+    for suppression in policy.suppressions:
+        if not suppression.expired(today):
+            continue
+        names = ", ".join(suppression.ota_updates)
+        yield Finding(
+            rule_id=meta.rule_id,
+            severity=policy.severity(meta.rule_id, meta.severity),
+            ota_update_id=names,
+            source="declared",
+            path="",
+            message=f"the suppression of {suppression.rule} for {names} expired on "
+            f"{suppression.expires}; it no longer suppresses anything "
+            f"(reason given: {suppression.reason})",
+            location=suppression.location,
+            references=meta.doc.references,
+        )

@@ -1,12 +1,17 @@
 """Every rule, listed explicitly: no registration by import side effect.
 
-`ota-drift rules`, docs/rules.md, policy-pack validation and the reports all read this list.
+`ota-drift rules`, docs/rules.md, policies/default.yaml, policy-pack validation and the reports
+all read this list. A rule is one module `checker/rules/otaNNN_*.py` and one line here (a test,
+tests/rules/test_contract.py, checks every such module is listed).
 """
 
 from __future__ import annotations
 
-from checker.drift import DRIFT_RULES
 from checker.rules.interface import Rule, RuleMeta
+from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota002_missing import MISSING
+from checker.rules.ota003_unmanaged import UNMANAGED
+from checker.rules.ota004_not_verifiable import NOT_VERIFIABLE
 from checker.rules.ota101_code_signing import CodeSigningMissing
 from checker.rules.ota102_signing_algorithms import SigningAlgorithmNotAllowed
 from checker.rules.ota103_custom_signing_incomplete import CustomSigningIncomplete
@@ -51,11 +56,20 @@ CONFIG_RULES: tuple[Rule, ...] = (
     UpdateFailed(),
     UpdateStuckPending(),
 )
-"""Rules that check one OTA config, in ID order."""
+"""Rules that check one OTA config, in ID order (`checker.evaluate` runs them)."""
+
+OTHER_RULES: tuple[RuleMeta, ...] = (
+    CHANGED,  # raised by checker.drift.compare
+    MISSING,
+    UNMANAGED,
+    NOT_VERIFIABLE,
+    EXPIRED_SUPPRESSION,  # raised by checker.policy.apply
+)
+"""Rules raised by a stage of their own, not by a config check: drift and OTA900."""
 
 ALL_RULES: tuple[RuleMeta, ...] = tuple(
     sorted(
-        (*DRIFT_RULES, *(rule.meta for rule in CONFIG_RULES), EXPIRED_SUPPRESSION),
+        (*(rule.meta for rule in CONFIG_RULES), *OTHER_RULES),
         key=lambda meta: meta.rule_id,
     )
 )

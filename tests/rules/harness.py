@@ -1,8 +1,10 @@
 """Runs one rule over a fixture whose updates are named for what they prove.
 
 A fixture `fixtures/OTA123.yaml` declares updates named `pass_*` and `fail_*`;
-`fixtures/OTA123.live.json` (optional) is a snapshot with the same naming. The rule must fire
-on exactly the `fail_*` updates, on each side.
+`fixtures/OTA123.live.json` is a snapshot with the same naming. Each side the rule applies to
+has its fixture, and the rule must fire on exactly its `fail_*` updates
+(tests/rules/test_contract.py). `fixtures/OTA123.params.yaml` (optional) holds the parameters
+the fixtures are judged with, for a rule whose defaults make it fire on nothing.
 """
 
 from __future__ import annotations
@@ -12,23 +14,44 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from checker.declared import load_declared
 from checker.evaluate import declared_view, live_view
 from checker.model import LiveUpdate
 from checker.policy.model import DEFAULT_POLICY
-from checker.rules.interface import ConfigView, Rule, Violation
+from checker.rules.interface import ConfigView, Rule, Side, Violation
 from checker.sources.snapshot import SnapshotSource
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = datetime(2026, 11, 25, tzinfo=UTC)
 
 
+def fixture_path(rule_id: str, side: Side) -> Path:
+    return FIXTURES / (f"{rule_id}.yaml" if side == "declared" else f"{rule_id}.live.json")
+
+
+def fixture_params(rule_id: str) -> dict[str, Any]:
+    """The parameters `fixtures/ID.params.yaml` sets, or none (the rule's defaults)."""
+    path = FIXTURES / f"{rule_id}.params.yaml"
+    if not path.exists():
+        return {}
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(params, dict), f"{path.name} must be a mapping of parameters"
+    return params
+
+
+def side_views(rule_id: str, side: Side) -> list[ConfigView]:
+    return declared_views(rule_id) if side == "declared" else live_views(rule_id)
+
+
 def declared_views(rule_id: str) -> list[ConfigView]:
-    return [declared_view(u, AS_OF) for u in load_declared([str(FIXTURES / f"{rule_id}.yaml")])]
+    path = fixture_path(rule_id, "declared")
+    return [declared_view(u, AS_OF) for u in load_declared([str(path)])]
 
 
 def live_views(rule_id: str) -> list[ConfigView]:
-    path = FIXTURES / f"{rule_id}.live.json"
+    path = fixture_path(rule_id, "live")
     return [
         live_view(u, AS_OF) for u in SnapshotSource(str(path)).fetch() if isinstance(u, LiveUpdate)
     ]

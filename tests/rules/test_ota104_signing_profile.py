@@ -5,37 +5,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
-
 from checker.rules.interface import ConfigView
 from checker.rules.ota104_signing_profile import SigningProfileNotAllowed
-from tests.rules.harness import (
-    AS_OF,
-    declared_views,
-    expected_failures,
-    fired,
-    live_views,
-    violations,
-)
+from tests.rules.harness import AS_OF, declared_views, fired, fixture_params, live_views, violations
 
 RULE = SigningProfileNotAllowed()
-APPROVED = {"allowedSigningProfiles": ["prod_ecdsa", "prod_rsa"]}
+APPROVED = fixture_params("OTA104")
+"""prod_ecdsa and prod_rsa: the profiles the fixtures are judged with."""
 
 
 def _view(config: Any) -> ConfigView:
     return ConfigView("odd", "live", config, AS_OF)
-
-
-def test_fires_on_exactly_the_failing_declared_updates() -> None:
-    """With prod_ecdsa and prod_rsa approved, other or missing profile names fire."""
-    views = declared_views("OTA104")
-    assert fired(RULE, views, APPROVED) == expected_failures(views)
-
-
-def test_fires_on_exactly_the_failing_live_updates() -> None:
-    """The live side is checked the same way."""
-    views = live_views("OTA104")
-    assert fired(RULE, views, APPROVED) == expected_failures(views)
 
 
 def test_inactive_while_no_profile_is_approved() -> None:
@@ -84,11 +64,3 @@ def test_tolerates_odd_live_data_without_changing_it() -> None:
         assert config == before
     config = {"files": [{"codeSigning": {"startSigningJobParameter": {"signingProfileName": 3}}}]}
     assert fired(RULE, [_view(config)], APPROVED) == {"odd"}
-
-
-def test_documented_examples_fail_and_pass() -> None:
-    """With prod_ecdsa approved, as the examples say, only the failing example fires."""
-    doc = RULE.meta.doc
-    params = {"allowedSigningProfiles": ["prod_ecdsa"]}
-    assert fired(RULE, [_view(yaml.safe_load(doc.failing))], params) == {"odd"}
-    assert fired(RULE, [_view(yaml.safe_load(doc.passing))], params) == set()

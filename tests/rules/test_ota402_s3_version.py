@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from checker.rules.interface import ConfigView
 from checker.rules.ota402_s3_version import S3VersionMissing
-from tests.rules.harness import (
-    AS_OF,
-    declared_views,
-    expected_failures,
-    fired,
-    live_views,
-    violations,
-)
+from tests.rules.harness import AS_OF, declared_views, violations
 
 RULE = S3VersionMissing()
-
-
-def test_fires_on_exactly_the_failing_declared_updates() -> None:
-    """S3 locations without a version (or with an empty one) fire; streams never do."""
-    views = declared_views("OTA402")
-    assert fired(RULE, views) == expected_failures(views)
-
-
-def test_fires_on_exactly_the_failing_live_updates() -> None:
-    """Live files are checked the same way; a live `s3Location: {}` beside a stream is unset."""
-    views = live_views("OTA402")
-    assert fired(RULE, views) == expected_failures(views)
 
 
 def test_points_at_the_unversioned_file() -> None:

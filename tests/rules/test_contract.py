@@ -1,0 +1,172 @@
+"""The contract every rule keeps, checked over the registry: adding a rule is one module in
+checker/rules/ and one registry line, and these tests say what else it needs.
+
+Config rules (applies to declared, live or both) need a pass/fail fixture on each side they
+apply to. Drift rules (OTA001-OTA004) and the checker's own OTA900 judge pairs of updates or
+policy packs, not one config, so they have no config fixtures: here they are held to
+registration and complete metadata, and their behaviour is tested where they are raised
+(tests/test_drift.py, tests/policy/test_apply.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import get_args
+
+import pytest
+import yaml
+
+import checker.drift
+import checker.rules
+from checker.model import Severity
+from checker.rules.interface import AppliesTo, ConfigView, Rule, RuleMeta, Side
+from checker.rules.registry import ALL_RULES, CONFIG_RULES, META_BY_ID
+from tests.rules.harness import (
+    AS_OF,
+    FIXTURES,
+    expected_failures,
+    fired,
+    fixture_params,
+    fixture_path,
+    side_views,
+)
+
+RULES_DIR = Path(checker.rules.__file__).parent
+MODULES = sorted(p.stem for p in RULES_DIR.glob("ota*.py"))
+CONFIG_SIDES: dict[AppliesTo, tuple[Side, ...]] = {
+    "declared": ("declared",),
+    "live": ("live",),
+    "both": ("declared", "live"),
+}
+
+
+def _sides(meta: RuleMeta) -> tuple[Side, ...]:
+    """The sides a rule runs on, so the sides that need a fixture; none for drift and OTA900."""
+    return CONFIG_SIDES.get(meta.applies_to, ())
+
+
+SIDED = [(rule, side) for rule in CONFIG_RULES for side in _sides(rule.meta)]
+
+
+def _metas_in(module: ModuleType) -> list[RuleMeta]:
+    """The rule metas a module defines: a `RuleMeta` constant, or the `meta` of a rule class
+    defined there (not one imported from another rule's module)."""
+    found: list[RuleMeta] = []
+    for value in vars(module).values():
+        if isinstance(value, RuleMeta):
+            found.append(value)
+        elif (
+            isinstance(value, type)
+            and value.__module__ == module.__name__
+            and isinstance(getattr(value, "meta", None), RuleMeta)
+        ):
+            found.append(value.meta)
+    return found
+
+
+def test_the_rule_modules_are_found() -> None:
+    """Discovery sees every kind of rule module, so the tests below cannot pass on none."""
+    assert {"ota001_changed", "ota101_code_signing", "ota900_expired_suppression"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("stem", MODULES)
+def test_every_rule_module_defines_one_registered_rule_named_for_it(stem: str) -> None:
+    """checker/rules/otaNNN_*.py defines exactly rule OTANNN, and the registry lists that very
+    meta (a config rule's class among CONFIG_RULES): a module nobody registered never runs."""
+    module = importlib.import_module(f"checker.rules.{stem}")
+    metas = _metas_in(module)
+    assert [m.rule_id for m in metas] == [stem[:6].upper()], f"{stem} must define one rule"
+    (meta,) = metas
+    assert META_BY_ID.get(meta.rule_id) is meta, f"{meta.rule_id} is not in rules/registry.py"
+    rule_classes = {type(rule) for rule in CONFIG_RULES if rule.meta is meta}
+    if meta.applies_to in CONFIG_SIDES:
+        assert len(rule_classes) == 1, f"{meta.rule_id} must be listed once in CONFIG_RULES"
+        assert rule_classes.pop().__module__ == module.__name__
+    else:
+        assert not rule_classes, f"{meta.rule_id} is not a config check"
+
+
+def test_every_registered_rule_has_its_own_module() -> None:
+    """No rule is defined outside checker/rules/otaNNN_*.py, and no ID is registered twice."""
+    assert len(META_BY_ID) == len(ALL_RULES)
+    assert sorted(META_BY_ID) == [stem[:6].upper() for stem in MODULES]
+
+
+def test_config_rules_are_exactly_the_rules_that_check_one_config() -> None:
+    """CONFIG_RULES holds every declared/live/both rule and nothing else, in ID order."""
+    ids = [rule.meta.rule_id for rule in CONFIG_RULES]
+    assert ids == sorted(ids)
+    assert ids == [m.rule_id for m in ALL_RULES if m.applies_to in CONFIG_SIDES]
+
+
+def test_the_drift_rules_are_the_ones_drift_compare_raises() -> None:
+    """Every registered drift rule is one `checker.drift` judges, and the other way round."""
+    registered = [m for m in ALL_RULES if m.applies_to == "drift"]
+    assert registered == list(checker.drift.DRIFT_RULES)
+
+
+@pytest.mark.parametrize("meta", ALL_RULES, ids=lambda m: m.rule_id)
+def test_metadata_is_complete(meta: RuleMeta) -> None:
+    """ID, title, severity, where it applies and every documentation field are set, config
+    rules cite a standard, and every parameter says what values it takes."""
+    assert re.fullmatch(r"OTA\d{3}", meta.rule_id)
+    assert meta.title and meta.title == " ".join(meta.title.split())
+    assert not meta.title.endswith("."), "a title is a heading, not a sentence"
+    assert isinstance(meta.severity, Severity)
+    assert meta.applies_to in get_args(AppliesTo)
+    doc = meta.doc
+    for name in ("what", "why", "fix"):
+        text = getattr(doc, name)
+        assert text.strip().endswith("."), f"{meta.rule_id} doc.{name} must be sentences"
+    assert doc.failing.strip() and doc.passing.strip() and doc.failing != doc.passing
+    if meta.applies_to in CONFIG_SIDES:
+        assert doc.references, f"{meta.rule_id} cites no standard"
+    assert all(r.strip() for r in doc.references)
+    assert len(set(doc.references)) == len(doc.references)
+    assert not meta.needs_job_config or meta.applies_to == "both"
+    names = [p.name for p in meta.params]
+    assert len(set(names)) == len(names)
+    for param in meta.params:
+        assert param.description.strip(), f"{meta.rule_id}.{param.name} has no description"
+        if param.type == "string-list":
+            assert param.items is not None, f"{meta.rule_id}.{param.name} has no items"
+        else:
+            assert param.bounds is not None, f"{meta.rule_id}.{param.name} has no bounds"
+
+
+@pytest.mark.parametrize(("rule", "side"), SIDED, ids=[f"{r.meta.rule_id}-{s}" for r, s in SIDED])
+def test_fixtures_fire_on_exactly_the_failing_updates(rule: Rule, side: Side) -> None:
+    """On each side the rule applies to, its fixture has pass_* and fail_* updates and the rule
+    fires on exactly the fail_* ones (with fixtures/ID.params.yaml, if there is one)."""
+    rule_id = rule.meta.rule_id
+    path = fixture_path(rule_id, side)
+    assert path.is_file(), f"{rule_id} applies to the {side} side: add {path.name}"
+    views = side_views(rule_id, side)
+    assert fired(rule, views, fixture_params(rule_id)) == expected_failures(views)
+
+
+def test_every_fixture_file_belongs_to_a_side_its_rule_applies_to() -> None:
+    """No fixture tests a side a rule never runs on, or a rule that is not registered (a
+    params file only for a rule with parameters)."""
+    wanted = {fixture_path(rule.meta.rule_id, side).name for rule, side in SIDED}
+    wanted |= {f"{rule.meta.rule_id}.params.yaml" for rule in CONFIG_RULES if rule.meta.params}
+    stray = sorted(p.name for p in FIXTURES.iterdir() if p.name not in wanted)
+    assert stray == []
+
+
+@pytest.mark.parametrize("rule", CONFIG_RULES, ids=lambda r: r.meta.rule_id)
+def test_documented_examples_fail_and_pass(rule: Rule) -> None:
+    """The rule fires on the failing example `ota-drift rules ID` shows, not on the passing
+    one (judged on a side it applies to, with the fixtures' parameters)."""
+    side = _sides(rule.meta)[0]
+    params = fixture_params(rule.meta.rule_id)
+
+    def fires_on(example: str) -> bool:
+        view = ConfigView("example", side, yaml.safe_load(example), AS_OF)
+        return fired(rule, [view], params) == {"example"}
+
+    assert fires_on(rule.meta.doc.failing)
+    assert not fires_on(rule.meta.doc.passing)
