@@ -32,12 +32,14 @@ import pulumi.dynamic
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker import audit
-from checker.drift import CHANGED, MISSING, diff_update
+from checker.drift import diff_update
 from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError
 from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS
 from checker.policy.apply import apply_policy
 from checker.policy.model import blocks
 from checker.policy.packs import load_policy
+from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota002_missing import MISSING
 from checker.servicemodel import create_ota_update_shape, ota_update_info_shape, validate_entry
 from checker.sources.aws import AwsSettings, AwsSource
 from checker.sources.snapshot import SnapshotSource
