@@ -1,9 +1,10 @@
 """Live-source benchmark: `ota-drift check` against a rate-limited local AWS IoT endpoint.
 
 Starts `tests/support/iot_endpoint.py`'s LocalIot in this process (127.0.0.1 only, 60 ms
-latency, GetOTAUpdate limited by a token bucket), seeds N updates with the variety of a real
-fleet (5 % drifted), writes the matching declared YAML (250 updates per file) under
-`benchmarks/.work/aws/`, then measures, each as a separate process, timed from start to exit:
+latency, GetOTAUpdate limited by a token bucket), writes `generate.py`'s fleet of N updates
+(5 % drifted; declared YAML and snapshot) under `benchmarks/.work/aws/fleet/`, seeds the
+endpoint with the snapshot's updates, then measures, each as a separate process, timed from
+start to exit:
 
 1. `python -m checker check ... --max-rps 100` with the endpoint allowing 100 GetOTAUpdate/s;
 2. a naive sequential boto3 loop (default client config: list, `get_ota_update` one by one,
@@ -18,35 +19,29 @@ Usage: python benchmarks/bench_aws.py [--n 2000] [--skip-naive]
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
-import random
-import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Run as a script, this directory comes first on sys.path, and its html.py would then shadow
+# the standard library's `html` (which botocore imports): import from the repository root.
+sys.path[:] = [path for path in sys.path if Path(path or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.generate import ACCOUNT, REGION, Entry, generate  # noqa: E402
 from tests.support.iot_endpoint import LocalIot  # noqa: E402
 
-WORK_DIR = Path(__file__).resolve().parent / ".work" / "aws"
-REGION = "eu-west-1"
-ACCOUNT = "123456789012"
-PER_FILE = 250
-DRIFT_PERCENT = 5
-FAMILIES = ("sensors", "gateways", "cameras", "meters")
-PROTOCOLS = (["MQTT"], ["MQTT", "HTTP"], ["HTTP"], None)
-NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+WORK_DIR = HERE / ".work" / "aws"
 
 LATENCY = 0.06
 FAST_LIMIT = 100.0
@@ -60,143 +55,10 @@ TARGET_SLOW = 1.3
 TARGET_SPEEDUP = 5.0
 """Tool at least this many times faster than the naive loop."""
 
-Entry = dict[str, Any]
-
-_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 # --------------------------------------------------------------------------------------------
 # The fleet
 # --------------------------------------------------------------------------------------------
-
-
-def iot_arn(kind: str, name: str) -> str:
-    return f"arn:aws:iot:{REGION}:{ACCOUNT}:{kind}/{name}"
-
-
-def family_of(index: int) -> str:
-    return FAMILIES[(index // PER_FILE) % len(FAMILIES)]
-
-
-def declared_entry(index: int, rng: random.Random) -> Entry:
-    """One CreateOTAUpdate kwargs dict, as an infra repo declares it."""
-    family = family_of(index)
-    ota_id = f"{family}-fw-{index:05d}"
-    groups = rng.sample("abcdefgh", rng.randint(1, 3))
-    targets = [iot_arn("thinggroup", f"{family}-{g}") for g in groups]
-    if rng.random() < 0.1:
-        targets.append(iot_arn("thing", f"{family}-canary-{index:05d}"))
-    entry: Entry = {"otaUpdateId": ota_id}
-    if rng.random() < 0.4:
-        entry["description"] = f"{family} firmware rollout {index}"
-    entry["targets"] = targets
-    protocols = rng.choices(PROTOCOLS, weights=[60, 25, 10, 5])[0]
-    if protocols is not None:
-        entry["protocols"] = protocols
-    selection = rng.choices(["SNAPSHOT", "CONTINUOUS", None], weights=[50, 30, 20])[0]
-    if selection is not None:
-        entry["targetSelection"] = selection
-    if rng.random() < 0.85:
-        rollout: Entry = {"maximumPerMinute": rng.choice([50, 100, 200, 500])}
-        if rng.random() < 0.3:
-            rollout["exponentialRate"] = {
-                "baseRatePerMinute": rng.choice([5, 10, 20]),
-                "incrementFactor": rng.choice([1.5, 2.0, 3.0]),
-                "rateIncreaseCriteria": {"numberOfSucceededThings": rng.choice([50, 100])},
-            }
-        entry["awsJobExecutionsRolloutConfig"] = rollout
-    if rng.random() < 0.8:
-        entry["awsJobPresignedUrlConfig"] = {"expiresInSec": rng.choice([300, 900, 1800, 3600])}
-    if rng.random() < 0.1:  # streamed, custom-signed, like the vendor cameras
-        entry["files"] = [stream_file(family, index, rng)]
-    else:
-        names = ["fw.bin", "bootloader.bin"] if rng.random() < 0.25 else ["fw.bin"]
-        entry["files"] = [s3_file(family, index, name, rng) for name in names]
-    entry["roleArn"] = f"arn:aws:iam::{ACCOUNT}:role/ota-{family}"
-    return entry
-
-
-def _version(rng: random.Random) -> str:
-    return f"{rng.randint(1, 4)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}"
-
-
-def s3_file(family: str, index: int, name: str, rng: random.Random) -> Entry:
-    version = _version(rng)
-    file: Entry = {
-        "fileName": name,
-        "fileVersion": version,
-        "fileLocation": {
-            "s3Location": {
-                "bucket": f"fw-{family}",
-                "key": f"{family}/{index:05d}/{version}/{name}",
-                "version": rng.randbytes(12).hex(),
-            }
-        },
-        "codeSigning": {"awsSignerJobId": rng.randbytes(16).hex()},
-    }
-    if rng.random() < 0.5:
-        file["attributes"] = {"board": rng.choice(["esp32", "stm32", "nrf52"]), "rev": "b"}
-    return file
-
-
-def stream_file(family: str, index: int, rng: random.Random) -> Entry:
-    version = _version(rng)
-    return {
-        "fileName": f"{family}-{version}.bin",
-        "fileVersion": version,
-        "fileLocation": {"stream": {"streamId": f"{family}-{index:05d}", "fileId": 0}},
-        "codeSigning": {
-            "customCodeSigning": {
-                "signature": {"inlineDocument": rng.randbytes(70)},
-                "certificateChain": {
-                    "certificateName": f"{family}-signer",
-                    "inlineDocument": f"/certs/{family}_signer.pem",
-                },
-                "hashAlgorithm": "SHA256",
-                "signatureAlgorithm": "ECDSA",
-            }
-        },
-    }
-
-
-def live_info(entry: Entry, rng: random.Random) -> Entry:
-    """What the service stores for `entry`: reordered lists, defaults filled in, dates set."""
-    created = NOW - timedelta(minutes=rng.randint(60, 60 * 24 * 365))
-    targets = list(entry["targets"])
-    rng.shuffle(targets)
-    files = copy.deepcopy(entry["files"])
-    if len(files) > 1 and rng.random() < 0.5:
-        files.reverse()
-    info: Entry = {"otaUpdateId": entry["otaUpdateId"]}
-    if "description" in entry:
-        info["description"] = entry["description"]
-    info["targets"] = targets
-    info["protocols"] = list(reversed(entry.get("protocols", ["MQTT"])))
-    info["awsJobExecutionsRolloutConfig"] = copy.deepcopy(
-        entry.get("awsJobExecutionsRolloutConfig", {})
-    )
-    info["awsJobPresignedUrlConfig"] = dict(
-        entry.get("awsJobPresignedUrlConfig", {"expiresInSec": 1800})
-    )
-    info["targetSelection"] = entry.get("targetSelection", "SNAPSHOT")
-    info["otaUpdateFiles"] = files
-    info["additionalParameters"] = {}
-    info["creationDate"] = created
-    info["lastModifiedDate"] = created + timedelta(seconds=rng.randint(5, 600))
-    return info
-
-
-def drift(info: Entry, kind: int, rng: random.Random) -> None:
-    """Change `info` the way a console edit or a re-created update would."""
-    if kind == 0:  # declared values are 300, 900, 1800, 3600 or omitted (1800)
-        info["awsJobPresignedUrlConfig"]["expiresInSec"] = rng.choice([600, 1200, 2400])
-    elif kind == 1:  # declared values are 50, 100, 200, 500 or omitted (1000)
-        info["awsJobExecutionsRolloutConfig"]["maximumPerMinute"] = rng.choice([25, 75, 750])
-    elif kind == 2:
-        info["targets"].append(iot_arn("thinggroup", "extra"))
-    else:
-        info["otaUpdateFiles"][0]["fileVersion"] = "9.9.9"
 
 
 @dataclass
@@ -207,25 +69,17 @@ class Fleet:
 
 
 def build_fleet(iot: LocalIot, n: int, seed: int) -> Fleet:
-    """Seed `iot` with N updates and write the declared YAML for them."""
-    rng = random.Random(seed)
-    entries = [declared_entry(i, rng) for i in range(n)]
-    infos = [live_info(e, rng) for e in entries]
-    drifted = rng.sample(range(n), n * DRIFT_PERCENT // 100)
-    for k, i in enumerate(drifted):
-        drift(infos[i], k % 4, rng)
-    for info in infos:
+    """Write `generate.py`'s data set for N updates and seed `iot` with its live side.
+
+    The one fleet generator is `generate.py`: the snapshot it writes is what GetOTAUpdate
+    returns, so each of its updates is stored as is (dates as ISO strings, which `put` accepts).
+    """
+    out = WORK_DIR / "fleet"
+    expected = generate(n, out, seed)
+    snapshot = json.loads((out / "snapshot.json").read_text(encoding="utf-8"))
+    for info in snapshot["otaUpdates"]:
         iot.put(info, role_arn=f"arn:aws:iam::{ACCOUNT}:role/ota-fleet")
-    declared_dir = WORK_DIR / "declared"
-    if declared_dir.exists():
-        shutil.rmtree(declared_dir)
-    for start in range(0, n, PER_FILE):
-        path = declared_dir / family_of(start) / f"fleet-{start // PER_FILE:03d}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"otaUpdates": entries[start : start + PER_FILE]}
-        with path.open("w", encoding="utf-8") as handle:
-            yaml.dump(doc, handle, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
-    return Fleet(declared_dir, n, len(drifted))
+    return Fleet(out / "declared", n, len(expected))
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,13 +278,10 @@ def naive_child(endpoint_url: str, declared_dir: str) -> None:
         info["files"] = info.pop("otaUpdateFiles", [])
         live[ota_id] = info
     fetched = time.perf_counter()
-    # ignore_encoding_errors: with ignore_order, DeepDiff hashes the binary signatures of the
-    # custom-signed files and otherwise stops with UnicodeDecodeError (deepdiff 9.1).
     differing = sum(
         1
         for ota_id, want in declared.items()
-        if ota_id in live
-        and DeepDiff(want, live[ota_id], ignore_order=True, ignore_encoding_errors=True)
+        if ota_id in live and DeepDiff(want, live[ota_id], ignore_order=True)
     )
     done = time.perf_counter()
     result = {

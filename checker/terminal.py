@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from checker.sources.aws import Progress
+from checker.sources.interface import Progress
 from checker.textsafe import visible
 
 BAR_WIDTH = 24

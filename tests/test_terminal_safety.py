@@ -21,7 +21,7 @@ from checker import audit
 from checker.cli import main
 from checker.errors import InputError, Problem
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
-from checker.sources.aws import Progress
+from checker.sources.interface import Progress
 from checker.terminal import ProgressBar
 from checker.textsafe import visible
 from tests.test_cli import entry, live, snapshot, yaml_file

@@ -33,6 +33,7 @@ from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.redact import redact
 from checker.sources import answers
 from checker.sources.answers import MalformedAnswer
+from checker.sources.interface import Progress
 from checker.sources.ratelimit import RateLimiter
 
 BASE_OPERATIONS = ("ListOTAUpdates", "GetOTAUpdate")
@@ -96,16 +97,6 @@ def iam_policy(deep: bool) -> dict[str, Any]:
             }
         ],
     }
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What the CLI's progress bar shows; the core never touches a terminal."""
-
-    done: int
-    total: int
-    throttled: int
-    elapsed: float
 
 
 @dataclass(frozen=True)

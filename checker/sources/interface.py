@@ -1,12 +1,24 @@
-"""The one interface every state source implements."""
+"""The one interface every state source implements, and the progress a source reports."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a source's fetch has got, for the CLI's progress bar: a source reports it to a
+    callback and never touches a terminal."""
+
+    done: int
+    total: int
+    throttled: int
+    elapsed: float
 
 
 class StateSource(Protocol):

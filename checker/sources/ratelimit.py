@@ -41,7 +41,6 @@ class RateLimiter:
         self._next_free = clock()
         self._last_adjust = clock()
         self._last_decrease = float("-inf")
-        self.throttle_events = 0
 
     def acquire(self) -> None:
         """Block until this caller may send one request.
@@ -68,7 +67,6 @@ class RateLimiter:
             if now - self._last_decrease < DEBOUNCE:
                 return
             self._last_decrease = self._last_adjust = now
-            self.throttle_events += 1
             self.rate = max(MIN_RATE, self.rate * DECREASE)
             self._next_free = max(self._next_free, now + 1.0 / self.rate)
 

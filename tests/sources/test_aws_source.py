@@ -38,9 +38,9 @@ from checker.sources.aws import (
     THROTTLE_BUDGET,
     AwsSettings,
     AwsSource,
-    Progress,
     make_client,
 )
+from checker.sources.interface import Progress
 from checker.sources.ratelimit import DEBOUNCE, MIN_RATE, RateLimiter
 from tests.support.iot_endpoint import LocalIot
 
@@ -635,7 +635,7 @@ def test_limiter_with_throttling_never_exceeds_max_rate() -> None:
         if n % 25 == 24:
             limiter.throttled()
     assert most_in_one_second(times) <= 10
-    assert limiter.throttle_events == 12
+    assert limiter.rate < limiter.max_rate  # the last acquisition was throttled
 
 
 def test_throttled_lowers_the_rate_once_per_burst() -> None:
@@ -644,15 +644,12 @@ def test_throttled_lowers_the_rate_once_per_burst() -> None:
     limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
     limiter.throttled()
     assert limiter.rate == pytest.approx(7.0)
-    assert limiter.throttle_events == 1
     clock.now += DEBOUNCE / 2
     limiter.throttled()
     assert limiter.rate == pytest.approx(7.0)
-    assert limiter.throttle_events == 1
     clock.now += DEBOUNCE
     limiter.throttled()
     assert limiter.rate == pytest.approx(4.9)
-    assert limiter.throttle_events == 2
 
 
 def test_throttled_spaces_the_next_request_at_the_new_rate() -> None:
