@@ -10,77 +10,12 @@ exactly the value it was.
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections.abc import Mapping
 from typing import Any
 
+from checker.formats.common import escape_invisible, json_safe, json_spaced
 from checker.model import Finding, Report, Severity, SourceError
-from checker.textsafe import OTHER_INVISIBLE
 
 JSON_VERSION = 1
-
-NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
-"""How a non-finite float is written (NaN, which equals nothing, is `"NaN"`)."""
-
-_INVISIBLE = re.compile(f"[{OTHER_INVISIBLE}]")
-
-
-def json_safe(value: Any) -> Any:
-    """`value` as data that `json.dumps(..., allow_nan=False)` writes as strict JSON.
-
-    Non-finite floats become strings (`NON_FINITE`), keys become strings the way json.dumps
-    would spell them, an integer too long to print becomes a string saying so, and anything
-    that is not JSON data becomes its `str()` (as `default=str` did). Ordinary data comes
-    back equal to what was given.
-    """
-    if value is None or isinstance(value, str | bool):
-        return value
-    if isinstance(value, int):
-        return _int(value)
-    if isinstance(value, float):
-        return _float(value)
-    if isinstance(value, Mapping):
-        return {_key(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return str(value)
-
-
-def _int(value: int) -> int | str:
-    try:
-        str(value)
-    except ValueError:  # beyond sys.get_int_max_str_digits(): json.dumps could not print it
-        return f"(an integer of {value.bit_length()} bits)"
-    return value
-
-
-def _float(value: float) -> float | str:
-    if math.isfinite(value):
-        return value
-    return NON_FINITE.get(value, "NaN")
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, bool):
-        return json.dumps(key)
-    if isinstance(key, int):
-        return str(_int(key))
-    if isinstance(key, float):
-        return str(_float(key)) if not math.isfinite(key) else repr(key)
-    return str(key)
-
-
-def escape_invisible(text: str) -> str:
-    """JSON text with DEL, C1, bidi and separator characters and lone surrogates escaped.
-
-    They can only occur inside strings (JSON syntax outside strings is ASCII), where
-    `\\uXXXX` is their escape: the parsed value is unchanged.
-    """
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class JsonFormat:
@@ -100,17 +35,13 @@ class JsonFormat:
             comma = "," if index < len(keys) - 1 else ""
             value = doc[key]
             if isinstance(value, list) and value:
-                items = [f"    {_compact(item)}," for item in value]
+                items = [f"    {json_spaced(item)}," for item in value]
                 items[-1] = items[-1][:-1]
-                lines += [f"  {_compact(key)}: [", *items, f"  ]{comma}"]
+                lines += [f"  {json_spaced(key)}: [", *items, f"  ]{comma}"]
             else:
-                lines.append(f"  {_compact(key)}: {_compact(value)}{comma}")
+                lines.append(f"  {json_spaced(key)}: {json_spaced(value)}{comma}")
         lines.append("}")
         return escape_invisible("\n".join(lines) + "\n")
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
 
 
 def to_json(report: Report) -> dict[str, Any]:

@@ -84,13 +84,12 @@ split the `file:line` headline or forge a line of the details.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.formats.json import json_safe
+from checker.formats.common import json_line, plural
 from checker.model import AuditedUpdate, Finding, Report, Severity, SkippedUpdate, SourceError
 from checker.rules.registry import META_BY_ID
 from checker.textsafe import visible
@@ -189,7 +188,7 @@ class _LeftOut:
     def note(self, why: str) -> str:
         """One line: what is listed, what is not, by severity, and why."""
         left = sum(self.by_severity.values())
-        findings = _plural(self.findings, "finding")
+        findings = plural(self.findings, "finding")
         if left:
             counts = ", ".join(
                 f"{self.by_severity[s]:,} {s.value}" for s in SEVERITIES if self.by_severity[s]
@@ -201,17 +200,13 @@ class _LeftOut:
             listed = f"all {findings}"
         passing = "no passing testcase"
         if self.passing:
-            passing = f"none of its {_plural(self.passing, 'passing testcase')}"
+            passing = f"none of its {plural(self.passing, 'passing testcase')}"
         text = f"JUnit report lists {listed} and {passing}"
-        others = [_plural(self.errors, "read error")] if self.errors else []
-        others += [_plural(self.skipped, "skipped update")] if self.skipped else []
+        others = [plural(self.errors, "read error")] if self.errors else []
+        others += [plural(self.skipped, "skipped update")] if self.skipped else []
         if others:
             text += f"; not listed either: {', '.join(others)}"
         return f"{text}, to stay within {why}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -253,7 +248,7 @@ class JunitFormat:
                 f"GitLab's limits: JUnit files smaller than {GITLAB_MAX_FILE_BYTES // 10**6} MB, "
                 f"at most {GITLAB_MAX_TESTCASES:,} test cases ({GITLAB_DOCS})"
             )
-        return f"{_plural(self.max_bytes, 'byte')} and {_plural(self.max_testcases, 'test case')}"
+        return f"{plural(self.max_bytes, 'byte')} and {plural(self.max_testcases, 'test case')}"
 
 
 def _render(report: Report, max_bytes: int, max_testcases: int, why: str) -> _Rendering:
@@ -500,9 +495,8 @@ def details(finding: Finding) -> str:
         f"location: {where}",
     ]
     if finding.drift is not None:
-        lines.append(
-            f"desired → actual: {_json(finding.drift.desired)} → {_json(finding.drift.actual)}"
-        )
+        desired, actual = json_line(finding.drift.desired), json_line(finding.drift.actual)
+        lines.append(f"desired → actual: {desired} → {actual}")
     if finding.suppressed is not None:
         until = finding.suppressed.expires
         lines.append(
@@ -513,10 +507,6 @@ def details(finding: Finding) -> str:
         lines.append("references:")
         lines.extend(f"  - {ref}" for ref in finding.references)
     return "\n".join(visible(line) for line in lines)
-
-
-def _json(value: object) -> str:
-    return json.dumps(json_safe(value), ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from checker.formats.json import json_safe
+from checker.formats.common import json_value, plural, severity_counts, timestamp
 from checker.model import Finding, Report, Severity
 from checker.textsafe import visible
 
@@ -55,12 +53,6 @@ _ZERO_WIDTH_SPACE = "&#8203;"
 does the same in the pull requests it writes)."""
 
 
-def timestamp(moment: datetime) -> str:
-    """ISO 8601, `Z` for UTC: `2026-11-25T00:00:00Z`."""
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def cell(value: object) -> str:
     """`value` as inert Markdown text on one line, safe inside a table cell.
 
@@ -87,27 +79,6 @@ def cell(value: object) -> str:
 def code(value: object) -> str:
     """`value` escaped by `cell()` in a `<code>` element (a backtick span would show escapes)."""
     return f"<code>{cell(value)}</code>"
-
-
-def json_value(value: object) -> str:
-    """A drift value as JSON text; None (a side without the value) reads `absent`."""
-    if value is None:
-        return "absent"
-    return json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, allow_nan=False)
-
-
-def severity_counts(report: Report) -> str:
-    """`1 critical, 13 high, 3 medium`: the non-zero active counts, most severe first."""
-    counts = [
-        f"{report.summary.findings.get(sev, 0):,} {sev.value}"
-        for sev in reversed(Severity)
-        if report.summary.findings.get(sev, 0)
-    ]
-    return ", ".join(counts)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 class MarkdownFormat:
@@ -238,9 +209,9 @@ class MarkdownFormat:
     def _headline(self, report: Report, active: int) -> str:
         title = f"ota-drift {report.command}"
         counts = f" ({severity_counts(report)})" if active else ""
-        found = f"{_plural(active, 'active finding')}{counts}"
+        found = f"{plural(active, 'active finding')}{counts}"
         if report.errors:
-            items = _plural(len(report.errors), "item")
+            items = plural(len(report.errors), "item")
             return f"⚠️ {title}: Incomplete: {items} could not be read; {found}"
         if active:
             return f"❌ {title}: {found}"
@@ -262,7 +233,7 @@ class MarkdownFormat:
         if report.policy_packs and pack_names:
             parts.append("policy " + ", ".join(code(p) for p in report.policy_packs))
         elif report.policy_packs:
-            parts.append(_plural(len(report.policy_packs), "policy pack"))
+            parts.append(plural(len(report.policy_packs), "policy pack"))
         return " · ".join(parts)
 
     def _counts(self, report: Report) -> list[str]:
@@ -408,7 +379,7 @@ def _left_out_line(
         counts.append(f"{left_suppressed:,} suppressed")
     left = len(left_active) + left_suppressed
     return (
-        f"_{left:,} of {_plural(total, 'finding')} {'is' if left == 1 else 'are'} not shown "
+        f"_{left:,} of {plural(total, 'finding')} {'is' if left == 1 else 'are'} not shown "
         f"here (budget {budget:,} bytes): "
         f"{', '.join(counts)}. {_FULL_REPORT}_"
     )
@@ -425,7 +396,7 @@ def _all_shown_line(budget: int, total: int, cut: Sequence[str]) -> str:
 
 def _notice(budget: int, shown: int, total: int, cut: Sequence[str]) -> str:
     if shown < total:
-        text = f"Markdown report shows {shown:,} of {_plural(total, 'finding')} (the most severe)"
+        text = f"Markdown report shows {shown:,} of {plural(total, 'finding')} (the most severe)"
     else:
         text = "Markdown report shows every finding"
     text += f", within {budget:,} bytes"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 import zlib
 from collections import Counter
@@ -27,7 +26,7 @@ from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from checker.formats.json import escape_invisible, json_safe
+from checker.formats.common import escape_invisible, json_indented, json_minified, json_safe
 from checker.model import Finding, Location, Report, Severity, SourceError
 from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
@@ -246,8 +245,7 @@ def _text(log: dict[str, Any]) -> str:
     Strict JSON whatever the data: non-finite drift values are strings (json_safe), and lone
     surrogates, bidi and C1 characters are `\\uXXXX` escapes (escape_invisible).
     """
-    text = json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False)
-    return escape_invisible(text + "\n")
+    return escape_invisible(json_indented(log) + "\n")
 
 
 RESULT_INDENT = "\n" + " " * 8
@@ -261,8 +259,7 @@ string, and no other key sits at this depth, so this text occurs once."""
 def _result_text(result: dict[str, Any]) -> str:
     """One result exactly as `_text` writes it inside the log (JSON strings hold no raw
     newline, so indenting every line is safe)."""
-    text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False)
-    return escape_invisible(text.replace("\n", RESULT_INDENT))
+    return escape_invisible(json_indented(result).replace("\n", RESULT_INDENT))
 
 
 def _split(text: str) -> tuple[bytes, bytes]:
@@ -509,7 +506,7 @@ def bounded_value(value: Any) -> Any:
         return bounded(safe)
     if not isinstance(safe, dict | list):
         return safe  # a number prints in at most sys.get_int_max_str_digits() (4,300) digits
-    text = json.dumps(safe, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json_minified(safe)
     return safe if len(text) <= MAX_STRING_CHARS else bounded(text)
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -19,11 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from checker.formats.common import DRIFT_RULE_ID
 from checker.formats.html import (
     DRIFT_CARDS,
+    DRIFT_RULE_TOKEN,
     FINDING_FIELDS,
     PAGE_ROWS,
     SCRIPT,
+    STYLE,
     UPDATE_ROWS,
     HtmlFormat,
     script_json,
@@ -306,6 +310,22 @@ def test_script_never_parses_data_as_html() -> None:
     for api in ("setTimeout(", "Function(", "srcdoc", ".style"):
         assert api not in SCRIPT, api
     assert "textContent" in SCRIPT and "createElement" in SCRIPT
+
+
+def test_style_and_script_are_package_files_with_the_drift_rule_filled_in() -> None:
+    """html_assets/ ships as package data (pyproject), and the script's one placeholder is
+    the drift rule's id from its meta, as a JS string."""
+    root = Path(__file__).resolve().parents[2]
+    formats = root / "checker" / "formats"
+    css = (formats / "html_assets" / "report.css").read_text(encoding="utf-8")
+    js = (formats / "html_assets" / "report.js").read_text(encoding="utf-8")
+    assert js.count(DRIFT_RULE_TOKEN) == 1
+    filled = js.replace(DRIFT_RULE_TOKEN, json.dumps(DRIFT_RULE_ID))
+    assert ("\n" + css, "\n" + filled) == (STYLE, SCRIPT)
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["checker.formats"]
+    shipped = {path for pattern in patterns for path in formats.glob(pattern)}
+    assert shipped == set((formats / "html_assets").iterdir())
 
 
 def test_one_style_one_script_one_data_block_and_csp_hashes_match(example_html: str) -> None:
