@@ -19,7 +19,6 @@ from checker.model import (
     SourceError,
     Summary,
 )
-from checker.normalise import DEEP_FIELDS
 from checker.policy.apply import apply_policy, is_drift_ignored
 from checker.policy.model import DEFAULT_POLICY, Policy
 from checker.rules.ota001_changed import CHANGED
@@ -50,11 +49,11 @@ def check(
     unreadable = {e.ota_update_id for e in errors if e.ota_update_id is not None}
     if any(e.ota_update_id is None for e in errors):  # the listing failed: nothing is known
         unreadable |= {d.ota_update_id for d in declared}
-    deep = source.live_job_config
-    drift = compare(declared, live, unreadable, readable_create_only=DEEP_FIELDS if deep else ())
-    raw = [*drift.findings, *evaluate(declared, live, policy, now, live_job_config=deep)]
+    deep = source.deep
+    drift = compare(declared, live, unreadable, deep=deep)
+    raw = [*drift.findings, *evaluate(declared, live, policy, now, deep=deep)]
     judged = _merged(
-        evaluated_rules(declared, live, policy, live_job_config=deep),
+        evaluated_rules(declared, live, policy, deep=deep),
         _drift_judged(declared, live, unreadable, policy),
         policy,
     )

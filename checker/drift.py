@@ -15,7 +15,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from checker.model import DeclaredUpdate, DriftValues, Finding, LiveUpdate, Path
-from checker.normalise import CREATE_ONLY_FIELDS, SET_FIELDS, Canonical, canonical
+from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS, SET_FIELDS, Canonical, canonical
 from checker.rules.interface import RuleMeta
 from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING, missing_finding
@@ -76,13 +76,14 @@ def compare(
     declared: Iterable[DeclaredUpdate],
     live: Iterable[LiveUpdate],
     unreadable: Collection[str] = (),
-    readable_create_only: Collection[str] = (),
+    deep: bool = False,
 ) -> DriftResult:
     """Compare every declared update with the live one of the same id.
 
     `unreadable` ids could not be read live: they are neither missing nor in sync (the source
-    reports their errors). `readable_create_only` names create-only fields the source did read
-    (deep mode); the others are left out of the comparison and reported as OTA004.
+    reports their errors). `deep`: the source read the job's configs and the tags
+    (`DEEP_FIELDS`); create-only fields it did not read are left out of the comparison and
+    reported as OTA004.
     """
     live_by_id = {u.ota_update_id: u for u in live}
     declared_ids: set[str] = set()
@@ -90,7 +91,7 @@ def compare(
     in_sync: set[str] = set()
     drifted: set[str] = set()
     missing: set[str] = set()
-    not_read = frozenset(CREATE_ONLY_FIELDS) - frozenset(readable_create_only)
+    not_read = frozenset(CREATE_ONLY_FIELDS) - frozenset(DEEP_FIELDS if deep else ())
     for update in declared:
         declared_ids.add(update.ota_update_id)
         actual = live_by_id.get(update.ota_update_id)

@@ -34,16 +34,16 @@ def evaluate(
     policy: Policy,
     now: datetime,
     *,
-    live_job_config: bool = False,
+    deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
 ) -> list[Finding]:
     """Findings of every enabled rule on every declared and live config, sides merged.
 
-    `live_job_config` says the source read each job's abort and timeout config (deep mode), so
+    `deep` says the source read each job's abort and timeout config (deep mode), so
     rules that need it run on the live side too: on updates that have a job
     (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
     """
-    on_declared, on_live = _selected(policy, rules, live_job_config)
+    on_declared, on_live = _selected(policy, rules, deep)
     found_declared: list[Finding] = []
     for update in declared:
         view = declared_view(update, now)
@@ -64,12 +64,12 @@ def evaluated_rules(
     live: Sequence[LiveUpdate],
     policy: Policy,
     *,
-    live_job_config: bool = False,
+    deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
 ) -> dict[str, set[str]]:
     """Update id → the config rules `evaluate` judges on it, with the same arguments: what a
     report may call passed where nothing was found."""
-    on_declared, on_live = _selected(policy, rules, live_job_config)
+    on_declared, on_live = _selected(policy, rules, deep)
     judged: dict[str, set[str]] = {}
     for update in declared:
         judged.setdefault(update.ota_update_id, set()).update(
@@ -85,9 +85,7 @@ def evaluated_rules(
 _Selected = list[tuple[Rule, Mapping[str, Any]]]
 
 
-def _selected(
-    policy: Policy, rules: Iterable[Rule], live_job_config: bool
-) -> tuple[_Selected, _Selected]:
+def _selected(policy: Policy, rules: Iterable[Rule], deep: bool) -> tuple[_Selected, _Selected]:
     """The enabled rules with their parameters: those run on declared configs, on live ones."""
     active: _Selected = [
         (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
@@ -96,8 +94,7 @@ def _selected(
     on_live = [
         (r, p)
         for r, p in active
-        if r.meta.applies_to in ("live", "both")
-        and (live_job_config or not r.meta.needs_job_config)
+        if r.meta.applies_to in ("live", "both") and (deep or not r.meta.needs_deep)
     ]
     return on_declared, on_live
 
@@ -107,7 +104,7 @@ def _on_this_live(on_live: _Selected, update: LiveUpdate) -> _Selected:
     none, and no config to judge."""
     if update.info.get("awsIotJobId"):
         return on_live
-    return [(r, p) for r, p in on_live if not r.meta.needs_job_config]
+    return [(r, p) for r, p in on_live if not r.meta.needs_deep]
 
 
 def merge_sides(declared: Iterable[Finding], live: Iterable[Finding]) -> list[Finding]:

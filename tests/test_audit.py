@@ -16,7 +16,7 @@ from tests.test_drift import YAML, _Source, declare, live, live_info
 DRIFT = {"OTA001", "OTA002", "OTA003", "OTA004"}
 DECLARED_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("declared", "both")}
 LIVE_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("live", "both")}
-JOB_CONFIG = {r.meta.rule_id for r in CONFIG_RULES if r.meta.needs_job_config}
+JOB_CONFIG = {r.meta.rule_id for r in CONFIG_RULES if r.meta.needs_deep}
 
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
@@ -27,7 +27,7 @@ def _judged(report: Report) -> dict[str, set[str]]:
 
 
 class _DeepSource(_Source):
-    live_job_config = True
+    deep = True
 
 
 def test_declared_and_live_update_is_judged_by_every_rule_of_both_sides() -> None:

@@ -523,7 +523,7 @@ def test_cli_colours_a_tty_unless_no_color(monkeypatch: pytest.MonkeyPatch) -> N
 class _ErrorSource:
     """A source that read `beta` fine and could not read `zeta`."""
 
-    live_job_config = False
+    deep = False
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -419,12 +419,19 @@ def test_no_ota004_for_an_update_that_does_not_exist_live() -> None:
     assert [f.rule_id for f in result.findings] == ["OTA002"]
 
 
-def test_no_ota004_when_the_source_reads_create_only_fields() -> None:
-    """Create-only fields a source can read are compared, not reported as not verifiable."""
-    info = live_info()
-    info["roleArn"] = ROLE
-    result = compare(declare(), [live(info)], readable_create_only=CREATE_ONLY_FIELDS)
-    assert result.findings == ()
+def test_a_deep_source_leaves_only_role_arn_unverifiable() -> None:
+    """The job's abort and timeout configs and the tags a deep source reads are compared, not
+    reported as not verifiable; roleArn no API returns."""
+    text = YAML.replace(
+        "    roleArn:", "    awsJobTimeoutConfig: {inProgressTimeoutInMinutes: 60}\n    roleArn:"
+    )
+    info = {**live_info(), "awsJobTimeoutConfig": {"inProgressTimeoutInMinutes": 60}}
+    (shallow,) = by_rule(compare(declare(text), [live(info)]).findings, "OTA004")
+    assert "awsJobTimeoutConfig" in shallow.message
+    result = compare(declare(text), [live(info)], deep=True)
+    assert [(f.rule_id, f.message) for f in result.findings] == [
+        ("OTA004", "roleArn cannot be verified: GetOTAUpdate does not return it")
+    ]
     assert result.in_sync == {"fw-1"}
 
 
@@ -504,7 +511,7 @@ def test_unreadable_ids_are_neither_missing_nor_in_sync() -> None:
 class _Source:
     """A state source yielding prepared items, as the AWS source would on a read error."""
 
-    live_job_config = False
+    deep = False
 
     def __init__(self, items: list[LiveUpdate | SourceError]) -> None:
         self.items = items

@@ -292,7 +292,7 @@ def test_the_policy_params_reach_the_rule() -> None:
     ]
 
 
-# --- needs_job_config: live side only in deep mode -------------------------------------------
+# --- needs_deep: live side only in deep mode -------------------------------------------
 
 
 @dataclass
@@ -300,7 +300,7 @@ class FakeRule:
     """A rule that fires wherever `awsJobAbortConfig` is absent, recording what it was given."""
 
     applies_to: AppliesTo = "both"
-    needs_job_config: bool = False
+    needs_deep: bool = False
     seen: list[tuple[str, str, datetime, dict[str, Any]]] = field(default_factory=list)
 
     @property
@@ -312,7 +312,7 @@ class FakeRule:
             applies_to=self.applies_to,
             doc=RuleDoc(what="w", why="y", fix="f", failing="", passing=""),
             params=(Param("limit", "int", 5, "a limit"),),
-            needs_job_config=self.needs_job_config,
+            needs_deep=self.needs_deep,
         )
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -322,20 +322,18 @@ class FakeRule:
 
 
 def test_job_config_rule_skips_live_unless_the_source_read_job_config() -> None:
-    """`needs_job_config` rules run on live only with live_job_config=True; declared always."""
+    """`needs_deep` rules run on live only with deep=True; declared always."""
     declared = load()
     live_a = live("fleet-a", [file("fw.bin", True)])
     ghost = live("ghost", [file("fw.bin", True)])
-    rule = FakeRule(needs_job_config=True)
+    rule = FakeRule(needs_deep=True)
     shallow = evaluate(declared, [live_a, ghost], DEFAULT_POLICY, NOW, rules=(rule,))
     assert rows(shallow) == [
         ("fleet-a", "TEST01", "awsJobAbortConfig", "declared", "ota.yaml:2"),
         ("fleet-b", "TEST01", "awsJobAbortConfig", "declared", "ota.yaml:13"),
     ]
     assert {side for _, side, _, _ in rule.seen} == {"declared"}
-    deep = evaluate(
-        declared, [live_a, ghost], DEFAULT_POLICY, NOW, live_job_config=True, rules=(rule,)
-    )
+    deep = evaluate(declared, [live_a, ghost], DEFAULT_POLICY, NOW, deep=True, rules=(rule,))
     assert rows(deep) == [
         ("fleet-a", "TEST01", "awsJobAbortConfig", "both", "ota.yaml:2"),
         ("fleet-b", "TEST01", "awsJobAbortConfig", "declared", "ota.yaml:13"),
@@ -351,14 +349,14 @@ def test_job_config_rule_skips_a_live_update_that_has_no_job() -> None:
         {**failed.info, "otaUpdateStatus": "CREATE_FAILED", "awsIotJobId": None},
         failed.origin,
     )
-    rule = FakeRule(needs_job_config=True)
-    findings = evaluate([], [failed], DEFAULT_POLICY, NOW, live_job_config=True, rules=(rule,))
+    rule = FakeRule(needs_deep=True)
+    findings = evaluate([], [failed], DEFAULT_POLICY, NOW, deep=True, rules=(rule,))
     assert findings == []
     assert rule.seen == []
 
 
 def test_a_rule_without_needs_job_config_runs_on_live_in_shallow_mode() -> None:
-    """Only `needs_job_config` holds a rule back: an ordinary `both` rule runs on live anyway."""
+    """Only `needs_deep` holds a rule back: an ordinary `both` rule runs on live anyway."""
     ghost = live("ghost", [file("fw.bin", True)])
     findings = evaluate(load(), [ghost], DEFAULT_POLICY, NOW, rules=(FakeRule(),))
     assert ("ghost", "TEST01", "awsJobAbortConfig", "live", None) in rows(findings)
@@ -379,7 +377,7 @@ def test_a_rule_runs_only_on_the_sides_it_applies_to(
 ) -> None:
     """`applies_to` picks the sides: declared, live, both, or neither (drift/checker rules)."""
     rule = FakeRule(applies_to=applies_to)
-    evaluate(load(), [live("ghost", [])], DEFAULT_POLICY, NOW, live_job_config=True, rules=(rule,))
+    evaluate(load(), [live("ghost", [])], DEFAULT_POLICY, NOW, deep=True, rules=(rule,))
     assert {side for _, side, _, _ in rule.seen} == sides
 
 

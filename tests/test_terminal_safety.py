@@ -87,7 +87,7 @@ def test_declared_file_with_a_hostile_name_gives_one_escaped_line(
 class _HostileSource:
     """A state source whose every value is hostile: an update, an error and a note."""
 
-    live_job_config = False
+    deep = False
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -205,7 +205,7 @@ def read_live(settings: AuditSettings, ota_update_id: str) -> tuple[LiveUpdate |
             ),
             None,
         )
-        return found, snapshot.live_job_config
+        return found, snapshot.deep
     source = AwsSource(AwsSettings(region=settings.region))
     # One GetOTAUpdate through the source's own rate limit, retries and error mapping; its
     # fetch() would list and read every update of the account once per resource.
@@ -215,7 +215,7 @@ def read_live(settings: AuditSettings, ota_update_id: str) -> tuple[LiveUpdate |
             f"{ota_update_id}: {item.operation}: {item.code}: {item.message}; "
             "the audit cannot say whether it drifted"
         )
-    return (item if isinstance(item, LiveUpdate) else None), source.live_job_config
+    return (item if isinstance(item, LiveUpdate) else None), source.deep
 
 
 class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):

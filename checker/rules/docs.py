@@ -17,13 +17,13 @@ _APPLIES = {
 
 
 def applies_text(meta: RuleMeta) -> str:
-    if meta.needs_job_config:
+    if meta.needs_deep:
         return "declared; live when the source reads the job's config"
     return _APPLIES[meta.applies_to]
 
 
 def _applies_short(meta: RuleMeta) -> str:
-    return "declared (+ live job)" if meta.needs_job_config else _APPLIES[meta.applies_to]
+    return "declared (+ live job)" if meta.needs_deep else _APPLIES[meta.applies_to]
 
 
 def catalogue_text(rules: Iterable[RuleMeta] = ALL_RULES) -> str:

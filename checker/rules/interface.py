@@ -184,7 +184,7 @@ class RuleMeta:
     applies_to: AppliesTo
     doc: RuleDoc
     params: tuple[Param, ...] = ()
-    needs_job_config: bool = False
+    needs_deep: bool = False
     """Live side only when the source read the job's abort and timeout config (deep mode)."""
 
     def param(self, name: str) -> Param:

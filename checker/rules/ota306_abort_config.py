@@ -19,7 +19,7 @@ class AbortOnFailureMissing:
         title="Ensure the OTA job aborts when installs fail",
         severity=Severity.HIGH,
         applies_to="both",
-        needs_job_config=True,
+        needs_deep=True,
         doc=RuleDoc(
             what="There is no `awsJobAbortConfig`, or none of its `abortCriteriaList` criteria "
             "has `failureType` FAILED or ALL. On the live side the rule runs only when the "

@@ -21,7 +21,7 @@ class InProgressTimeoutMissing:
         title="Ensure OTA job executions time out",
         severity=Severity.LOW,
         applies_to="both",
-        needs_job_config=True,
+        needs_deep=True,
         doc=RuleDoc(
             what="`awsJobTimeoutConfig.inProgressTimeoutInMinutes` is not set. On the live side "
             "the rule runs only when the source read the job's timeout config (GetOTAUpdate "

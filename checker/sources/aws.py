@@ -161,7 +161,7 @@ class AwsSource:
         return self._captured_at
 
     @property
-    def live_job_config(self) -> bool:
+    def deep(self) -> bool:
         return self.settings.deep
 
     @property

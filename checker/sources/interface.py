@@ -36,7 +36,7 @@ class StateSource(Protocol):
         ...
 
     @property
-    def live_job_config(self) -> bool:
+    def deep(self) -> bool:
         """True when live updates carry their job's abort and timeout config and tags."""
         ...
 

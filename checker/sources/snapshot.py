@@ -69,7 +69,7 @@ class SnapshotSource:
         self._updates, self._captured_at, self.region = self._parse(Path(path))
 
     @property
-    def live_job_config(self) -> bool:
+    def deep(self) -> bool:
         """Snapshots written with `--deep` carry each job's abort/timeout config and tags."""
         return self._deep
 

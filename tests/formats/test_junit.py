@@ -583,7 +583,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class _DeepSource(_Source):
-    live_job_config = True
+    deep = True
 
 
 @pytest.mark.usefixtures("in_tmp")

@@ -126,7 +126,7 @@ def test_metadata_is_complete(meta: RuleMeta) -> None:
         assert doc.references, f"{meta.rule_id} cites no standard"
     assert all(r.strip() for r in doc.references)
     assert len(set(doc.references)) == len(doc.references)
-    assert not meta.needs_job_config or meta.applies_to == "both"
+    assert not meta.needs_deep or meta.applies_to == "both"
     names = [p.name for p in meta.params]
     assert len(set(names)) == len(names)
     for param in meta.params:

@@ -11,7 +11,7 @@ RULE = AbortOnFailureMissing()
 
 def test_runs_live_only_with_the_jobs_config() -> None:
     """The rule asks the engine for the job's config before it runs on the live side."""
-    assert RULE.meta.applies_to == "both" and RULE.meta.needs_job_config
+    assert RULE.meta.applies_to == "both" and RULE.meta.needs_deep
 
 
 def test_missing_config_is_about_the_whole_update() -> None:

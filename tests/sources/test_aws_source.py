@@ -219,15 +219,15 @@ def test_an_id_listed_on_two_pages_is_read_once(stubber: Stubber, sleeps: list[f
 
 
 def test_source_properties(stubber: Stubber, sleeps: list[float]) -> None:
-    """region comes from the client, live_job_config is --deep, captured_at is set by fetch."""
+    """region comes from the client, deep is --deep, captured_at is set by fetch."""
     listing(stubber, [])
     source = make_source(stubber, sleeps, deep=True)
-    assert (source.region, source.live_job_config, source.captured_at) == (REGION, True, None)
+    assert (source.region, source.deep, source.captured_at) == (REGION, True, None)
     before = datetime.now(UTC)
     assert list(source.fetch()) == []
     assert source.captured_at is not None
     assert before <= source.captured_at <= datetime.now(UTC)
-    assert make_source(stubber, sleeps).live_job_config is False
+    assert make_source(stubber, sleeps).deep is False
 
 
 def test_progress_reports_done_total_and_throttled(stubber: Stubber, sleeps: list[float]) -> None:

@@ -534,7 +534,7 @@ def test_deep_fields_load_as_written() -> None:
     )
     source = SnapshotSource(write(v1(deep, deep=True)))
     (update,) = fetched(source)
-    assert source.live_job_config is True
+    assert source.deep is True
     assert update.info["awsJobAbortConfig"] == abort
     assert update.info["awsJobTimeoutConfig"] == {"inProgressTimeoutInMinutes": 60}
     assert update.info["tags"] == [{"Key": "team", "Value": "fw"}]
@@ -591,7 +591,7 @@ def test_one_get_ota_update_response_is_read() -> None:
     response = {"otaUpdateInfo": info(creationDate="2026-11-20T10:00:00.123000+00:00")}
     source = SnapshotSource(write(cli_json(response)))
     (update,) = fetched(source)
-    assert (source.captured_at, source.region, source.live_job_config) == (None, None, False)
+    assert (source.captured_at, source.region, source.deep) == (None, None, False)
     assert update.ota_update_id == "fw-1"
     assert update.origin == "snap.json:1"
     assert update.info == {
