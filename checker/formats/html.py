@@ -515,7 +515,7 @@ class HtmlFormat:
     def _errors(self, report: Report) -> str:
         if report.errors:
             rows = "".join(
-                f"<tr><td>{esc(e.ota_update_id or '(all)')}</td><td>{esc(e.operation)}</td>"
+                f"<tr><td>{esc(e.subject)}</td><td>{esc(e.operation)}</td>"
                 f"<td><code>{esc(e.code)}</code></td><td>{esc(e.message)}</td></tr>"
                 for e in report.errors
             )

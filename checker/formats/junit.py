@@ -470,7 +470,7 @@ def _finding_result(finding: Finding) -> _Result:
 
 
 def _error_case(error: SourceError) -> _Case:
-    target = error.ota_update_id or "(all)"
+    target = error.subject
     text = f"could not read {target}: {error.operation} failed with {error.code}: {error.message}"
     result = _Result("error", visible(f"{error.code}: {error.message}"), visible(text))
     return _Case(f"{error.operation} {target}", result)

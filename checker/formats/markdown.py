@@ -456,8 +456,7 @@ def _suppressed_table(findings: Sequence[Finding]) -> list[str]:
 def _errors_table(report: Report) -> list[str]:
     header = ["Update", "Operation", "Code", "Message"]
     rows = [
-        [cell(e.ota_update_id or "(all)"), cell(e.operation), code(e.code), cell(e.message)]
-        for e in report.errors
+        [cell(e.subject), cell(e.operation), code(e.code), cell(e.message)] for e in report.errors
     ]
     return _table(header, rows)
 

@@ -646,7 +646,7 @@ def _invocation(report: Report, extra: Sequence[dict[str, Any]]) -> dict[str, An
 
 
 def _error_notification(error: SourceError) -> dict[str, Any]:
-    ota = error.ota_update_id or "(all)"
+    ota = error.subject
     text = f"could not read {ota}: {error.operation} failed with {error.code}: {error.message}"
     return {
         "level": "error",

@@ -64,7 +64,7 @@ class TextFormat:
             lines.append("")
             lines.append(self._paint("Could not read:", _BOLD))
             lines.extend(
-                f"  {visible(e.ota_update_id or '(all)')}  {visible(e.operation)}  "
+                f"  {visible(e.subject)}  {visible(e.operation)}  "
                 f"{visible(e.code)}: {visible(e.message)}"
                 for e in report.errors
             )

@@ -636,7 +636,7 @@ def test_read_errors_and_notes_sections() -> None:
     (errors_section,) = section
     rows = errors_section.find("tbody")[0].find("tr")
     assert [[td.content for td in r.find("td")] for r in rows] == [
-        ["(all)", "ListOTAUpdates", "AccessDenied", "not authorised"]
+        ["(listing)", "ListOTAUpdates", "AccessDenied", "not authorised"]
     ]
     notes = [s for s in document.tags("section") if s.attrs.get("aria-labelledby") == "h-notes"]
     assert [li.content for li in notes[0].find("li")] == ["fw-2: deleted while the audit ran"]

@@ -776,7 +776,7 @@ def test_read_errors_get_their_own_suite() -> None:
     doc = parse(report)
     suite = suites(doc)["ota-drift: read errors"]
     assert (suite.tests, suite.errors, suite.failures, suite.skipped) == (2, 2, 0, 0)
-    assert [case.name for case in suite] == ["GetOTAUpdate fw-2", "ListOTAUpdates (all)"]
+    assert [case.name for case in suite] == ["GetOTAUpdate fw-2", "ListOTAUpdates (listing)"]
     assert {case.classname for case in suite} == {"ota-drift.read errors"}
     (error,) = next(iter(suite)).result
     assert isinstance(error, Error)

@@ -466,7 +466,7 @@ def test_read_errors_make_the_invocation_unsuccessful(
         "could not read fw-2: GetOTAUpdate failed with AccessDeniedException: not authorised"
     )
     assert notes[1]["message"]["text"] == (
-        "could not read (all): ListOTAUpdates failed with ThrottlingException: rate exceeded"
+        "could not read (listing): ListOTAUpdates failed with ThrottlingException: rate exceeded"
     )
     assert notes[0]["properties"] == {
         "otaUpdateId": "fw-2",
