@@ -1,5 +1,5 @@
 """The CrossGuard policy pack (PulumiPolicy.yaml): ota-drift's rules in `pulumi preview`."""
 
-from checker.pulumi.policies import serve
+from checker.pulumi.crossguard import serve
 
 serve()

@@ -26,7 +26,7 @@ from pulumi_policy.version import VERSION as POLICY_SDK_VERSION
 
 from checker import __version__
 from checker.declared import load_declared
-from checker.pulumi.policies import config_params, param_schema
+from checker.pulumi.crossguard import config_params, param_schema
 from checker.pulumi.provider import (
     OTA_UPDATE_TYPE,
     AuditSettings,
@@ -107,12 +107,12 @@ def _repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_importing_the_policies_module_serves_nothing() -> None:
-    """`import checker.pulumi.policies` returns at once: no pack is built, no port printed."""
+    """`import checker.pulumi.crossguard` returns at once: no pack is built, no port printed."""
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import checker.pulumi.policies as p; print(len(p.build_policies()))",
+            "import checker.pulumi.crossguard as p; print(len(p.build_policies()))",
         ],
         capture_output=True,
         text=True,
