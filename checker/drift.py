@@ -44,13 +44,12 @@ _ABSENT = object()
 
 @dataclass(frozen=True)
 class DriftResult:
-    """Drift findings plus the per-update verdicts the summary counts."""
+    """Drift findings plus the per-update verdicts the summary counts (missing and unmanaged
+    updates are counted from their OTA002/OTA003 findings, after the policy)."""
 
     findings: tuple[Finding, ...]
     in_sync: frozenset[str]
     drifted: frozenset[str]
-    missing: frozenset[str]
-    unmanaged: frozenset[str]
 
 
 def judged_drift_rules(
@@ -90,28 +89,24 @@ def compare(
     findings: list[Finding] = []
     in_sync: set[str] = set()
     drifted: set[str] = set()
-    missing: set[str] = set()
     not_read = frozenset(CREATE_ONLY_FIELDS) - frozenset(DEEP_FIELDS if deep else ())
     for update in declared:
         declared_ids.add(update.ota_update_id)
         actual = live_by_id.get(update.ota_update_id)
         if actual is None:
             if update.ota_update_id not in unreadable:
-                missing.add(update.ota_update_id)
                 findings.append(missing_finding(update))
             continue
         changes = list(diff_update(update, actual, not_read))
         (drifted if changes else in_sync).add(update.ota_update_id)
         findings.extend(changes)
         findings.extend(_not_verifiable(update, not_read))
-    unmanaged = {i for i in live_by_id if i not in declared_ids}
+    unmanaged = [i for i in live_by_id if i not in declared_ids]
     findings.extend(unmanaged_finding(live_by_id[i]) for i in unmanaged)
     return DriftResult(
         tuple(findings),
         frozenset(in_sync),
         frozenset(drifted),
-        frozenset(missing),
-        frozenset(unmanaged),
     )
 
 
