@@ -14,8 +14,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from checker.model import DeclaredUpdate, DriftValues, Finding, LiveUpdate, Path
-from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS, SET_FIELDS, Canonical, canonical
+from checker.model import DeclaredUpdate, DriftValues, Finding, LiveUpdate, Path, display
+from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS, Canonical, canonical
 from checker.rules.interface import RuleMeta
 from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING, missing_finding
@@ -31,7 +31,6 @@ __all__ = [
     "DriftResult",
     "compare",
     "diff_update",
-    "display",
     "judged_drift_rules",
 ]
 
@@ -160,17 +159,6 @@ def _changed(declared: DeclaredUpdate, want: Canonical, have: Canonical, path: P
             None if desired is _ABSENT else desired, None if actual is _ABSENT else actual
         ),
     )
-
-
-def display(path: Path) -> str:
-    """`files[fw.bin].codeSigning.awsSignerJobId`: a canonical path in the user's terms."""
-    out = ""
-    for depth, step in enumerate(path):
-        if isinstance(step, int) or (depth == 1 and path[0] in ("files", *SET_FIELDS)):
-            out += f"[{step}]"
-        else:
-            out += f".{step}" if out else str(step)
-    return out
 
 
 def _declared_path(want: Canonical, path: Path) -> Path:

@@ -10,9 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from checker.drift import display
-from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, Path
-from checker.normalise import SET_FIELDS
+from checker.model import SET_FIELDS, DeclaredUpdate, Finding, LiveUpdate, Location, Path, display
 from checker.policy.model import Policy
 from checker.rules.interface import ConfigView, Rule, Violation
 from checker.rules.registry import CONFIG_RULES

@@ -36,6 +36,22 @@ PathKey = str | int
 
 Path = tuple[PathKey, ...]
 
+SET_FIELDS = ("targets", "protocols")
+"""Lists whose order carries no meaning: their items are named by value, not position."""
+
+
+def display(path: Path) -> str:
+    """`files[fw.bin].codeSigning.awsSignerJobId`, `files[0].fileLocation`: a path as users
+    write it, in every message and report. Positions, and the names that stand for them under
+    `files` and the set-like lists, are in brackets."""
+    out = ""
+    for depth, step in enumerate(path):
+        if isinstance(step, int) or (depth == 1 and path[0] in ("files", *SET_FIELDS)):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
 
 @functools.total_ordering
 class Severity(enum.Enum):

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.model import Path
+from checker.model import SET_FIELDS, Path
 
 SERVER_FIELDS = frozenset(
     {
@@ -40,8 +40,6 @@ CREATE_ONLY_FIELDS = ("roleArn", "awsJobAbortConfig", "awsJobTimeoutConfig", "ta
 DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
 """Create-only fields a deep source reads back from the update's job and tags (not roleArn)."""
 
-SET_FIELDS = ("targets", "protocols")
-"""Lists whose order carries no meaning."""
 
 UNORDERED_LISTS: tuple[Path, ...] = (("tags",), ("awsJobAbortConfig", "abortCriteriaList"))
 """Lists of mappings whose order carries no meaning: compared sorted."""

@@ -21,7 +21,7 @@ import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker.errors import did_you_mean
-from checker.model import Path, PathKey
+from checker.model import Path, PathKey, display
 
 _TYPE_NAMES = {
     "structure": "a mapping",
@@ -117,14 +117,6 @@ def validate_live(info: Any) -> Iterator[tuple[Path, str]]:
     yield from problems
 
 
-def dotted(path: Path) -> str:
-    """`files[0].fileLocation`: a path as users write it."""
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
-
-
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "structure": (dict,),
     "map": (dict,),
@@ -205,7 +197,7 @@ def _check(value: Any, spec: _Spec, trail: list[PathKey], strict: bool, out: Pro
         hint = _numeric_hint(value) if kind in _NUMBER_KINDS else ""
         wanted = _TYPE_NAMES.get(kind, kind)
         out.append(
-            (path, f"{dotted(path) or 'the entry'} must be {wanted}, not {_describe(value)}{hint}")
+            (path, f"{display(path) or 'the entry'} must be {wanted}, not {_describe(value)}{hint}")
         )
         return
     if kind == "structure":
@@ -216,14 +208,14 @@ def _check(value: Any, spec: _Spec, trail: list[PathKey], strict: bool, out: Pro
         if strict and spec.enum is not None and value not in spec.enum:
             path = tuple(trail)
             allowed = ", ".join(spec.enum)
-            out.append((path, f"{dotted(path)} must be one of {allowed}, not {value!r}"))
+            out.append((path, f"{display(path)} must be one of {allowed}, not {value!r}"))
         else:
             _check_min(value, spec, trail, "character", out)
     elif kind in _INT_BITS:
         _check_integer(value, spec, trail, out)
     elif kind in ("float", "double") and not math.isfinite(value):
         path = tuple(trail)
-        out.append((path, f"{dotted(path)} must be a finite number, not {value!r}"))
+        out.append((path, f"{display(path)} must be a finite number, not {value!r}"))
 
 
 def _check_structure(
@@ -233,13 +225,13 @@ def _check_structure(
     if strict:
         for name in spec.required:
             if name not in value:
-                where = f" in {dotted(tuple(trail))}" if trail else ""
+                where = f" in {display(tuple(trail))}" if trail else ""
                 out.append((tuple(trail), f"missing required key {name!r}{where}"))
     for key, item in value.items():
         member = members.get(key) if type(key) is str else None
         if member is None:
             if strict:
-                where = f" in {dotted(tuple(trail))}" if trail else ""
+                where = f" in {display(tuple(trail))}" if trail else ""
                 hint = _did_you_mean(key, list(members))
                 out.append(((*trail, key), f"unknown key {key!r}{where}{hint}"))
             continue
@@ -261,7 +253,7 @@ def _check_items(
         _check_min(value, spec, trail, "item", out)
     for key, item in value.items() if is_map else enumerate(value):
         if is_map and type(key) is not str:
-            where = dotted(tuple(trail))
+            where = display(tuple(trail))
             out.append(((*trail, key), f"{where} keys must be strings, not {_describe(key)}"))
         if member.plain and type(item) in member.types:
             continue
@@ -276,10 +268,10 @@ def _check_integer(value: int, spec: _Spec, trail: list[PathKey], out: Problems)
     if spec.minimum is not None and value < spec.minimum:
         path = tuple(trail)
         shown = value if value.bit_length() <= 128 else _describe(value)
-        out.append((path, f"{dotted(path)} must be at least {spec.minimum}, not {shown}"))
+        out.append((path, f"{display(path)} must be at least {spec.minimum}, not {shown}"))
     elif not low <= value <= high:
         path = tuple(trail)
-        out.append((path, f"{dotted(path)} must be a {bits}-bit integer, not {_describe(value)}"))
+        out.append((path, f"{display(path)} must be a {bits}-bit integer, not {_describe(value)}"))
 
 
 def _check_min(value: Any, spec: _Spec, trail: list[PathKey], unit: str, out: Problems) -> None:
@@ -287,7 +279,7 @@ def _check_min(value: Any, spec: _Spec, trail: list[PathKey], unit: str, out: Pr
     if minimum is not None and len(value) < minimum:
         plural = "" if minimum == 1 else "s"
         path = tuple(trail)
-        out.append((path, f"{dotted(path)} must have at least {minimum} {unit}{plural}"))
+        out.append((path, f"{display(path)} must have at least {minimum} {unit}{plural}"))
 
 
 def _has_type(value: Any, spec: _Spec) -> bool:

@@ -27,8 +27,8 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from checker.jsonsafe import holds_lone_surrogate
-from checker.model import in_calendar
-from checker.servicemodel import dotted, ota_update_id_problem
+from checker.model import display, in_calendar
+from checker.servicemodel import ota_update_id_problem
 
 CODE = "MalformedResponse"
 """The SourceError code of an answer that was never well-formed, after its retries."""
@@ -231,19 +231,19 @@ def _type_problems(
     kind = shape.type_name
     allowed = types.get(kind, (object,))
     if not isinstance(value, allowed) or (isinstance(value, bool) and kind != "boolean"):
-        where = dotted(path) or "the answer"
+        where = display(path) or "the answer"
         yield f"{where} must be {_KIND_NAMES.get(kind, kind)}, not {_json_kind(value)}"
         return
     if isinstance(value, float) and not math.isfinite(value):
-        yield f"{dotted(path)} is not a finite number"
+        yield f"{display(path)} is not a finite number"
         return
     outside = _outside_range(value, kind)
     if outside:
-        yield f"{dotted(path) or 'the answer'} {outside}"
+        yield f"{display(path) or 'the answer'} {outside}"
         return
     short = _below_minimum(value, shape.metadata.get("min"))
     if short:
-        yield f"{dotted(path) or 'the answer'} must {short}"
+        yield f"{display(path) or 'the answer'} must {short}"
         return
     if isinstance(shape, StructureShape) and isinstance(value, dict):
         for key, item in value.items():

@@ -31,8 +31,16 @@ from typing import Any
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
 from checker.jsonsafe import load_json_stream
-from checker.model import EARLIEST, LATEST, LiveUpdate, SkippedUpdate, SourceError, in_calendar
-from checker.servicemodel import dotted, validate_live
+from checker.model import (
+    EARLIEST,
+    LATEST,
+    LiveUpdate,
+    SkippedUpdate,
+    SourceError,
+    display,
+    in_calendar,
+)
+from checker.servicemodel import validate_live
 
 Entry = tuple[Any, str, int | None]
 """An otaUpdateInfo to check, where it is for messages (`otaUpdates[3]`), and its line if known."""
@@ -191,7 +199,7 @@ class SnapshotSource:
             parsed["otaUpdateFiles"] = [
                 self._decode_signature(f, f"{at}.otaUpdateFiles[{i}]") for i, f in enumerate(files)
             ]
-        problems = [f"{at}.{dotted(path)}: {msg}" for path, msg in validate_live(parsed)]
+        problems = [f"{at}.{display(path)}: {msg}" for path, msg in validate_live(parsed)]
         if problems:
             raise InputError(Problem(self._shown, None, p) for p in problems)
         origin = f"{self._shown}#{at}" if line is None else f"{self._shown}:{line}"
