@@ -18,12 +18,14 @@ lines of the whole text.
 
 from __future__ import annotations
 
+import base64
 import json
 import json.decoder
 import json.scanner
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from checker.errors import InputError, Problem
@@ -312,3 +314,17 @@ def _number_problem(token: str) -> str | None:
     if any(c in token for c in ".eE") and math.isinf(float(token)):
         return f"number {token} is out of range: it overflows to infinity"
     return None
+
+
+def to_json(value: Any) -> Any:
+    """A JSON-safe deep copy of boto3 data, the one codec snapshots and the Pulumi resources
+    write with: datetimes as ISO 8601 text in UTC, bytes as base64 text, keys as strings."""
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return value

@@ -33,6 +33,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker import audit
 from checker.drift import diff_update
+from checker.jsonsafe import to_json
 from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError
 from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS
 from checker.policy.apply import apply_policy
@@ -144,19 +145,6 @@ def live_from_record(ota_update_id: str, record: Mapping[str, Any]) -> LiveUpdat
         for key, value in record.items()
     }
     return LiveUpdate(ota_update_id, info, origin=f"pulumi state of {ota_update_id}")
-
-
-def to_json(value: Any) -> Any:
-    """A JSON-safe deep copy: datetimes as ISO 8601 text, bytes as base64 text."""
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode("ascii")
-    return value
 
 
 def from_json(value: Any, shape: Shape | None) -> Any:

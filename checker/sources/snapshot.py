@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
-from checker.jsonsafe import load_json_stream
+from checker.jsonsafe import load_json_stream, to_json
 from checker.model import (
     EARLIEST,
     LATEST,
@@ -224,7 +224,7 @@ class SnapshotSource:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 parsed = datetime.fromtimestamp(value, UTC)
             elif isinstance(value, str):
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                parsed = datetime.fromisoformat(value)
                 if parsed.tzinfo is None:
                     parsed = parsed.replace(tzinfo=UTC)
         except (ValueError, OverflowError, OSError):
@@ -301,7 +301,7 @@ def snapshot_json(
     updates: Iterable[LiveUpdate], *, region: str | None, captured_at: datetime, deep: bool
 ) -> str:
     """The snapshot file for `updates`: what `SnapshotSource` reads back unchanged."""
-    infos = [_to_json(u.info) for u in sorted(updates, key=lambda u: u.ota_update_id)]
+    infos = [to_json(u.info) for u in sorted(updates, key=lambda u: u.ota_update_id)]
     doc = {
         "version": SNAPSHOT_VERSION,
         "capturedAt": captured_at.astimezone(UTC).isoformat(),
@@ -310,15 +310,3 @@ def snapshot_json(
         "otaUpdates": infos,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(value).decode("ascii")
-    return value
