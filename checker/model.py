@@ -40,6 +40,16 @@ SET_FIELDS = ("targets", "protocols")
 """Lists whose order carries no meaning: their items are named by value, not position."""
 
 
+def nearest_line(lines: Mapping[Path, int], path: Path) -> int | None:
+    """The line of `path`, or of its nearest ancestor written in the file, or None: a problem
+    or a finding on a key the user never wrote still points at the block it belongs to."""
+    for end in range(len(path), -1, -1):
+        line = lines.get(path[:end])
+        if line is not None:
+            return line
+    return None
+
+
 def display(path: Path) -> str:
     """`files[fw.bin].codeSigning.awsSignerJobId`, `files[0].fileLocation`: a path as users
     write it, in every message and report. Positions, and the names that stand for them under
@@ -109,11 +119,8 @@ class DeclaredUpdate:
         A drift finding on a key the user never wrote (a service default that changed live)
         still points into the entry, at the block the key would belong to.
         """
-        for end in range(len(path), 0, -1):
-            line = self.key_lines.get(path[:end])
-            if line is not None:
-                return Location(self.location.file, line)
-        return self.location
+        line = nearest_line(self.key_lines, path)
+        return self.location if line is None else Location(self.location.file, line)
 
 
 @dataclass(frozen=True)

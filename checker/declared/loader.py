@@ -7,11 +7,10 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import display_path, kind_of, read_text, why_unreadable
-from checker.model import DeclaredUpdate, Location, Path
+from checker.model import DeclaredUpdate, Location, Path, nearest_line
 from checker.servicemodel import encode_blobs, validate_entry
 from checker.yamlsafe import load_located
 
@@ -189,7 +188,7 @@ def load_file(file: FsPath) -> list[DeclaredUpdate]:
     if not isinstance(doc, dict) or TOP_KEY not in doc:
         raise InputError.one(
             shown,
-            1 if doc is None else _line(lines, ()),
+            1 if doc is None else nearest_line(lines, ()) or 1,
             f"top level must be a mapping with an '{TOP_KEY}' list",
         )
     problems = [
@@ -215,7 +214,7 @@ def load_file(file: FsPath) -> list[DeclaredUpdate]:
         root: Path = (TOP_KEY, index)
         entry_line = lines.get(root, 1)
         entry_problems = [
-            Problem(shown, _line(lines, (*root, *path)), message)
+            Problem(shown, nearest_line(lines, (*root, *path)) or 1, message)
             for path, message in validate_entry(entry)
         ]
         if entry_problems:
@@ -232,12 +231,3 @@ def load_file(file: FsPath) -> list[DeclaredUpdate]:
     if problems:
         raise InputError(problems)
     return updates
-
-
-def _line(lines: dict[Path, int], path: tuple[Any, ...]) -> int:
-    """Line of `path`, else of its nearest ancestor that has one, else 1."""
-    for end in range(len(path), 0, -1):
-        line = lines.get(path[:end])
-        if line is not None:
-            return line
-    return 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from checker.errors import InputError, Problem, did_you_mean
 from checker.files import display_path, read_text
-from checker.model import Location, Path, Severity
+from checker.model import Location, Path, Severity, nearest_line
 from checker.policy.model import FAIL_ON_VALUES, IgnoreDrift, Policy, RuleSetting, Suppression
 from checker.rules.interface import RuleMeta, shown_value
 from checker.rules.registry import META_BY_ID
@@ -78,12 +78,7 @@ class _Pack:
         return pack
 
     def _at(self, path: Path, message: str) -> None:
-        line = None
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(path[:end])
-            if line is not None:
-                break
-        self.problems.append(Problem(self.shown, line or 1, message))
+        self.problems.append(Problem(self.shown, nearest_line(self.lines, path) or 1, message))
 
     def _read(self, doc: Any) -> None:
         if not isinstance(doc, dict):
