@@ -200,6 +200,12 @@ class Finding:
     def active(self) -> bool:
         return self.suppressed is None
 
+    def __str__(self) -> str:
+        """`OTA001 (high) fw-1 awsJobPresignedUrlConfig.expiresInSec: declared 600, live 3600`:
+        the one-line form of a finding wherever a log or an engine shows one line."""
+        path = f" {self.path}" if self.path else ""
+        return f"{self.rule_id} ({self.severity.value}) {self.ota_update_id}{path}: {self.message}"
+
     @property
     def sort_key(self) -> tuple[str, str, str]:
         return (self.ota_update_id, self.rule_id, self.path)

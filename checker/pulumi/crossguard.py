@@ -31,7 +31,7 @@ from pulumi_policy import Severity as PolicySeverity
 
 from checker import __version__
 from checker.evaluate import evaluate
-from checker.model import Finding, Severity
+from checker.model import Severity
 from checker.policy.apply import apply_policy
 from checker.policy.model import Policy, RuleSetting, blocks_at
 from checker.policy.packs import load_policy
@@ -98,7 +98,7 @@ class RulePolicy(ResourceValidationPolicy):
         found = evaluate([declared], [], policy, now, rules=(self._rule,))
         for finding in apply_policy(found, policy, now.date()):
             if finding.active and finding.rule_id == self._meta.rule_id:
-                report_violation(_message(finding), None)
+                report_violation(str(finding), None)
 
 
 def build_policies(policy: Policy | None = None) -> list[PackPolicy]:
@@ -198,8 +198,3 @@ def _typed(meta: RuleMeta, param: Param, value: Any) -> Any:
         item = "" if problem.item is None else f"[{problem.item}]"
         raise ValueError(f"{meta.rule_id}.{param.name}{item} {problem.message}")
     return value
-
-
-def _message(finding: Finding) -> str:
-    path = f" {finding.path}" if finding.path else ""
-    return f"{finding.rule_id} {finding.ota_update_id}{path}: {finding.message}"

@@ -144,11 +144,7 @@ def _log_findings(report: Report, fail_on: str) -> None:
     for finding in report.findings:
         if not finding.active:
             continue
-        path = f" {finding.path}" if finding.path else ""
-        message = (
-            f"{finding.rule_id} ({finding.severity.value}) {finding.ota_update_id}{path}: "
-            f"{finding.message}"
-        )
+        message = str(finding)
         if blocks(finding, fail_on):
             pulumi.log.warn(message)
         else:

@@ -97,7 +97,8 @@ def lint_messages(report: dict[str, Any], ota_update_id: str) -> list[tuple[str,
         if f["otaUpdateId"] == ota_update_id and "suppressed" not in f:
             path = f" {f['path']}" if f["path"] else ""
             level = analyzer_pb2.ADVISORY if f["severity"] == "info" else analyzer_pb2.MANDATORY
-            out.append((f["ruleId"], f"{f['ruleId']} {ota_update_id}{path}: {f['message']}", level))
+            shown = f"{f['ruleId']} ({f['severity']}) {ota_update_id}{path}: {f['message']}"
+            out.append((f["ruleId"], shown, level))
     return out
 
 
@@ -227,8 +228,8 @@ def test_configure_overrides_a_threshold(
         assert tightened == [
             (
                 "OTA202",
-                f"OTA202 {SAFE_ID} awsJobPresignedUrlConfig.expiresInSec: expiresInSec 900 is "
-                "above the policy's 600",
+                f"OTA202 (medium) {SAFE_ID} awsJobPresignedUrlConfig.expiresInSec: "
+                "expiresInSec 900 is above the policy's 600",
                 analyzer_pb2.MANDATORY,
             )
         ]
