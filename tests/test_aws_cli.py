@@ -30,6 +30,7 @@ from tests.sources.test_aws_reliability import (
     seed_fleet,
 )
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws
 
 KEY_ID = "AKIAOTADRIFTTEST7Q2Z"
 SECRET = "s3cr3t-XYZ-wJalrXUtnFEMI-K7MDENG-do-not-print"
@@ -40,35 +41,9 @@ SIGNATURE = b"\x30\x45\x02\x21\x00\xf1signature\x80\xff"
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def aws_env(monkeypatch: pytest.MonkeyPatch, in_tmp: Path) -> None:
     """Distinctive credentials and a session token, no machine AWS config, loopback only."""
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SECURITY_TOKEN",
-        "AWS_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_IOT",
-        "NO_COLOR",
-        "GITHUB_STEP_SUMMARY",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    real_connect = socket.socket.connect
-
-    def loopback_only(sock: socket.socket, address: Any) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            raise AssertionError(f"test tried to reach {address!r}")
-        real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    offline_aws(monkeypatch, in_tmp, region=REGION, key_id=KEY_ID, secret=SECRET, token=TOKEN)
 
 
 def serve(**settings: Any) -> LocalIot:

@@ -9,7 +9,6 @@ updates, no unreadable update is called missing or counted in sync, and the exit
 from __future__ import annotations
 
 import json
-import socket
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from checker.cli import main
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.sources.aws import AwsSource
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -145,34 +145,9 @@ def seed_fleet(
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def aws_env(monkeypatch: pytest.MonkeyPatch, in_tmp: Path) -> None:
     """Credentials LocalIot accepts, no AWS config from the machine, and loopback only."""
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_IOT",
-        "NO_COLOR",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    real_connect = socket.socket.connect
-
-    def loopback_only(sock: socket.socket, address: Any) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            raise AssertionError(f"test tried to reach {address!r}")
-        real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    offline_aws(monkeypatch, in_tmp, region=REGION)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import math
 import re
 import signal
-import socket
 import sys
 import threading
 import time
@@ -43,6 +42,7 @@ from checker.sources.aws import (
 from checker.sources.interface import Progress
 from checker.sources.ratelimit import DEBOUNCE, MIN_RATE, RateLimiter
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -97,30 +97,7 @@ def info(ota_update_id: str, **extra: Any) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Test credentials, no AWS config from the machine, and connections to 127.0.0.1 only."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_IOT",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    real_connect = socket.socket.connect
-
-    def loopback_only(sock: socket.socket, address: Any) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            raise AssertionError(f"test tried to reach {address!r}")
-        real_connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    offline_aws(monkeypatch, tmp_path, region=REGION)
 
 
 @pytest.fixture
