@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fleet import generate_fleet
+
 
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -16,3 +18,9 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def benchmark_fleet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 10,000-update benchmark fleet, generated once for every test that audits it."""
+    return generate_fleet(tmp_path_factory.mktemp("benchmark-fleet"))

@@ -5,13 +5,9 @@ agrees with, every finding shown by junit2html, and within GitLab's size and tes
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
-import io
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,9 +22,7 @@ from junit2htmlreport import parser as junit2html_parser
 from junit2htmlreport import runner as junit2html
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
 
-import checker.cli
 from checker import audit
-from checker.cli import main
 from checker.formats.junit import (
     DEFAULT_MAX_BYTES,
     GITLAB_MAX_FILE_BYTES,
@@ -55,6 +49,7 @@ from checker.rules.registry import ALL_RULES
 from checker.textsafe import visible
 from tests.formats.golden import ROOT, example_report
 from tests.formats.test_hostile_values import hostile_report
+from tests.support.fleet import check_fleet
 from tests.test_drift import _Source, declare, live, live_info
 
 XSD_PATH = ROOT / "tests" / "schemas" / "junit-10.xsd"
@@ -1111,8 +1106,6 @@ def test_a_budget_too_small_for_anything_writes_the_summary_alone() -> None:
 
 # -- the 10,000-update benchmark fleet -----------------------------------------------------
 
-FLEET = 10_000
-
 
 @dataclasses.dataclass(frozen=True)
 class FleetRun:
@@ -1127,35 +1120,26 @@ class FleetRun:
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
-    """Generate the benchmark fleet, then check it with `--format junit --report json=...`
-    from its directory (so paths are relative, as in CI). About 20 s."""
-    work = tmp_path_factory.mktemp("fleet")
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/generate.py"), str(FLEET), "--out", str(work)],
-        check=True,
-        capture_output=True,
+def fleet(benchmark_fleet: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
+    """Check the benchmark fleet with `--format junit --report json=...` from its directory
+    (so paths are relative, as in CI)."""
+    work = tmp_path_factory.mktemp("fleet-junit")
+    run = check_fleet(
+        benchmark_fleet,
+        work,
+        "--format",
+        "junit",
+        "--output",
+        "ota.xml",
+        "--report",
+        "json=ota.json",
     )
-    reports: list[Report] = []
-    real_check = audit.check
-
-    def keeping_check(*args: Any, **kwargs: Any) -> Report:
-        reports.append(real_check(*args, **kwargs))
-        return reports[-1]
-
-    argv = ["check", "declared", "--state", "snapshot.json", "--format", "junit"]
-    argv += ["--output", "ota.xml", "--report", "json=ota.json"]
-    stderr = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(stderr):
-        patch.chdir(work)
-        patch.setattr(checker.cli.audit, "check", keeping_check)
-        code = main(argv)
     yield FleetRun(
-        code=code,
-        stderr=stderr.getvalue(),
+        code=run.code,
+        stderr=run.stderr,
         junit_bytes=(work / "ota.xml").read_bytes(),
         json_report=json.loads((work / "ota.json").read_text(encoding="utf-8")),
-        report=reports[0],
+        report=run.report,
     )
 
 

@@ -9,14 +9,10 @@ module (about 15 s).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gzip
-import io
 import json
 import random
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,8 +22,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-import checker.cli
-from checker import audit
 from checker.cli import main
 from checker.formats import sarif as sarif_module
 from checker.formats.sarif import (
@@ -45,8 +39,8 @@ from checker.formats.sarif import (
 )
 from checker.model import DriftValues, Report, Severity
 from tests.formats.golden import ROOT
+from tests.support.fleet import check_fleet
 
-FLEET = 10_000
 SEVERITIES = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
 EXAMPLE = [str(ROOT / "examples/ota"), "--state", str(ROOT / "examples/live-snapshot.json")]
 AS_OF = ["--as-of", "2026-11-25T00:00:00Z"]
@@ -66,37 +60,28 @@ class FleetRun:
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
-    """Generate the benchmark fleet, then check it with `--format sarif --report json=...`
-    from its directory (so SARIF paths are relative, as in CI)."""
-    work = tmp_path_factory.mktemp("fleet")
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks/generate.py"), str(FLEET), "--out", str(work)],
-        check=True,
-        capture_output=True,
+def fleet(benchmark_fleet: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
+    """Check the benchmark fleet with `--format sarif --report json=...` from its directory
+    (so SARIF paths are relative, as in CI)."""
+    work = tmp_path_factory.mktemp("fleet-sarif")
+    run = check_fleet(
+        benchmark_fleet,
+        work,
+        "--format",
+        "sarif",
+        "--output",
+        "ota.sarif",
+        "--report",
+        "json=ota.json",
     )
-    reports: list[Report] = []
-    real_check = audit.check
-
-    def keeping_check(*args: Any, **kwargs: Any) -> Report:
-        reports.append(real_check(*args, **kwargs))
-        return reports[-1]
-
-    argv = ["check", "declared", "--state", "snapshot.json", "--format", "sarif"]
-    argv += ["--output", "ota.sarif", "--report", "json=ota.json"]
-    stderr = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stderr(stderr):
-        patch.chdir(work)
-        patch.setattr(checker.cli.audit, "check", keeping_check)
-        code = main(argv)
     sarif_bytes = (work / "ota.sarif").read_bytes()
     yield FleetRun(
-        code=code,
-        stderr=stderr.getvalue(),
+        code=run.code,
+        stderr=run.stderr,
         sarif=json.loads(sarif_bytes),
         sarif_bytes=sarif_bytes,
         json_report=json.loads((work / "ota.json").read_text(encoding="utf-8")),
-        report=reports[0],
+        report=run.report,
     )
 
 
