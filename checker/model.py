@@ -211,6 +211,24 @@ class Finding:
         return (self.ota_update_id, self.rule_id, self.path)
 
 
+def most_severe_first(finding: Finding) -> tuple[Any, ...]:
+    """The order of a report held to a consumer's limit (what it keeps first): most severe
+    first; within a severity, active findings before suppressed ones (those need no action),
+    then the report's order (update, rule, path); source, message and location break the
+    remaining ties, so the order does not depend on the order findings came in."""
+    location = finding.location
+    return (
+        -finding.severity.rank,
+        finding.suppressed is not None,
+        *finding.sort_key,
+        finding.source,
+        finding.message,
+        location is not None,
+        location.file if location else "",
+        location.line if location else 0,
+    )
+
+
 @dataclass(frozen=True)
 class AuditedUpdate:
     """One OTA update the run looked at, and on which sides it was found."""

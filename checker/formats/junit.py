@@ -90,7 +90,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.formats.common import json_line, plural
-from checker.model import AuditedUpdate, Finding, Report, Severity, SkippedUpdate, SourceError
+from checker.model import (
+    AuditedUpdate,
+    Finding,
+    Report,
+    Severity,
+    SkippedUpdate,
+    SourceError,
+    most_severe_first,
+)
 from checker.rules.registry import META_BY_ID
 from checker.textsafe import visible
 
@@ -275,18 +283,7 @@ def _keep_order(case_kind: str, finding: Finding | None) -> tuple[Any, ...]:
     then skipped updates. Passing cases are never kept in a limited report."""
     if finding is None:
         return (0 if case_kind == "error" else 2,)
-    location = finding.location
-    return (
-        1,
-        -finding.severity.rank,
-        finding.suppressed is not None,
-        *finding.sort_key,
-        finding.source,
-        finding.message,
-        location is not None,
-        location.file if location else "",
-        location.line if location else 0,
-    )
+    return (1, *most_severe_first(finding))
 
 
 def _choose(

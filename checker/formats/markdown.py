@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.formats.common import json_value, plural, severity_counts, timestamp
-from checker.model import Finding, Report, Severity
+from checker.model import Finding, Report, Severity, most_severe_first
 from checker.textsafe import visible
 
 GITHUB_SUMMARY_MAX_BYTES = 1024 * 1024
@@ -412,7 +412,7 @@ def _cost(lines: Iterable[str]) -> int:
 
 def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
     """Most severe first; the report's order (update, rule, path) within a severity."""
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key))
+    return sorted(findings, key=most_severe_first)
 
 
 def _finding_cells(finding: Finding) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.formats.common import escape_invisible, json_indented, json_minified, json_safe
-from checker.model import Finding, Location, Report, Severity, SourceError
+from checker.model import Finding, Location, Report, Severity, SourceError, most_severe_first
 from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
 from checker.rules.registry import ALL_RULES
@@ -174,21 +174,8 @@ class _Rendering:
     """What was left out, in one line; None when every finding is a result."""
 
 
-def result_order(finding: Finding) -> tuple[Any, ...]:
-    """Most severe first; within a severity, active findings before suppressed ones (those need
-    no action), then the report's order (update, rule, path); source, message and location
-    break the remaining ties, so the order does not depend on the order findings came in."""
-    location = finding.location
-    return (
-        -finding.severity.rank,
-        finding.suppressed is not None,
-        *finding.sort_key,
-        finding.source,
-        finding.message,
-        location is not None,
-        location.file if location else "",
-        location.line if location else 0,
-    )
+result_order = most_severe_first
+"""The order results are written and kept in (`checker.model.most_severe_first`)."""
 
 
 def _render(report: Report, max_results: int | None) -> _Rendering:
