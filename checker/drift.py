@@ -151,7 +151,7 @@ def _changed(declared: DeclaredUpdate, want: Canonical, have: Canonical, path: P
         rule_id=CHANGED.rule_id,
         severity=CHANGED.severity,
         ota_update_id=declared.ota_update_id,
-        source="drift",
+        side="drift",
         path=shown,
         message=message,
         location=declared.location_of(_declared_path(want, path)),

@@ -124,7 +124,7 @@ def merge_sides(declared: Iterable[Finding], live: Iterable[Finding]) -> list[Fi
         message = finding.message
         if other.message != message:
             message = f"{message} (live: {other.message})"
-        out.append(replace(finding, source="both", message=message))
+        out.append(replace(finding, side="both", message=message))
     out.extend(f for partners in live_by_key.values() for f in partners)
     return out
 
@@ -142,7 +142,7 @@ def _finding(
         rule_id=rule.meta.rule_id,
         severity=rule.meta.severity,
         ota_update_id=view.ota_update_id,
-        source=view.side,
+        side=view.side,
         path=display(named),
         message=violation.message,
         location=_location(owner, named),

@@ -85,7 +85,10 @@ class Severity(enum.Enum):
 
 _RANK = {s: i for i, s in enumerate(Severity)}
 
-FindingSource = Literal["declared", "live", "both", "drift"]
+FindingSide = Literal["declared", "live", "both", "drift"]
+"""Which side a finding was found on: a rule on the declared or live config, on both, or
+drift between them. (The reports' key for it stays `source`, as their consumers read it;
+a `StateSource` is where live state comes from.)"""
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ class Finding:
     rule_id: str
     severity: Severity
     ota_update_id: str
-    source: FindingSource
+    side: FindingSide
     path: str
     """Dotted path in declared names (`files[fw.bin].codeSigning`), empty for a whole update."""
     message: str
@@ -221,7 +224,7 @@ def most_severe_first(finding: Finding) -> tuple[Any, ...]:
         -finding.severity.rank,
         finding.suppressed is not None,
         *finding.sort_key,
-        finding.source,
+        finding.side,
         finding.message,
         location is not None,
         location.file if location else "",

@@ -462,7 +462,7 @@ def _report() -> Report:
         rule_id="OTA001",
         severity=Severity.HIGH,
         ota_update_id="fw-1",
-        source="drift",
+        side="drift",
         path="description",
         message='description: declared "a", live "b"',
         location=Location("ota.yaml", 3),

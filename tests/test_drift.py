@@ -150,7 +150,7 @@ def facts(finding: Finding) -> tuple[Any, ...]:
         finding.rule_id,
         finding.severity,
         finding.ota_update_id,
-        finding.source,
+        finding.side,
         finding.path,
         finding.drift.desired,
         finding.drift.actual,
@@ -164,7 +164,7 @@ def role_ota004(line: int) -> Finding:
         rule_id="OTA004",
         severity=Severity.INFO,
         ota_update_id="fw-1",
-        source="drift",
+        side="drift",
         path="",
         message="roleArn cannot be verified: GetOTAUpdate does not return it",
         location=Location("ota.yaml", line),
@@ -347,7 +347,7 @@ def test_missing_update_is_ota002() -> None:
             rule_id="OTA002",
             severity=Severity.HIGH,
             ota_update_id="fw-1",
-            source="drift",
+            side="drift",
             path="",
             message="declared, but no such OTA update exists live",
             location=Location("ota.yaml", line_of(YAML, "- otaUpdateId:")),
@@ -365,7 +365,7 @@ def test_unmanaged_update_is_ota003() -> None:
         finding.rule_id,
         finding.severity,
         finding.ota_update_id,
-        finding.source,
+        finding.side,
         finding.path,
         finding.location,
         finding.drift,
@@ -534,7 +534,7 @@ def test_audit_carries_source_errors_and_counts_the_update_nowhere() -> None:
         summary.missing,
         summary.unmanaged,
     ) == (2, 1, 1, 0, 0, 0)
-    drift = [f for f in report.findings if f.source == "drift"]
+    drift = [f for f in report.findings if f.side == "drift"]
     assert [(f.ota_update_id, f.rule_id) for f in drift] == [("fw-1", "OTA004")]
 
 

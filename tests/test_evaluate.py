@@ -86,7 +86,7 @@ def live(
 def rows(findings: list[Finding]) -> list[tuple[str, str, str, str, str | None]]:
     """(update, rule, path, source, location) of each finding, sorted."""
     return sorted(
-        (f.ota_update_id, f.rule_id, f.path, f.source, str(f.location) if f.location else None)
+        (f.ota_update_id, f.rule_id, f.path, f.side, str(f.location) if f.location else None)
         for f in findings
     )
 
@@ -131,7 +131,7 @@ def test_a_both_finding_keeps_the_declared_finding_and_adds_a_differing_live_mes
         rule_id="OTA302",
         severity=Severity.HIGH,
         ota_update_id="fleet-a",
-        source="both",
+        side="both",
         path="awsJobExecutionsRolloutConfig.maximumPerMinute",
         message="maximumPerMinute 300 is above the policy's 200 "
         "(live: maximumPerMinute 900 is above the policy's 200)",

@@ -205,7 +205,7 @@ def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
         SEVERITIES.index(finding.severity),
         strings(finding.rule_id),
         strings(finding.ota_update_id),
-        strings(finding.source),
+        strings(finding.side),
         strings(finding.path),
         strings(finding.message),
         strings(location.file) if location else -1,
@@ -461,7 +461,7 @@ class HtmlFormat:
         """Filter controls built from the findings; hidden until the script shows them."""
         severities = Counter(f.severity.value for f in findings)
         rules = Counter(f.rule_id for f in findings)
-        sources = Counter(str(f.source) for f in findings)
+        sources = Counter(str(f.side) for f in findings)
         selects = [
             _select(
                 "severity", "Severity", "All severities", severities, [s.value for s in SEVERITIES]

@@ -70,7 +70,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "ruleId": finding.rule_id,
         "severity": finding.severity.value,
         "otaUpdateId": finding.ota_update_id,
-        "source": finding.source,
+        "source": finding.side,
         "path": finding.path,
         "message": finding.message,
         "file": finding.location.file if finding.location else None,

@@ -421,11 +421,11 @@ def _finding_cases(fired: Sequence[Finding], own_suite: bool) -> Iterator[_Case]
     names = {id(f): _finding_name(f, own_suite) for f in fired}
     sources: dict[str, set[str]] = {}
     for f in fired:
-        sources.setdefault(names[id(f)], set()).add(f.source)
+        sources.setdefault(names[id(f)], set()).add(f.side)
     for f in sorted(fired, key=_tie_order):
         name = names[id(f)]
         if len(sources[name]) > 1:
-            name += f" ({f.source})"
+            name += f" ({f.side})"
         yield _Case(name, _finding_result(f), f)
 
 
@@ -434,7 +434,7 @@ def _tie_order(finding: Finding) -> tuple[Any, ...]:
     return (
         finding.ota_update_id,
         finding.path,
-        finding.source,
+        finding.side,
         finding.message,
         location is not None,
         location.file if location else "",
@@ -486,7 +486,7 @@ def details(finding: Finding) -> str:
     where = str(finding.location) if finding.location else NOT_DECLARED
     lines = [
         headline(finding),
-        f"rule: {finding.rule_id} ({finding.severity.value}, {finding.source})",
+        f"rule: {finding.rule_id} ({finding.severity.value}, {finding.side})",
         f"otaUpdateId: {finding.ota_update_id}",
         f"path: {finding.path or '(whole update)'}",
         f"location: {where}",

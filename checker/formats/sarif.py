@@ -531,7 +531,7 @@ def fingerprint(finding: Finding) -> str:
     `\\` and `|` inside a field are backslash-escaped, so two different findings never hash
     the same text; ordinary IDs and paths contain neither and hash exactly as written.
     """
-    fields = (finding.rule_id, finding.ota_update_id, finding.path, finding.source)
+    fields = (finding.rule_id, finding.ota_update_id, finding.path, finding.side)
     text = "|".join(f.replace("\\", "\\\\").replace("|", "\\|") for f in fields)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -601,7 +601,7 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
     properties: dict[str, Any] = {
         "severity": finding.severity.value,
         "otaUpdateId": ota_update_id,
-        "source": bounded(finding.source),
+        "source": bounded(finding.side),
         "path": bounded(finding.path),
     }
     if finding.drift is not None:

@@ -18,7 +18,7 @@ def is_drift_ignored(ota_update_id: str, policy: Policy) -> bool:
 
 def is_ignored(finding: Finding, policy: Policy) -> bool:
     """Drift the policy says to leave out entirely (`ignoreDrift`)."""
-    return finding.source == "drift" and any(i.matches(finding) for i in policy.ignore_drift)
+    return finding.side == "drift" and any(i.matches(finding) for i in policy.ignore_drift)
 
 
 def apply_policy(findings: Iterable[Finding], policy: Policy, today: date) -> list[Finding]:

@@ -28,7 +28,7 @@ def missing_finding(update: DeclaredUpdate) -> Finding:
         rule_id=MISSING.rule_id,
         severity=MISSING.severity,
         ota_update_id=update.ota_update_id,
-        source="drift",
+        side="drift",
         path="",
         message="declared, but no such OTA update exists live",
         location=update.location,

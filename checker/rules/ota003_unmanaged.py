@@ -27,7 +27,7 @@ def unmanaged_finding(update: LiveUpdate) -> Finding:
         rule_id=UNMANAGED.rule_id,
         severity=UNMANAGED.severity,
         ota_update_id=update.ota_update_id,
-        source="drift",
+        side="drift",
         path="",
         message="exists live, but is not declared",
         location=None,

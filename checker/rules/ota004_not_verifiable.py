@@ -32,7 +32,7 @@ def not_verifiable_finding(update: DeclaredUpdate, fields: Sequence[str]) -> Fin
         rule_id=NOT_VERIFIABLE.rule_id,
         severity=NOT_VERIFIABLE.severity,
         ota_update_id=update.ota_update_id,
-        source="drift",
+        side="drift",
         path="",
         message=f"{', '.join(fields)} cannot be verified: GetOTAUpdate does not return "
         f"{'it' if len(fields) == 1 else 'them'}",

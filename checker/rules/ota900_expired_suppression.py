@@ -56,7 +56,7 @@ def expired_suppressions(policy: Policy, today: date) -> Iterator[Finding]:
             rule_id=meta.rule_id,
             severity=policy.severity(meta.rule_id, meta.severity),
             ota_update_id=names,
-            source="declared",
+            side="declared",
             path="",
             message=f"the suppression of {suppression.rule} for {names} expired on "
             f"{suppression.expires}; it no longer suppresses anything "

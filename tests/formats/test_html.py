@@ -236,7 +236,7 @@ def xss_report() -> Report:
         finding(
             "xss-separators",
             rule="OTA001",
-            source="drift",
+            side="drift",
             message=SEPARATORS,
             drift=DriftValues(SCRIPT_XSS, {COMMENT_XSS: SEPARATORS}),
         ),
@@ -259,7 +259,7 @@ def big_report() -> Report:
         if number % 5 == 0:
             drift = DriftValues({"expiresInSec": number}, {"expiresInSec": number + 1})
             findings.append(
-                finding(update, rule="OTA001", source="drift", path="config", drift=drift)
+                finding(update, rule="OTA001", side="drift", path="config", drift=drift)
             )
     return report_of(findings)
 
@@ -466,7 +466,7 @@ def test_drift_values_are_shipped_indented_and_inline_when_short(example_html: s
 
 def test_absent_drift_side_reads_absent() -> None:
     """A drift value one side lacks is shipped as `absent`, in both forms."""
-    drift = finding("fw", rule="OTA001", source="drift", drift=DriftValues({"a": 1}, None))
+    drift = finding("fw", rule="OTA001", side="drift", drift=DriftValues({"a": 1}, None))
     data = data_of(HtmlFormat().render(report_of([drift])))
     strings = data["strings"]
     assert [strings[i] for i in data["findings"][0][9]] == [

@@ -35,7 +35,7 @@ from checker.model import (
     AuditedUpdate,
     DriftValues,
     Finding,
-    FindingSource,
+    FindingSide,
     Location,
     Report,
     Severity,
@@ -109,7 +109,7 @@ def finding(
     severity: Severity = Severity.HIGH,
     message: str = "no awsJobAbortConfig",
     location: Location | None = FW_YAML,
-    source: FindingSource = "declared",
+    side: FindingSide = "declared",
     suppressed: Suppressed | None = None,
     path: str = "",
 ) -> Finding:
@@ -117,7 +117,7 @@ def finding(
         rule_id=rule_id,
         severity=severity,
         ota_update_id=ota_update_id,
-        source=source,
+        side=side,
         path=path,
         message=message,
         location=location,
@@ -149,15 +149,15 @@ def busy_report() -> Report:
     later = Suppressed("accepted in SR-7", date(2027, 1, 1))
     fw2 = Location("ota/fw.yaml", 30)
     findings = [
-        finding("OTA001", path="targets", message="targets: live also has tg/a", source="drift"),
-        finding("OTA001", path="targets", message="targets: live lacks tg/b", source="drift"),
-        finding("OTA001", path="roleArn", message="roleArn: declared r1, live r2", source="drift"),
+        finding("OTA001", path="targets", message="targets: live also has tg/a", side="drift"),
+        finding("OTA001", path="targets", message="targets: live lacks tg/b", side="drift"),
+        finding("OTA001", path="roleArn", message="roleArn: declared r1, live r2", side="drift"),
         finding("OTA306"),
         finding("OTA307", severity=Severity.INFO, suppressed=later),
         finding("OTA401", "fw-2", path="targetSelection", location=fw2, suppressed=later),
         finding("OTA401", "fw-2", path="targetSelection", location=fw2, message="second"),
-        finding("OTA101", "live-1", path="files[a.bin]", location=None, source="live"),
-        finding("OTA501", "live-1", location=None, source="live", message="FAILED"),
+        finding("OTA101", "live-1", path="files[a.bin]", location=None, side="live"),
+        finding("OTA501", "live-1", location=None, side="live", message="FAILED"),
         finding("OTA306", "gone-1", location=Location("ota/old.yaml", 9)),
         finding("OTA900", "cam-*", severity=Severity.LOW, location=Location("pack.yaml", 4)),
         finding("OTA900", "cam-*", severity=Severity.LOW, location=Location("pack.yaml", 9)),
@@ -678,9 +678,9 @@ def test_findings_that_differ_by_source_are_named_by_source() -> None:
     """The same rule and path found on the declared and on the live side: ` (declared)` and
     ` (live)`, not a number that depends on their order; a name without a twin keeps no
     suffix."""
-    declared = finding(path="p", message="declared side", source="declared")
-    live_side = finding(path="p", message="live side", source="live", location=None)
-    alone = finding(path="q", source="live", location=None)
+    declared = finding(path="p", message="declared side", side="declared")
+    live_side = finding(path="p", message="live side", side="live", location=None)
+    alone = finding(path="q", side="live", location=None)
     for given in ((declared, live_side, alone), (alone, live_side, declared)):
         report = dataclasses.replace(report_of(), findings=given)
         names = [c.name for c in suites(parse(report))["fw-1"] if c.name.startswith(OTA306)]

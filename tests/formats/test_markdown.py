@@ -131,7 +131,7 @@ def finding(ota_id: str, rule: str = "OTA101", **changes: object) -> Finding:
         rule_id=rule,
         severity=Severity.HIGH,
         ota_update_id=ota_id,
-        source="live",
+        side="live",
         path="files[fw.bin]",
         message="file fw.bin has no code signing",
         location=Location("ota/fw.yaml", 3),
@@ -190,7 +190,7 @@ def hostile_report() -> Report:
         finding(
             "drifted",
             rule="OTA001",
-            source="drift",
+            side="drift",
             message=HOSTILE[0],
             drift=DriftValues(desired=HOSTILE[1], actual=[HOSTILE[3], HOSTILE[4]]),
         )
@@ -336,7 +336,7 @@ def test_drift_is_shown_desired_then_actual(example_page: Page) -> None:
 
 def test_absent_drift_side_reads_absent() -> None:
     """A drift value one side lacks shows as `absent`, not as JSON null."""
-    drift = finding("fw", rule="OTA001", source="drift", drift=DriftValues(None, {"a": 1}))
+    drift = finding("fw", rule="OTA001", side="drift", drift=DriftValues(None, {"a": 1}))
     page = parse(MarkdownFormat().render(report_of([drift])))
     assert body(page.tables[1])[0][4] == 'file fw.bin has no code signing\nabsent → {"a": 1}'
     cell_tags = page.tables[1][1][4][1]

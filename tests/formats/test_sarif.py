@@ -38,7 +38,7 @@ from checker.model import (
     AuditedUpdate,
     DriftValues,
     Finding,
-    FindingSource,
+    FindingSide,
     Location,
     Report,
     Severity,
@@ -90,14 +90,14 @@ def finding(
     path: str = "",
     message: str = "no awsJobAbortConfig",
     location: Location | None = FW_YAML,
-    source: FindingSource = "declared",
+    side: FindingSide = "declared",
     suppressed: Suppressed | None = None,
 ) -> Finding:
     return Finding(
         rule_id=rule_id,
         severity=severity,
         ota_update_id=ota_update_id,
-        source=source,
+        side=side,
         path=path,
         message=message,
         location=location,
@@ -312,7 +312,7 @@ def test_unmanaged_findings_point_at_the_fallback_file(example: Report) -> None:
 def test_without_declared_files_the_fallback_is_the_first_policy_pack() -> None:
     """With no declared file, an unlocated finding points at the first policy pack, line 1."""
     report = report_of(
-        finding("OTA003", "ghost", location=None, source="drift"),
+        finding("OTA003", "ghost", location=None, side="drift"),
         declared_files=(),
         policy_packs=("policies/default.yaml", "team.yaml"),
     )
@@ -366,7 +366,7 @@ def test_fingerprints_are_identical_across_runs(example: Report) -> None:
 
 def test_fingerprint_is_the_documented_hash() -> None:
     """The fingerprint is sha256 of `ruleId|otaUpdateId|path|source`."""
-    f = finding("OTA202", "gw-fw-3", path="awsJobPresignedUrlConfig.expiresInSec", source="live")
+    f = finding("OTA202", "gw-fw-3", path="awsJobPresignedUrlConfig.expiresInSec", side="live")
     expected = hashlib.sha256(
         b"OTA202|gw-fw-3|awsJobPresignedUrlConfig.expiresInSec|live"
     ).hexdigest()
@@ -379,7 +379,7 @@ def test_fingerprints_survive_line_shifts_and_message_changes() -> None:
     """Moving the YAML (other lines) or rewording a message keeps every fingerprint."""
     before = report_of(
         finding("OTA306", location=Location("ota/fw.yaml", 3)),
-        finding("OTA001", path="targets", source="drift", location=Location("ota/fw.yaml", 9)),
+        finding("OTA001", path="targets", side="drift", location=Location("ota/fw.yaml", 9)),
     )
     after = dataclasses.replace(
         before,
@@ -647,7 +647,7 @@ def test_the_order_does_not_depend_on_the_input_order() -> None:
     """Shuffled findings, same bytes: and two renders of one report are identical too."""
     findings = fleet({Severity.HIGH: 30, Severity.LOW: 30}, suppressed=7)
     findings += [
-        finding("OTA307", "fw-005", severity=Severity.HIGH, path=p, source=s)
+        finding("OTA307", "fw-005", severity=Severity.HIGH, path=p, side=s)
         for p in ("b", "a")
         for s in ("live", "declared")
     ]

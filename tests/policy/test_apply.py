@@ -125,14 +125,14 @@ def finding(
     rule_id: str,
     ota_update_id: str,
     path: str = "",
-    source: str = "drift",
+    side: str = "drift",
     severity: Severity = Severity.HIGH,
 ) -> Finding:
     return Finding(
         rule_id=rule_id,
         severity=severity,
         ota_update_id=ota_update_id,
-        source=source,  # type: ignore[arg-type]
+        side=side,  # type: ignore[arg-type]
         path=path,
         message=f"{rule_id} on {ota_update_id} {path}",
         location=Location("ota.yaml", 2),
