@@ -167,10 +167,12 @@ class SkippedUpdate:
 
 @dataclass(frozen=True)
 class DriftValues:
-    """Desired and actual value of one drifted path, JSON-ready; None where a side lacks it."""
+    """The declared and the live value of one drifted path, JSON-ready; None where a side lacks
+    it. (The reports call them `desired` and `actual`, as Terraform's and driftctl's users
+    read drift.)"""
 
-    desired: JSONValue
-    actual: JSONValue
+    declared: JSONValue
+    live: JSONValue
 
 
 @dataclass(frozen=True)

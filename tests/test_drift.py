@@ -152,8 +152,8 @@ def facts(finding: Finding) -> tuple[Any, ...]:
         finding.ota_update_id,
         finding.side,
         finding.path,
-        finding.drift.desired,
-        finding.drift.actual,
+        finding.drift.declared,
+        finding.drift.live,
         finding.location.file,
         finding.location.line,
     )

@@ -220,7 +220,7 @@ def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
             strings(expires.isoformat()) if expires else -1,
         ]
     if finding.drift is not None:
-        desired, actual = finding.drift.desired, finding.drift.actual
+        desired, actual = finding.drift.declared, finding.drift.live
         drift = [strings(json_block(desired)), strings(json_block(actual))]
         inline = (json_value(desired), json_value(actual))
         if max(len(inline[0]), len(inline[1])) <= INLINE_DRIFT_CHARS:

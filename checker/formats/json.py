@@ -77,8 +77,8 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "line": finding.location.line if finding.location else None,
     }
     if finding.drift is not None:
-        out["desired"] = json_safe(finding.drift.desired)
-        out["actual"] = json_safe(finding.drift.actual)
+        out["desired"] = json_safe(finding.drift.declared)
+        out["actual"] = json_safe(finding.drift.live)
     if finding.references:
         out["references"] = list(finding.references)
     if finding.suppressed is not None:

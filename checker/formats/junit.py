@@ -492,7 +492,7 @@ def details(finding: Finding) -> str:
         f"location: {where}",
     ]
     if finding.drift is not None:
-        desired, actual = json_line(finding.drift.desired), json_line(finding.drift.actual)
+        desired, actual = json_line(finding.drift.declared), json_line(finding.drift.live)
         lines.append(f"desired → actual: {desired} → {actual}")
     if finding.suppressed is not None:
         until = finding.suppressed.expires

@@ -605,8 +605,8 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
         "path": bounded(finding.path),
     }
     if finding.drift is not None:
-        properties["desired"] = bounded_value(finding.drift.desired)
-        properties["actual"] = bounded_value(finding.drift.actual)
+        properties["desired"] = bounded_value(finding.drift.declared)
+        properties["actual"] = bounded_value(finding.drift.live)
     if finding.references:
         properties["references"] = [bounded(reference) for reference in finding.references]
     result["properties"] = properties

@@ -839,7 +839,7 @@ def test_hostile_strings_are_escaped() -> None:
     characters escaped everywhere; the element text is lines of escaped values."""
     hostile = dataclasses.replace(
         finding(message=HOSTILE + "\x1b[31m\x00", path=HOSTILE),
-        drift=DriftValues(desired=HOSTILE, actual=None),
+        drift=DriftValues(declared=HOSTILE, live=None),
         references=(HOSTILE,),
     )
     suppressed = finding("OTA307", message=HOSTILE, suppressed=Suppressed(HOSTILE + "\ud800", None))

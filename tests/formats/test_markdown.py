@@ -192,7 +192,7 @@ def hostile_report() -> Report:
             rule="OTA001",
             side="drift",
             message=HOSTILE[0],
-            drift=DriftValues(desired=HOSTILE[1], actual=[HOSTILE[3], HOSTILE[4]]),
+            drift=DriftValues(declared=HOSTILE[1], live=[HOSTILE[3], HOSTILE[4]]),
         )
     )
     findings.append(

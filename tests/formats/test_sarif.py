@@ -484,7 +484,7 @@ def test_hostile_strings_round_trip_and_still_validate(
             finding(
                 message=HOSTILE, path=HOSTILE, suppressed=Suppressed(HOSTILE, date(2027, 1, 1))
             ),
-            drift=DriftValues(desired=HOSTILE, actual=[HOSTILE]),
+            drift=DriftValues(declared=HOSTILE, live=[HOSTILE]),
             references=(HOSTILE,),
         ),
         finding("OTA307", location=Location(HOSTILE, 2)),
@@ -817,7 +817,7 @@ def test_a_huge_value_in_any_field_is_cut_and_every_finding_stays_a_result(
             location=Location(f"ota/{name}.yaml", 4),
             suppressed=Suppressed(huge, None),
         ),
-        drift=DriftValues(desired=huge, actual=[name, {"k": 1}]),
+        drift=DriftValues(declared=huge, live=[name, {"k": 1}]),
         references=(huge, "https://example.com/ref"),
     )
     report = report_of(
@@ -862,8 +862,8 @@ def test_a_drift_structure_keeps_its_shape_unless_its_json_is_over_the_bound() -
     arns = [f"arn:aws:iot:eu-central-1:123456789012:thinggroup/g{i:04d}" for i in range(300)]
     small = arns[:10]
     report = report_of(
-        dataclasses.replace(finding("OTA001"), drift=DriftValues(desired=small, actual=arns)),
-        dataclasses.replace(finding("OTA001", "fw-2"), drift=DriftValues(desired=3.5, actual=None)),
+        dataclasses.replace(finding("OTA001"), drift=DriftValues(declared=small, live=arns)),
+        dataclasses.replace(finding("OTA001", "fw-2"), drift=DriftValues(declared=3.5, live=None)),
     )
     first, second = run_of(report)["results"]
     assert first["properties"]["desired"] == small

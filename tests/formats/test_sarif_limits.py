@@ -183,7 +183,7 @@ def test_one_13m_character_value_in_the_fleet_costs_one_render_and_no_result(
     and it holds the same 5,000 results with the same line as without it."""
     first = min(fleet.report.findings, key=result_order)
     value = random.Random(13).randbytes(6_500_000).hex()
-    huge = dataclasses.replace(first, drift=DriftValues(desired=value, actual=value))
+    huge = dataclasses.replace(first, drift=DriftValues(declared=value, live=value))
     findings = tuple(huge if f is first else f for f in fleet.report.findings)
     report = dataclasses.replace(fleet.report, findings=findings)
     renders: list[int] = []
