@@ -79,9 +79,7 @@ def line_of(text: str, needle: str) -> int:
     return hits[0]
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def declare(text: str = YAML, name: str = "ota.yaml") -> tuple[DeclaredUpdate, ...]:

@@ -35,10 +35,8 @@ CLI = [sys.executable, "-m", "checker"]
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _in_tmp(in_tmp: Path) -> None:
     """Each test in its own folder with one declared update and a snapshot of it."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     Path("ota.yaml").write_text(yaml_file(entry("a")), encoding="utf-8")
     Path("snap.json").write_text(snapshot(live("a", 600)), encoding="utf-8")
 

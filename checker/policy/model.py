@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.model import Finding, Location, Severity
 from checker.rules.interface import RuleMeta
+from checker.rules.ota001_changed import CHANGED
 
 FAIL_ON_VALUES = (*(s.value for s in Severity), "never")
 """What `failOn` (packs, `--fail-on`, the Pulumi settings) may be: a severity, or never."""
@@ -64,7 +65,7 @@ class IgnoreDrift:
             return False
         if not self.paths:
             return True
-        return finding.rule_id == "OTA001" and any(
+        return finding.rule_id == CHANGED.rule_id and any(
             path_matches(finding.path, p) for p in self.paths
         )
 

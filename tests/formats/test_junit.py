@@ -570,13 +570,6 @@ def test_passing_cases_are_the_rules_judged_on_the_update_minus_rules_that_fired
 # -- which rules get testcases: through audit.check -----------------------------------------
 
 
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """declare() writes its YAML into the current directory: make that a temporary one."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 class _DeepSource(_Source):
     deep = True
 

@@ -22,10 +22,7 @@ TODAY = date(2026, 11, 25)
 REASON = "Rate approved in security review SR-142"
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def write(name: str, text: str) -> str:

@@ -56,9 +56,7 @@ def v1(*updates: dict[str, Any], **top: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def write(doc: Any, name: str = "snap.json") -> str:
