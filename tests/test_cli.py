@@ -28,6 +28,7 @@ from checker.model import (
     SourceError,
     Summary,
 )
+from tests.support.builders import snapshot_text as snapshot
 
 ANSI = "\x1b["
 TARGET = "arn:aws:iot:eu-central-1:123456789012:thinggroup/sensors"
@@ -86,17 +87,6 @@ def live(ota_update_id: str, expires: int = 900, description: str = "firmware") 
         ],
         "otaUpdateStatus": "CREATE_COMPLETE",
     }
-
-
-def snapshot(*infos: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "version": 1,
-            "capturedAt": "2026-11-20T06:00:00+00:00",
-            "region": "eu-central-1",
-            "otaUpdates": list(infos),
-        }
-    )
 
 
 pytestmark = pytest.mark.usefixtures("in_tmp")

@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -35,13 +35,11 @@ from checker.model import (
     AuditedUpdate,
     DriftValues,
     Finding,
-    FindingSide,
     Location,
     Report,
     Severity,
     SkippedUpdate,
     SourceError,
-    Summary,
     Suppressed,
 )
 from checker.policy.packs import load_policy
@@ -49,11 +47,11 @@ from checker.rules.registry import ALL_RULES
 from checker.textsafe import visible
 from tests.formats.golden import ROOT, example_report
 from tests.formats.test_hostile_values import hostile_report
+from tests.support.builders import finding, report
 from tests.support.fleet import check_fleet
 from tests.test_drift import _Source, declare, live, live_info
 
 XSD_PATH = ROOT / "tests" / "schemas" / "junit-10.xsd"
-FW_YAML = Location("ota/fw.yaml", 3)
 HOSTILE = (
     '"><img src=x onerror=alert(1)> </script> a|b `rm -rf` line1\nline2 & '
     "\u00fcml\u00e4ut \U0001f525"
@@ -82,6 +80,11 @@ def xml(example: Report) -> JUnitXml:
     return parse(example)
 
 
+def report_of(*findings: Finding, **fields: Any) -> Report:
+    """`builders.report`, run with the four rules these tests judge."""
+    return report(*findings, **({"rules": ("OTA101", "OTA306", "OTA307", "OTA900")} | fields))
+
+
 def render(report: Report, **limits: int) -> str:
     return JunitFormat(**limits).render(report)
 
@@ -100,46 +103,6 @@ def by_name(suite: TestSuite) -> dict[str, TestCase]:
 
 def properties(suite: TestSuite) -> dict[str, str]:
     return {p.name: p.value for p in suite.properties()}
-
-
-def finding(
-    rule_id: str = "OTA306",
-    ota_update_id: str = "fw-1",
-    *,
-    severity: Severity = Severity.HIGH,
-    message: str = "no awsJobAbortConfig",
-    location: Location | None = FW_YAML,
-    side: FindingSide = "declared",
-    suppressed: Suppressed | None = None,
-    path: str = "",
-) -> Finding:
-    return Finding(
-        rule_id=rule_id,
-        severity=severity,
-        ota_update_id=ota_update_id,
-        side=side,
-        path=path,
-        message=message,
-        location=location,
-        suppressed=suppressed,
-    )
-
-
-def report_of(*findings: Finding, **kwargs: Any) -> Report:
-    fields: dict[str, Any] = {
-        "tool_version": "1.2.3",
-        "summary": Summary(
-            declared=1, live=1, in_sync=0, drifted=0, missing=0, unmanaged=0, findings={}
-        ),
-        "findings": tuple(sorted(findings, key=lambda f: f.sort_key)),
-        "errors": (),
-        "as_of": datetime(2026, 11, 25, tzinfo=UTC),
-        "declared_files": ("ota/fw.yaml",),
-        "audited": (AuditedUpdate("fw-1", Location("ota/fw.yaml", 1), True),),
-        "rules": ("OTA101", "OTA306", "OTA307", "OTA900"),
-    }
-    fields.update(kwargs)
-    return Report(**fields)
 
 
 def busy_report() -> Report:

@@ -3,13 +3,13 @@ and a byte budget (`--markdown-max-bytes`, the job summary's 1 MiB) it never exc
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +20,6 @@ from checker.cli import main
 from checker.formats import markdown
 from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES, MIN_MAX_BYTES, MarkdownFormat, cell
 from checker.model import (
-    AuditedUpdate,
     DriftValues,
     Finding,
     Location,
@@ -28,10 +27,10 @@ from checker.model import (
     Severity,
     SkippedUpdate,
     SourceError,
-    Summary,
     Suppressed,
 )
 from tests.formats.golden import example_report
+from tests.support import builders
 
 HOSTILE = (
     '"><img src=x onerror=alert(1)>',
@@ -126,17 +125,14 @@ def body(table: list[list[tuple[str, list[str]]]]) -> list[list[str]]:
     return [[text for text, _ in row] for row in table[1:]]
 
 
-def finding(ota_id: str, rule: str = "OTA101", **changes: object) -> Finding:
-    base = Finding(
-        rule_id=rule,
-        severity=Severity.HIGH,
-        ota_update_id=ota_id,
-        side="live",
-        path="files[fw.bin]",
-        message="file fw.bin has no code signing",
-        location=Location("ota/fw.yaml", 3),
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+def finding(ota_id: str, rule: str = "OTA101", **changes: Any) -> Finding:
+    """An unsigned-file finding on the live side, which every Markdown table has a row for."""
+    fields: dict[str, Any] = {
+        "side": "live",
+        "path": "files[fw.bin]",
+        "message": "file fw.bin has no code signing",
+    }
+    return builders.finding(rule, ota_id, **(fields | changes))
 
 
 def report_of(
@@ -145,31 +141,13 @@ def report_of(
     skipped: tuple[SkippedUpdate, ...] = (),
     policy_packs: tuple[str, ...] = ("policies/default.yaml",),
 ) -> Report:
-    counts = dict.fromkeys(Severity, 0)
-    for f in findings:
-        if f.active:
-            counts[f.severity] += 1
-    ids = sorted({f.ota_update_id for f in findings})
-    return Report(
+    return builders.report(
+        *findings,
         tool_version="0.1.0",
-        summary=Summary(
-            declared=len(ids),
-            live=len(ids),
-            in_sync=0,
-            drifted=0,
-            missing=0,
-            unmanaged=0,
-            findings=counts,
-            suppressed=sum(1 for f in findings if not f.active),
-        ),
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         errors=errors,
-        as_of=datetime(2026, 11, 25, tzinfo=UTC),
-        policy_packs=policy_packs,
         skipped=skipped,
+        policy_packs=policy_packs,
         rules=("OTA101",),
-        audited=tuple(AuditedUpdate(i, Location("ota/fw.yaml", 3), True) for i in ids),
-        declared_files=("ota/fw.yaml",),
     )
 
 

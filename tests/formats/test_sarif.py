@@ -10,7 +10,7 @@ import random
 import re
 import string
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,22 +35,19 @@ from checker.formats.sarif import (
     upload_size,
 )
 from checker.model import (
-    AuditedUpdate,
     DriftValues,
     Finding,
-    FindingSide,
     Location,
     Report,
     Severity,
     SkippedUpdate,
     SourceError,
-    Summary,
     Suppressed,
 )
 from checker.rules.registry import ALL_RULES
 from tests.formats.golden import ROOT, example_report
+from tests.support.builders import finding, report
 
-FW_YAML = Location("ota/fw.yaml", 3)
 SCHEMA_PATH = ROOT / "tests" / "schemas" / "sarif-2.1.0.json"
 HOSTILE = (
     '"><img src=x onerror=alert(1)> </script> a|b `rm -rf` line1\nline2 '
@@ -72,6 +69,11 @@ def example() -> Report:
     return example_report()
 
 
+def report_of(*findings: Finding, **fields: Any) -> Report:
+    """`builders.report`, run with every registered rule, as a default run has."""
+    return report(*findings, **({"rules": tuple(m.rule_id for m in ALL_RULES)} | fields))
+
+
 def render(report: Report) -> dict[str, Any]:
     out: dict[str, Any] = json.loads(SarifFormat().render(report))
     return out
@@ -80,47 +82,6 @@ def render(report: Report) -> dict[str, Any]:
 def run_of(report: Report) -> dict[str, Any]:
     run: dict[str, Any] = render(report)["runs"][0]
     return run
-
-
-def finding(
-    rule_id: str = "OTA306",
-    ota_update_id: str = "fw-1",
-    *,
-    severity: Severity = Severity.HIGH,
-    path: str = "",
-    message: str = "no awsJobAbortConfig",
-    location: Location | None = FW_YAML,
-    side: FindingSide = "declared",
-    suppressed: Suppressed | None = None,
-) -> Finding:
-    return Finding(
-        rule_id=rule_id,
-        severity=severity,
-        ota_update_id=ota_update_id,
-        side=side,
-        path=path,
-        message=message,
-        location=location,
-        suppressed=suppressed,
-    )
-
-
-def report_of(*findings: Finding, **kwargs: Any) -> Report:
-    fields: dict[str, Any] = {
-        "tool_version": "1.2.3",
-        "summary": Summary(
-            declared=1, live=1, in_sync=0, drifted=0, missing=0, unmanaged=0, findings={}
-        ),
-        "findings": tuple(sorted(findings, key=lambda f: f.sort_key)),
-        "errors": (),
-        "as_of": datetime(2026, 11, 25, tzinfo=UTC),
-        "policy_packs": ("policies/default.yaml",),
-        "declared_files": ("ota/fw.yaml",),
-        "audited": (AuditedUpdate("fw-1", Location("ota/fw.yaml", 1), True),),
-        "rules": tuple(m.rule_id for m in ALL_RULES),
-    }
-    fields.update(kwargs)
-    return Report(**fields)
 
 
 def results_for(run: dict[str, Any], ota_update_id: str) -> list[dict[str, Any]]:

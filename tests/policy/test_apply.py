@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from checker.cli import _timestamp, main
-from checker.model import Finding, Location, Severity, Suppressed
+from checker.model import Finding, FindingSide, Location, Severity, Suppressed
 from checker.policy.apply import apply_policy
 from checker.policy.model import path_matches
 from checker.policy.packs import load_policy
 from checker.rules.registry import META_BY_ID
+from tests.support import builders
+from tests.support.builders import snapshot_text as snapshot
 
 TARGET = "arn:aws:iot:eu-central-1:123456789012:thinggroup/sensors"
 ROLE = "arn:aws:iam::123456789012:role/ota"
@@ -74,17 +76,6 @@ def live(ota_update_id: str, description: str = "firmware", expires: int = 900) 
     }
 
 
-def snapshot(*infos: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "version": 1,
-            "capturedAt": "2026-11-20T06:00:00+00:00",
-            "region": "eu-central-1",
-            "otaUpdates": list(infos),
-        }
-    )
-
-
 def only(*keep: str) -> str:
     """A pack that disables every registered rule but `keep`: other rules cannot interfere."""
     lines = [f"  {rule_id}: {{enabled: false}}" for rule_id in META_BY_ID if rule_id not in keep]
@@ -122,14 +113,15 @@ def finding(
     rule_id: str,
     ota_update_id: str,
     path: str = "",
-    side: str = "drift",
+    side: FindingSide = "drift",
     severity: Severity = Severity.HIGH,
 ) -> Finding:
-    return Finding(
-        rule_id=rule_id,
+    """A finding the policy can select by rule, update and path, located at ota.yaml:2."""
+    return builders.finding(
+        rule_id,
+        ota_update_id,
         severity=severity,
-        ota_update_id=ota_update_id,
-        side=side,  # type: ignore[arg-type]
+        side=side,
         path=path,
         message=f"{rule_id} on {ota_update_id} {path}",
         location=Location("ota.yaml", 2),

@@ -15,6 +15,8 @@ from checker.cli import main
 from checker.errors import InputError, Problem
 from checker.model import LiveUpdate
 from checker.sources.snapshot import LISTING_REFUSED, MAX_STATE_BYTES, SnapshotSource
+from tests.support.builders import live_info as info
+from tests.support.builders import snapshot as v1
 
 ROOT = Path(__file__).resolve().parents[2]
 AWS_CLI = Path(__file__).resolve().parent / "aws-cli"
@@ -32,28 +34,6 @@ otaUpdates:
           stream: {{streamId: s1, fileId: 0}}
     roleArn: arn:aws:iam::123456789012:role/ota
 """
-
-
-def info(ota_update_id: str = "fw-1", **extra: Any) -> dict[str, Any]:
-    """A minimal otaUpdateInfo as JSON, matching DECLARED."""
-    return {
-        "otaUpdateId": ota_update_id,
-        "targets": [TARGET],
-        "otaUpdateFiles": [
-            {"fileName": "fw.bin", "fileLocation": {"stream": {"streamId": "s1", "fileId": 0}}}
-        ],
-        **extra,
-    }
-
-
-def v1(*updates: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "capturedAt": "2026-11-20T06:00:00+00:00",
-        "region": "eu-central-1",
-        "otaUpdates": list(updates),
-        **top,
-    }
 
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
