@@ -91,7 +91,7 @@ def report(*findings: Finding, **fields: Any) -> Report:
         "as_of": AS_OF,
         "policy_packs": ("policies/default.yaml",),
         "declared_files": ("ota/fw.yaml",),
-        "audited": tuple(AuditedUpdate(i, Location("ota/fw.yaml", 1), True) for i in ids),
+        "audited": tuple(AuditedUpdate(i, FW_YAML, True) for i in ids),
         "rules": tuple(sorted({f.rule_id for f in ordered})),
     }
     return Report(**(defaults | fields))
