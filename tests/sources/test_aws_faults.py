@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-import checker.cli
 from checker.cli import main
 from checker.redact import MARKER
 from checker.sources import aws
@@ -30,12 +29,12 @@ from tests.sources.test_aws_reliability import (
     AS_OF,
     REGION,
     Fleet,
-    RecordingSource,
     assert_audited,
     ota_id,
     seed_fleet,
 )
 from tests.support.iot_endpoint import LocalIot
+from tests.support.recording import RecordingSource
 
 aws_env = reliability.aws_env
 """The reliability tests' environment: loopback only, no AWS configuration of the machine."""
@@ -104,20 +103,6 @@ def distinctive_credentials(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
     monkeypatch.setattr(aws, "_backoff", lambda attempt: 0.0)
-
-
-@pytest.fixture
-def sources(monkeypatch: pytest.MonkeyPatch) -> list[RecordingSource]:
-    """Every AwsSource the CLI builds, recording each item its fetch() yielded."""
-    built: list[RecordingSource] = []
-
-    class Recording(RecordingSource):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            built.append(self)
-
-    monkeypatch.setattr(checker.cli, "AwsSource", Recording)
-    return built
 
 
 @pytest.fixture

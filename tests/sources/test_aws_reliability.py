@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import checker.cli
 from checker.cli import main
-from checker.model import LiveUpdate, SkippedUpdate, SourceError
-from checker.sources.aws import AwsSource
 from tests.support.iot_endpoint import LocalIot
 from tests.support.offline_aws import offline_aws
+from tests.support.recording import RecordingSource
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -148,39 +146,6 @@ def seed_fleet(
 def aws_env(monkeypatch: pytest.MonkeyPatch, in_tmp: Path) -> None:
     """Credentials LocalIot accepts, no AWS config from the machine, and loopback only."""
     offline_aws(monkeypatch, in_tmp, region=REGION)
-
-
-@pytest.fixture
-def sources(monkeypatch: pytest.MonkeyPatch) -> list[RecordingSource]:
-    """Every AwsSource the CLI builds, recording each item its fetch() yielded."""
-    built: list[RecordingSource] = []
-
-    class Recording(RecordingSource):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            built.append(self)
-
-    monkeypatch.setattr(checker.cli, "AwsSource", Recording)
-    return built
-
-
-class RecordingSource(AwsSource):
-    """AwsSource that keeps what it yielded, so a test can count audits per update."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.items: list[LiveUpdate | SourceError | SkippedUpdate] = []
-
-    def fetch(self) -> Iterator[LiveUpdate | SourceError | SkippedUpdate]:
-        for item in super().fetch():
-            self.items.append(item)
-            yield item
-
-    def read_ids(self) -> Counter[str]:
-        return Counter(i.ota_update_id for i in self.items if isinstance(i, LiveUpdate))
-
-    def skipped_ids(self) -> list[str]:
-        return sorted(i.ota_update_id for i in self.items if isinstance(i, SkippedUpdate))
 
 
 def serve(**settings: Any) -> LocalIot:
