@@ -22,6 +22,7 @@ from typing import NoReturn
 
 from checker import __version__, audit
 from checker.declared import declared_files, load_declared
+from checker.declared.interface import PSEUDO_PARAMETERS, ReadOptions
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
 from checker.formats.interface import FormatOptions, ReportFormat
@@ -159,7 +160,21 @@ def _command(
 
 def _audit_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "paths", nargs="+", metavar="PATH", help="declared YAML file, or directory of them"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="declared file (ota-drift YAML, AWS CLI input, CloudFormation/CDK template, "
+        "Pulumi stack export), or a directory of them",
+    )
+    command.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        type=_parameter,
+        metavar="NAME=VALUE",
+        help="a CloudFormation template parameter, or pseudo parameter (AWS::Region, "
+        "AWS::AccountId, AWS::Partition, AWS::StackName), for resolving templates "
+        "(repeatable, as `aws cloudformation deploy --parameter-overrides`)",
     )
     command.add_argument(
         "--policy",
@@ -462,7 +477,7 @@ def _audit(args: argparse.Namespace) -> int:
     plan = check_outputs(  # before any file is read or AWS is called
         _report_requests(args), stdout=args.output is None, inputs=_inputs(args)
     )
-    declared = load_declared(args.paths)
+    declared = load_declared(args.paths, _read_options(args))
     policy = load_policy(args.policy)
     if args.command == "lint":
         report = audit.lint(declared, policy, args.as_of)
@@ -479,6 +494,28 @@ def _audit(args: argparse.Namespace) -> int:
         for note in rendered.notices(report):  # which output it is about: two may differ
             print(f"note: {visible(where)}: {visible(note)}", file=sys.stderr)
     return exit_code(report, args.fail_on or policy.fail_on)
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    """What templates resolve with: `--parameter`s, and `check --region` as AWS::Region."""
+    given = dict(args.parameter)
+    pseudo = {name: given.pop(name) for name in list(given) if name in PSEUDO_PARAMETERS}
+    region = pseudo.get("AWS::Region", getattr(args, "region", None))
+    return ReadOptions(
+        parameters=given,
+        region=region,
+        account_id=pseudo.get("AWS::AccountId"),
+        partition=pseudo.get("AWS::Partition", "aws"),
+        stack_name=pseudo.get("AWS::StackName"),
+    )
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    """`NAME=VALUE` as --parameter takes it; the value may hold `=`, the name may not be empty."""
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"must be NAME=VALUE, not {text!r}")
+    return name, value
 
 
 def _output_names(args: argparse.Namespace) -> list[str]:

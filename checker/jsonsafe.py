@@ -30,6 +30,7 @@ from typing import Any
 
 from checker.errors import InputError, Problem
 from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
+from checker.model import Path
 
 _CONSTANTS = ("NaN", "Infinity", "-Infinity")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -89,6 +90,66 @@ def load_json(text: str, file: str) -> Any:
     if _too_deep(value) or holds_lone_surrogate(text, value):
         raise _located(text, file)
     return value
+
+
+def load_json_located(text: str, file: str) -> tuple[Any, dict[Path, int]]:
+    """`load_json`, and the 1-based line of every key and list item by path, as YAML files
+    give them: findings in a JSON declaration point at their lines too."""
+    value = load_json(text, file)
+    return value, _lines_of(text)
+
+
+def _lines_of(text: str) -> dict[Path, int]:
+    """The line of each key and item in a JSON text `load_json` accepted. One pass, iterative:
+    the decoder already vouched for the syntax, so the scan only follows it."""
+    lines: dict[Path, int] = {}
+    stack: list[tuple[Path, bool, list[int]]] = []  # (path, is_object, [next index])
+    key: str | None = None
+    line, counted = 1, 0
+    at = _skip(text, 0)
+
+    def child() -> Path:
+        path, is_object, counter = stack[-1]
+        if is_object:
+            return (*path, "" if key is None else key)  # a value in an object follows its key
+        counter[0] += 1
+        return (*path, counter[0] - 1)
+
+    while at < len(text):
+        line += text.count("\n", counted, at)
+        counted = at
+        char = text[at]
+        value_start = char not in "]},:" and not (
+            char == '"' and stack and stack[-1][1] and key is None
+        )
+        here: Path = ()
+        if value_start and stack:
+            here = child()
+            if not stack[-1][1]:
+                lines[here] = line
+        if char in "[{":
+            stack.append((here, char == "{", [0]))
+            key = None
+            at += 1
+        elif char in "]}":
+            stack.pop()
+            key = None
+            at += 1
+        elif char == ",":
+            key = None
+            at += 1
+        elif char == ":":
+            at += 1
+        elif char == '"':
+            string, at = _scanstring(text, at + 1, True)
+            if not value_start:
+                key = string
+                lines[(*stack[-1][0], key)] = line
+        else:
+            number = _NUMBER.match(text, at)
+            at = number.end() if number is not None else at + (4 if char in "tn" else 5)
+        at = _skip(text, at)
+    return lines
 
 
 def load_json_stream(text: str, file: str) -> list[tuple[Any, int]]:

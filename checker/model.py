@@ -105,8 +105,25 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Unknown:
+    """A declared value that only exists once deployed: a CloudFormation `!GetAtt` of another
+    resource, an `!ImportValue`, a condition on an unset parameter, a Pulumi secret.
+
+    It stands in the config where the value would be. It never drifts and never breaks a
+    rule by guesswork: a comparison or rule that needs it reports OTA005 instead.
+    """
+
+    expression: str
+    """What was written, short: `!GetAtt Signer.JobId`, `a Pulumi secret`."""
+
+    def __str__(self) -> str:
+        return f"<computed at deploy time: {self.expression}>"
+
+
+@dataclass(frozen=True)
 class DeclaredUpdate:
-    """One entry of a declared file: the keyword arguments of `iot.create_ota_update`."""
+    """One declared OTA update, in any format: the keyword arguments of `iot.create_ota_update`
+    (API names), where values only known at deploy time are `Unknown`."""
 
     ota_update_id: str
     config: Mapping[str, Any]
@@ -114,7 +131,10 @@ class DeclaredUpdate:
     location: Location
     """Where the entry starts."""
     key_lines: Mapping[Path, int] = field(repr=False, compare=False)
-    """Line of every key and list item in the entry, by path from the entry."""
+    """Line of every key and list item in the entry, by path from the entry (API names)."""
+    resource: str | None = None
+    """The IaC resource it came from, for messages: `logical ID Firmware (aws:cdk:path
+    App/Firmware/Resource)`, a Pulumi URN. None for ota-drift and AWS CLI files."""
 
     def location_of(self, path: Path) -> Location:
         """The line of `path`, or of its nearest ancestor written in the file.

@@ -21,7 +21,7 @@ import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker.errors import did_you_mean
-from checker.model import Path, PathKey, display
+from checker.model import Path, PathKey, Unknown, display
 
 _TYPE_NAMES = {
     "structure": "a mapping",
@@ -192,6 +192,8 @@ Problems = list[tuple[Path, str]]
 def _check(value: Any, spec: _Spec, trail: list[PathKey], strict: bool, out: Problems) -> None:
     """Append (path, message) to `out` for each problem in `value`; `trail` is its path."""
     kind = spec.kind
+    if type(value) is Unknown:
+        return  # computed at deploy time: whatever it will be, it cannot be judged now
     if type(value) not in spec.types and not _has_type(value, spec):
         path = tuple(trail)
         hint = _numeric_hint(value) if kind in _NUMBER_KINDS else ""

@@ -30,7 +30,42 @@ from checker.errors import InputError
 from checker.files import MAX_DEPTH, MAX_NUMBER_CHARS
 from checker.model import Path
 
-__all__ = ["MAX_DEPTH", "MAX_EXPANDED_NODES", "MAX_NUMBER_CHARS", "load_located"]
+__all__ = [
+    "INTRINSIC_TAGS",
+    "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
+    "MAX_NUMBER_CHARS",
+    "TagUse",
+    "load_located",
+    "load_located_template",
+]
+
+INTRINSIC_TAGS: dict[str, str] = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    **{
+        f"!{name}": f"Fn::{name}"
+        for name in (
+            "Sub",
+            "GetAtt",
+            "Join",
+            "Select",
+            "Split",
+            "If",
+            "Equals",
+            "Not",
+            "And",
+            "Or",
+            "FindInMap",
+            "ImportValue",
+            "Base64",
+            "GetAZs",
+            "Cidr",
+        )
+    },
+}
+"""CloudFormation's short-form tags and the long form each stands for (`!Sub x` is
+`{"Fn::Sub": x}`). Accepted only by `load_located_template`."""
 
 MAX_EXPANDED_NODES = 1_000_000
 """Nodes in one file, aliases counted at every use: caps a billion-laughs bomb."""
@@ -70,9 +105,29 @@ _MISS = object()
 _SCALAR_CACHE_SIZE = 50_000
 
 
+@dataclass(frozen=True)
+class TagUse:
+    """Where a short-form intrinsic tag was written: a reader other than CloudFormation's
+    refuses the file at this line."""
+
+    tag: str
+    line: int
+
+
 def load_located(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     """Parse one YAML document; return its value and the 1-based line of every key and item."""
-    builder = _Builder(file)
+    value, lines, _ = _load(text, file, intrinsics=False)
+    return value, lines
+
+
+def load_located_template(text: str, file: str) -> tuple[Any, dict[Path, int], list[TagUse]]:
+    """`load_located`, but CloudFormation's short-form tags are read as their long forms
+    (`!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`), and every use is returned."""
+    return _load(text, file, intrinsics=True)
+
+
+def _load(text: str, file: str, intrinsics: bool) -> tuple[Any, dict[Path, int], list[TagUse]]:
+    builder = _Builder(file, intrinsics)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
@@ -84,7 +139,8 @@ def load_located(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     except yaml.YAMLError as exc:
         message = " ".join(str(exc).split())
         raise InputError.one(file, None, f"YAML error: {message}") from None
-    return builder.result()
+    value, lines = builder.result()
+    return value, lines, builder.tag_uses
 
 
 @dataclass
@@ -115,13 +171,17 @@ class _Frame:
     key: Any = None
     has_key: bool = False
     key_is_merge: bool = False
+    intrinsic: str | None = None
+    """The long-form key (`Fn::Join`) this collection's value is wrapped in when it closes."""
 
 
 class _Builder:
     """Turns one file's parser events into plain values and a line for every key and item."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, intrinsics: bool = False) -> None:
         self.file = file
+        self.intrinsics = intrinsics
+        self.tag_uses: list[TagUse] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, _Anchor] = {}
         self.records: list[tuple[Path, int, bool]] = []
@@ -168,7 +228,11 @@ class _Builder:
             self._set_key(event, line)
             return
         self._count(line, 1)
-        value = self._construct(event, line)
+        intrinsic = self._intrinsic(event.tag, line)
+        if intrinsic is None:
+            value = self._construct(event, line)
+        else:
+            value = self._wrap_scalar(intrinsic, str(event.value), line)
         if event.anchor is not None:
             self.anchors[event.anchor] = _Anchor(value, (), 0, 0, 1)
         self._place(value, line)
@@ -195,7 +259,8 @@ class _Builder:
             raise self._fail(line, f"nesting deeper than {MAX_DEPTH} levels")
         is_map = isinstance(event, yaml.MappingStartEvent)
         expected = _MAP if is_map else _SEQ
-        if event.tag not in (None, "!", expected):
+        intrinsic = self._intrinsic(event.tag, line)
+        if intrinsic is None and event.tag not in (None, "!", expected):
             raise self._fail(
                 line, f"YAML tag {_short(event.tag)!r} is not allowed (plain YAML only)"
             )
@@ -204,10 +269,15 @@ class _Builder:
         in_merge = parent is not None and self._in_merge(parent)
         if in_merge:
             self.weak += 1
+        path = self._child_path()
+        if intrinsic is not None:
+            path = (*path, intrinsic)
+            self.records.append((path, line, self.weak > 0))
         self.stack.append(
             _Frame(
                 is_map=is_map,
-                path=self._child_path(),
+                path=path,
+                intrinsic=intrinsic,
                 line=line,
                 anchor=event.anchor,
                 first_record=len(self.records),
@@ -222,6 +292,8 @@ class _Builder:
             value: Any = {**frame.merged, **frame.explicit} if frame.merged else frame.explicit
         else:
             value = frame.items
+        if frame.intrinsic is not None:
+            value = {frame.intrinsic: value}
         parent = self.stack[-1] if self.stack else None
         if parent is not None and self._in_merge(parent):
             self.weak -= 1
@@ -236,6 +308,26 @@ class _Builder:
         self._place(value, frame.line, closing=frame)
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _intrinsic(self, tag: str | None, line: int) -> str | None:
+        """The long-form key of a short-form tag this builder accepts, else None."""
+        if not self.intrinsics or tag is None:
+            return None
+        long_form = INTRINSIC_TAGS.get(tag)
+        if long_form is not None:
+            self.tag_uses.append(TagUse(tag, line))
+        return long_form
+
+    def _wrap_scalar(self, intrinsic: str, text: str, line: int) -> dict[str, Any]:
+        """`!Ref x` as `{"Ref": "x"}`; `!GetAtt A.B.C` as `{"Fn::GetAtt": ["A", "B.C"]}`, the
+        split CloudFormation makes at the first dot."""
+        self.records.append(((*self._child_path(), intrinsic), line, self.weak > 0))
+        if intrinsic == "Fn::GetAtt":
+            resource, dot, attribute = text.partition(".")
+            if not dot or not resource or not attribute:
+                raise self._fail(line, f"!GetAtt {text!r} must be RESOURCE.ATTRIBUTE")
+            return {intrinsic: [resource, attribute]}
+        return {intrinsic: text}
 
     def _in_merge(self, frame: _Frame) -> bool:
         return (frame.is_map and frame.key_is_merge) or frame.merge_target

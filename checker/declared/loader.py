@@ -1,4 +1,11 @@
-"""Declared OTA updates: YAML files whose `otaUpdates` entries are create_ota_update kwargs."""
+"""Declared OTA updates: find the files, parse each once, and hand it to the reader of its format.
+
+Files named on the command line are read whatever their name. Below a directory, the names in
+`SUFFIXES` are read; in a CDK cloud assembly (a folder holding `cdk.out`, as `cdk synth`
+writes it) only its `*.template.json` files are, since its manifest and asset files are not
+declarations. Every file read must be a declaration in some format: a file no reader
+recognises is an error naming the formats accepted, never silently skipped.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
+from checker.declared.interface import Document, Reader, ReadOptions
+from checker.declared.readers import READERS
 from checker.errors import InputError, Problem
 from checker.files import display_path, kind_of, read_text, why_unreadable
-from checker.model import DeclaredUpdate, Location, Path, nearest_line
-from checker.servicemodel import encode_blobs, validate_entry
-from checker.yamlsafe import load_located
+from checker.jsonsafe import load_json_located
+from checker.model import DeclaredUpdate
+from checker.yamlsafe import load_located_template
 
 MAX_FILE_BYTES = 5 * 2**20
 """Declared files holding more than this are refused: no OTA fleet needs one."""
-TOP_KEY = "otaUpdates"
-YAML_SUFFIXES = (".yaml", ".yml")
-"""Matched whatever the case: `prod.YAML` is a declaration too, never silently left out."""
-"""Names a directory search considers (case-sensitive, hidden names included)."""
+SUFFIXES = (".yaml", ".yml", ".json", ".template")
+"""Names a directory search reads, whatever the case: `prod.YAML` is a declaration too, never
+silently left out. Hidden names are included."""
+CDK_MARKER = "cdk.out"
+"""The file `cdk synth` writes in a cloud assembly folder (its schema version)."""
+CDK_TEMPLATE_SUFFIX = ".template.json"
 
 
 def discover(paths: Iterable[str]) -> list[FsPath]:
@@ -40,8 +51,11 @@ def declared_files(paths: Iterable[str]) -> list[FsPath]:
     return [item for item in _walk(paths) if isinstance(item, FsPath)]
 
 
-def load_declared(paths: Sequence[str]) -> tuple[DeclaredUpdate, ...]:
+def load_declared(
+    paths: Sequence[str], options: ReadOptions | None = None
+) -> tuple[DeclaredUpdate, ...]:
     """Every declared update under `paths`; every problem in all files at once, or none."""
+    options = options or ReadOptions()
     problems: list[Problem] = []
     updates: list[DeclaredUpdate] = []
     for item in _walk(paths):
@@ -49,7 +63,7 @@ def load_declared(paths: Sequence[str]) -> tuple[DeclaredUpdate, ...]:
             problems.append(item)
             continue
         try:
-            updates.extend(load_file(item))
+            updates.extend(load_file(item, options))
         except InputError as exc:
             problems.extend(exc.problems)
     first: dict[str, DeclaredUpdate] = {}
@@ -91,7 +105,8 @@ def _walk(paths: Iterable[str]) -> Iterator[FsPath | Problem]:
                 elif _first_time(seen, item.status):
                     yield item.path
             if empty:
-                yield Problem(display_path(path), None, "no *.yaml or *.yml files")
+                names = ", ".join(f"*{suffix}" for suffix in SUFFIXES)
+                yield Problem(display_path(path), None, f"no declaration files ({names})")
         elif stat.S_ISREG(status.st_mode):
             if _first_time(seen, status):
                 yield path
@@ -125,6 +140,7 @@ def _search(root: FsPath, root_status: os.stat_result) -> Iterator[_Found | Prob
             yield Problem(display_path(item.path), None, f"cannot list folder: {reason}")
             continue
         children: list[_Folder | _Found | Problem] = []
+        assembly = item.assembly or CDK_MARKER in names
         for name in names:
             path = item.path / name
             try:
@@ -140,9 +156,9 @@ def _search(root: FsPath, root_status: os.stat_result) -> Iterator[_Found | Prob
                     children.append(Problem(display_path(path), None, loop))
                 elif identity not in searched:
                     searched.add(identity)
-                    children.append(_Folder(path, item.above | {identity}))
-            elif not name.lower().endswith(YAML_SUFFIXES):
-                continue  # README.md, notes.txt, a socket: not declarations by name
+                    children.append(_Folder(path, item.above | {identity}, assembly))
+            elif not _declaration_name(name, assembly):
+                continue  # README.md, notes.txt, a CDK manifest: not declarations by name
             elif stat.S_ISREG(mode):
                 children.append(_Found(path, status))
             else:
@@ -158,6 +174,8 @@ class _Folder:
 
     path: FsPath
     above: frozenset[tuple[int, int]]
+    assembly: bool = False
+    """Inside a CDK cloud assembly: only its templates are declarations."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +184,13 @@ class _Found:
 
     path: FsPath
     status: os.stat_result
+
+
+def _declaration_name(name: str, assembly: bool) -> bool:
+    lowered = name.lower()
+    if assembly:
+        return lowered.endswith(CDK_TEMPLATE_SUFFIX)
+    return lowered.endswith(SUFFIXES)
 
 
 def _identity(status: os.stat_result) -> tuple[int, int]:
@@ -180,54 +205,48 @@ def _first_time(seen: set[tuple[int, int]], status: os.stat_result) -> bool:
     return True
 
 
-def load_file(file: FsPath) -> list[DeclaredUpdate]:
-    """The updates declared in one file; raises InputError with all of its problems."""
-    shown = display_path(file)
-    text = read_text(file, MAX_FILE_BYTES)
-    doc, lines = load_located(text, shown)
-    if not isinstance(doc, dict) or TOP_KEY not in doc:
+def load_file(file: FsPath, options: ReadOptions | None = None) -> list[DeclaredUpdate]:
+    """The updates declared in one file, in whichever format it is; raises InputError with all
+    of its problems."""
+    document = parse(display_path(file), read_text(file, MAX_FILE_BYTES))
+    reader = reader_for(document)
+    if not reader.accepts_intrinsic_tags and document.tags:
+        use = document.tags[0]
         raise InputError.one(
-            shown,
-            1 if doc is None else nearest_line(lines, ()) or 1,
-            f"top level must be a mapping with an '{TOP_KEY}' list",
+            document.file,
+            use.line,
+            f"YAML tag {use.tag!r} is not allowed: CloudFormation's short-form tags are read "
+            f"only in CloudFormation templates, and this is {reader.described}",
         )
-    problems = [
-        Problem(
-            shown,
-            lines.get((key,)),
-            f"unknown top-level key {key!r} (only "
-            f"'{TOP_KEY}' and keys starting with 'x-' are allowed)",
-        )
-        for key in doc
-        if key != TOP_KEY and not (isinstance(key, str) and key.startswith("x-"))
-    ]
-    entries = doc[TOP_KEY]
-    if not isinstance(entries, list):
-        problems.append(Problem(shown, lines.get((TOP_KEY,)), f"'{TOP_KEY}' must be a list"))
-        raise InputError(problems)
-    entry_lines: dict[int, dict[Path, int]] = {}
-    for path, line in lines.items():
-        if len(path) > 2 and path[0] == TOP_KEY:
-            entry_lines.setdefault(int(path[1]), {})[path[2:]] = line
-    updates = []
-    for index, entry in enumerate(entries):
-        root: Path = (TOP_KEY, index)
-        entry_line = lines.get(root, 1)
-        entry_problems = [
-            Problem(shown, nearest_line(lines, (*root, *path)) or 1, message)
-            for path, message in validate_entry(entry)
-        ]
-        if entry_problems:
-            problems.extend(entry_problems)
-            continue
-        updates.append(
-            DeclaredUpdate(
-                ota_update_id=entry["otaUpdateId"],
-                config=encode_blobs(entry),
-                location=Location(shown, entry_line),
-                key_lines=entry_lines.get(index, {}),
-            )
-        )
-    if problems:
-        raise InputError(problems)
-    return updates
+    return reader.read(document, options or ReadOptions())
+
+
+def parse(shown: str, text: str) -> Document:
+    """The document in `text`: JSON when it starts like JSON (`{` or `[`), YAML otherwise.
+
+    A file named `*.json` is always JSON, so its errors are JSON errors. Another name that
+    starts with a brace and is not valid JSON is read as YAML, whose flow style looks alike.
+    """
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start in ("{", "[") or shown.lower().endswith(".json"):
+        try:
+            value, lines = load_json_located(text, shown)
+            return Document(shown, value, lines, "json")
+        except InputError:
+            if shown.lower().endswith(".json"):
+                raise
+    value, lines, tags = load_located_template(text, shown)
+    return Document(shown, value, lines, "yaml", tuple(tags))
+
+
+def reader_for(document: Document) -> Reader:
+    """The first reader that recognises `document`, or an InputError naming the formats."""
+    for reader in READERS:
+        if reader.recognises(document):
+            return reader
+    accepted = "; ".join(reader.described for reader in READERS)
+    return _refuse(document, f"is not a declaration in any format ota-drift reads: {accepted}")
+
+
+def _refuse(document: Document, message: str) -> Reader:
+    raise InputError.one(document.file, 1, message)

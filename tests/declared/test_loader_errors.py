@@ -131,7 +131,13 @@ def test_top_level_list_is_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "list.yaml", "- otaUpdateId: fw-1\n- otaUpdateId: fw-2\n")
     [line] = run_check(tmp_path, capsys, "list.yaml")
-    assert_problem(line, "list.yaml:1", "top level must be a mapping", "'otaUpdates'")
+    assert_problem(
+        line,
+        "list.yaml:1",
+        "is not a declaration in any format ota-drift reads",
+        "'otaUpdates' list",
+        "--cli-input-json",
+    )
 
 
 def test_top_level_mapping_without_ota_updates_is_an_error(tmp_path, monkeypatch, capsys):
@@ -139,7 +145,13 @@ def test_top_level_mapping_without_ota_updates_is_an_error(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "a.yaml", "updates:\n" + ENTRY)
     [line] = run_check(tmp_path, capsys, "a.yaml")
-    assert_problem(line, "a.yaml:1", "top level must be a mapping", "'otaUpdates'")
+    assert_problem(
+        line,
+        "a.yaml:1",
+        "is not a declaration in any format ota-drift reads",
+        "'otaUpdates' list",
+        "--cli-input-json",
+    )
 
 
 def test_top_level_scalar_is_an_error(tmp_path, monkeypatch):
@@ -148,7 +160,7 @@ def test_top_level_scalar_is_an_error(tmp_path, monkeypatch):
     write(tmp_path / "a.yaml", "just some text\n")
     [problem] = problems_of("a.yaml")
     assert (problem.file, problem.line) == ("a.yaml", 1)
-    assert "top level must be a mapping with an 'otaUpdates' list" in problem.message
+    assert "an ota-drift file (a mapping with an 'otaUpdates' list)" in problem.message
 
 
 def test_empty_file_is_an_error(tmp_path, monkeypatch, capsys):
@@ -156,7 +168,13 @@ def test_empty_file_is_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "empty.yaml", "")
     [line] = run_check(tmp_path, capsys, "empty.yaml")
-    assert_problem(line, "empty.yaml:1", "top level must be a mapping", "'otaUpdates'")
+    assert_problem(
+        line,
+        "empty.yaml:1",
+        "is not a declaration in any format ota-drift reads",
+        "'otaUpdates' list",
+        "--cli-input-json",
+    )
 
 
 def test_comment_only_file_is_an_error(tmp_path, monkeypatch):
@@ -615,7 +633,7 @@ def test_directory_without_yaml_files_is_an_error(tmp_path, monkeypatch, capsys)
     write(tmp_path / "ota" / "sub" / "notes.txt", "otaUpdates: []\n")
     (tmp_path / "ota" / "dir.yaml").mkdir()
     [line] = run_check(tmp_path, capsys, "ota")
-    assert line == "ota: no *.yaml or *.yml files"
+    assert line == "ota: no declaration files (*.yaml, *.yml, *.json, *.template)"
 
 
 def test_path_problems_are_all_reported_together(tmp_path, monkeypatch):
@@ -624,7 +642,7 @@ def test_path_problems_are_all_reported_together(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     assert problems_of("nope.yaml", "empty", "also/nope.yml") == (
         Problem("nope.yaml", None, "no such file or directory"),
-        Problem("empty", None, "no *.yaml or *.yml files"),
+        Problem("empty", None, "no declaration files (*.yaml, *.yml, *.json, *.template)"),
         Problem("also/nope.yml", None, "no such file or directory"),
     )
 
