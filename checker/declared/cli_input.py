@@ -29,8 +29,9 @@ class CliInputReader:
         return isinstance(value, dict) and any(key in value for key in _MARKERS)
 
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
+        top = [line for path, line in document.lines.items() if len(path) == 1]
         result = declared_update(
-            document.value, file=document.file, line=1, key_lines=document.lines
+            document.value, file=document.file, line=min(top, default=1), key_lines=document.lines
         )
         if isinstance(result, list):
             raise InputError(result)
