@@ -10,12 +10,14 @@ policy and belong to the rules.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import functools
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
@@ -323,17 +325,26 @@ def _did_you_mean(key: Any, choices: list[str]) -> str:
     return did_you_mean(str(key), choices)
 
 
-def encode_blobs(entry: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a valid entry with text blobs as UTF-8 bytes, exactly what boto3 would send.
+BlobText = Literal["utf-8", "base64"]
+"""What a blob written as text means: its UTF-8 bytes (boto3, ota-drift files), or base64 of
+the bytes (CloudFormation, Pulumi, and the AWS CLI v2's default `--cli-binary-format`)."""
 
-    A signature written as plain text in YAML is sent as that text's bytes; write raw bytes
-    with `!!binary`. Either way the declared and live sides then compare as bytes.
+
+def encode_blobs(
+    entry: dict[str, Any], text: BlobText = "utf-8"
+) -> tuple[dict[str, Any], list[tuple[Path, str]]]:
+    """A copy of a valid entry with text blobs as bytes, exactly what the writer's tool sends,
+    and a problem for each text that is not the base64 `text` says it is.
+
+    Either way the declared and live sides then compare as bytes. In an ota-drift file raw
+    bytes are written with `!!binary`.
     """
     if not _has_text_blob(entry):
-        return entry  # the common case: nothing to encode, nothing to copy
-    result = _encode(entry, create_ota_update_shape())
+        return entry, []  # the common case: nothing to encode, nothing to copy
+    problems: list[tuple[Path, str]] = []
+    result = _encode(entry, create_ota_update_shape(), text, (), problems)
     assert isinstance(result, dict)
-    return result
+    return result, problems
 
 
 def _has_text_blob(entry: dict[str, Any]) -> bool:
@@ -348,13 +359,23 @@ def _has_text_blob(entry: dict[str, Any]) -> bool:
     return False
 
 
-def _encode(value: Any, shape: Shape) -> Any:
+def _encode(
+    value: Any, shape: Shape, text: BlobText, path: Path, problems: list[tuple[Path, str]]
+) -> Any:
     if isinstance(shape, StructureShape) and isinstance(value, dict):
         return {
-            k: _encode(v, shape.members[k]) if k in shape.members else v for k, v in value.items()
+            k: _encode(v, shape.members[k], text, (*path, k), problems) if k in shape.members else v
+            for k, v in value.items()
         }
     if isinstance(shape, ListShape) and isinstance(value, list):
-        return [_encode(v, shape.member) for v in value]
+        return [_encode(v, shape.member, text, (*path, i), problems) for i, v in enumerate(value)]
     if shape.type_name == "blob" and isinstance(value, str):
-        return value.encode("utf-8")
+        if text == "utf-8":
+            return value.encode("utf-8")
+        try:
+            return base64.b64decode("".join(value.split()), validate=True)
+        except binascii.Error:
+            problems.append(
+                (path, f"{display(path)} must be base64 text, as this format writes blobs")
+            )
     return value

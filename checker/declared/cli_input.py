@@ -3,6 +3,10 @@
 
 `--generate-cli-skeleton input` prints one with placeholder values ("", 0, [""]); they are
 read like any other values, so each gets the usual validation error at its line.
+
+A signature (`customCodeSigning.signature.inlineDocument`) is base64, as AWS CLI v2 reads
+blobs by default (`--cli-binary-format base64`). AWS CLI v1 sends such text as its raw bytes
+instead: a v1 file whose signature is not base64 is refused, never compared as other bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ class CliInputReader:
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         top = [line for path, line in document.lines.items() if len(path) == 1]
         result = declared_update(
-            document.value, file=document.file, line=min(top, default=1), key_lines=document.lines
+            document.value,
+            file=document.file,
+            line=min(top, default=1),
+            key_lines=document.lines,
+            blobs="base64",
         )
         if isinstance(result, list):
             raise InputError(result)

@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.errors import Problem
 from checker.model import DeclaredUpdate, Location, Path, Unknown, nearest_line
-from checker.servicemodel import encode_blobs, validate_entry
+from checker.servicemodel import BlobText, encode_blobs, validate_entry
 
 
 def entry_lines(lines: Mapping[Path, int], root: Path) -> dict[Path, int]:
@@ -28,9 +28,11 @@ def declared_update(
     key_lines: Mapping[Path, int],
     resource: str | None = None,
     named: str = "",
+    blobs: BlobText = "utf-8",
 ) -> DeclaredUpdate | list[Problem]:
     """`entry` (create_ota_update kwargs, API names) checked against botocore's model, or
-    every problem at its line. `named` prefixes messages (`resource Firmware: `)."""
+    every problem at its line. `named` prefixes messages (`resource Firmware: `); `blobs` says
+    what a signature written as text means in the writer's format."""
     problems = [
         Problem(file, nearest_line(key_lines, path) or line, named + message)
         for path, message in validate_entry(entry)
@@ -46,9 +48,15 @@ def declared_update(
         )
     if problems:
         return problems
+    config, blob_problems = encode_blobs(entry, blobs)
+    if blob_problems:
+        return [
+            Problem(file, nearest_line(key_lines, path) or line, named + message)
+            for path, message in blob_problems
+        ]
     return DeclaredUpdate(
         ota_update_id=entry["otaUpdateId"],
-        config=encode_blobs(entry),
+        config=config,
         location=Location(file, line),
         key_lines=key_lines,
         resource=resource,

@@ -224,3 +224,34 @@ def test_get_att_scalar_splits_at_the_first_dot() -> None:
 def test_other_tags_are_still_refused_in_templates() -> None:
     with pytest.raises(InputError, match=r"t.yaml:2: YAML tag '!Foo' is not allowed"):
         load_located_template("a: 1\nb: !Foo x\n", "t.yaml")
+
+
+def _signed(signature: str) -> str:
+    doc = json.loads((FIXTURES / "sensor-fw.json").read_text(encoding="utf-8"))
+    doc["files"][0]["codeSigning"] = {
+        "customCodeSigning": {
+            "signature": {"inlineDocument": signature},
+            "hashAlgorithm": "SHA256",
+            "signatureAlgorithm": "ECDSA",
+        }
+    }
+    Path("signed.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    return "signed.json"
+
+
+def test_a_cli_input_signature_is_base64_as_aws_cli_v2_reads_it() -> None:
+    (update,) = load_declared([_signed("3q2+7w==")])
+    signing = update.config["files"][0]["codeSigning"]["customCodeSigning"]
+    assert signing["signature"]["inlineDocument"] == b"\xde\xad\xbe\xef"
+
+
+def test_a_cli_input_signature_that_is_not_base64_is_refused_at_its_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _signed("not base64!")
+    code, _, err = lint(capsys, path)
+    assert code == 2
+    assert err == (
+        "signed.json:29: files[0].codeSigning.customCodeSigning.signature.inlineDocument "
+        "must be base64 text, as this format writes blobs\n"
+    )
