@@ -1,12 +1,15 @@
 """ota-drift's rule catalogue as a CrossGuard policy pack (`policies/`, PulumiPolicy.yaml).
 
-Every rule of the catalogue is one `ResourceValidationPolicy`, named by its rule ID, on
-`OtaUpdate` resources (matched by their type token, `OTA_UPDATE_TYPE`; other resources are left
-alone). The rules that `ota-drift lint` runs (declared and both sides) check the resource's
-declared config exactly as lint does; the others need live state or ota-drift's own policy
-packs, and say so as "not applicable". Severities, parameters and failOn come from
-policies/default.yaml: enforcement is mandatory at or above failOn and advisory below. Each
-rule's parameters are its policy's config schema, so `--policy-pack-config` tunes them.
+Every rule of the catalogue is one `ResourceValidationPolicy`, named by its rule ID, on the
+resources that declare an OTA update (matched by type token; other resources are left alone):
+ota-drift's own `OtaUpdate` dynamic resource (`OTA_UPDATE_TYPE`) and Pulumi aws-native's
+`aws-native:iot:OtaUpdate` (`AWS_NATIVE_TYPE`), whose inputs are read as a stack export's are
+(checker/declared/pulumi_stack.py). The rules that `ota-drift lint` runs (declared and both
+sides) check the resource's declared config exactly as lint does, through `audit.lint`; the
+others need live state or ota-drift's own policy packs, and say so as "not applicable".
+Severities, parameters and failOn come from policies/default.yaml: enforcement is mandatory at
+or above failOn and advisory below. Each rule's parameters are its policy's config schema, so
+`--policy-pack-config` tunes them.
 
 Importing this module starts nothing: `serve()` builds the pack, which serves at once.
 """
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from pulumi_policy import (
@@ -28,24 +30,46 @@ from pulumi_policy import (
 )
 from pulumi_policy import Policy as PackPolicy
 from pulumi_policy import Severity as PolicySeverity
+from pulumi_policy.deserialize import serialize_properties
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
 
-from checker import __version__
-from checker.evaluate import evaluate
-from checker.model import Severity
-from checker.policy.apply import apply_policy
+from checker import __version__, audit
+from checker.declared.entries import declared_update
+from checker.declared.pulumi_stack import OTA_UPDATE_TYPE as AWS_NATIVE_TYPE
+from checker.declared.pulumi_stack import api_entry
+from checker.model import DeclaredUpdate, Severity, Unknown
 from checker.policy.model import Policy, RuleSetting, blocks_at
 from checker.policy.packs import load_policy
 from checker.pulumi.provider import OTA_UPDATE_TYPE, declared_from_props
-from checker.rules.interface import MAX_LIST_ITEMS, Param, Rule, RuleMeta
-from checker.rules.registry import ALL_RULES, CONFIG_RULES
+from checker.rules.interface import MAX_LIST_ITEMS, Param, RuleMeta
+from checker.rules.registry import ALL_RULES
 
 PACK_NAME = "ota-drift"
 PACK_DESCRIPTION = (
-    f"ota-drift {__version__} rules on the declared config of ota-drift's OtaUpdate resources "
-    f"({OTA_UPDATE_TYPE}): what `ota-drift lint` enforces."
+    f"ota-drift {__version__} rules on the declared config of OTA update resources "
+    f"({AWS_NATIVE_TYPE} and ota-drift's {OTA_UPDATE_TYPE}): what `ota-drift lint` enforces."
 )
+RESOURCE_TYPES = (OTA_UPDATE_TYPE, AWS_NATIVE_TYPE)
 LINT_SIDES = ("declared", "both")
 """Rules that `ota-drift lint` runs on declared configs; the rest are not applicable here."""
+PREVIEW_UNKNOWNS = (
+    UNKNOWN_STRING_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_ARCHIVE_VALUE,
+)
+"""What the engine sends for an input not known during preview, by type: an unknown value."""
 
 _SEVERITIES = {
     Severity.LOW: PolicySeverity.LOW,
@@ -66,11 +90,11 @@ _NOT_APPLICABLE = {
 
 
 class RulePolicy(ResourceValidationPolicy):
-    """One catalogue rule as a CrossGuard policy on `OtaUpdate` resources."""
+    """One catalogue rule as a CrossGuard policy on the resources in `RESOURCE_TYPES`."""
 
-    def __init__(self, meta: RuleMeta, rule: Rule | None, policy: Policy) -> None:
+    def __init__(self, meta: RuleMeta, policy: Policy) -> None:
         self._meta = meta
-        self._rule = rule
+        self._linted = meta.applies_to in LINT_SIDES
         self._policy = policy
         super().__init__(
             name=meta.rule_id,
@@ -84,34 +108,55 @@ class RulePolicy(ResourceValidationPolicy):
         )
 
     def validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        """One violation per active finding of this rule on the resource's declared config."""
-        if args.resource_type != OTA_UPDATE_TYPE:
+        """One violation per active finding of this rule that `ota-drift lint` reports on the
+        resource's declared config, with this policy's parameters."""
+        if args.resource_type not in RESOURCE_TYPES:
             return
-        if self._rule is None:
+        if not self._linted:
             args.not_applicable(
                 _NOT_APPLICABLE[self._meta.applies_to].format(rule=self._meta.rule_id)
             )
             return
-        declared = declared_from_props(args.props)
+        declared = declared_of(args)
         policy = with_params(self._policy, self._meta, config_params(self._meta, args.get_config()))
-        now = datetime.now(UTC)
-        found = evaluate([declared], [], policy, now, rules=(self._rule,))
-        for finding in apply_policy(found, policy, now.date()):
+        for finding in audit.lint([declared], policy).findings:
             if finding.active and finding.rule_id == self._meta.rule_id:
                 report_violation(str(finding), None)
+
+
+def declared_of(args: ResourceValidationArgs) -> DeclaredUpdate:
+    """The declared update behind a resource of one of `RESOURCE_TYPES`."""
+    if args.resource_type == OTA_UPDATE_TYPE:
+        return declared_from_props(args.props)
+    return aws_native_declared(args.props, args.urn, args.name)
+
+
+def aws_native_declared(props: Mapping[str, Any], urn: str, name: str) -> DeclaredUpdate:
+    """An `aws-native:iot:OtaUpdate`'s inputs as lint reads them from a stack export.
+
+    The props arrive as the provider schema's camelCase names, secrets already revealed to the
+    pack and numbers as doubles; `serialize_properties` unwraps the SDK's proxies, which would
+    raise on an unknown value, so an input not known in preview becomes an unknown value
+    instead. An id not known in preview is shown as the resource's name. An input the API
+    would refuse is an error naming the resource: the pack never passes what it cannot judge.
+    """
+    entry, key_lines, problems = api_entry(serialize_properties(props), {}, (), PREVIEW_UNKNOWNS)
+    if isinstance(entry, dict) and isinstance(entry.get("otaUpdateId"), Unknown):
+        entry = {**entry, "otaUpdateId": name}
+    messages = [message for _, message in problems]
+    if not messages:
+        result = declared_update(entry, file=urn, line=1, key_lines=key_lines, resource=urn)
+        if isinstance(result, DeclaredUpdate):
+            return result
+        messages = [problem.message for problem in result]
+    raise ValueError(f"{AWS_NATIVE_TYPE} {urn}: " + "; ".join(messages))
 
 
 def build_policies(policy: Policy | None = None) -> list[PackPolicy]:
     """One policy per catalogue rule, in rule ID order, tuned by `policy` (default: the
     default pack, policies/default.yaml)."""
     policy = policy if policy is not None else load_policy()
-    config_rules = {rule.meta.rule_id: rule for rule in CONFIG_RULES}
-    return [
-        RulePolicy(
-            meta, config_rules.get(meta.rule_id) if meta.applies_to in LINT_SIDES else None, policy
-        )
-        for meta in ALL_RULES
-    ]
+    return [RulePolicy(meta, policy) for meta in ALL_RULES]
 
 
 def serve() -> None:

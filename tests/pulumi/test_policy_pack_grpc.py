@@ -48,8 +48,8 @@ def struct(props: dict[str, Any]) -> struct_pb2.Struct:
     return message
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+@contextlib.contextmanager
+def pack_analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     """The analyzer host running policies/, as `pulumi preview --policy-pack policies` runs it."""
     with contextlib.ExitStack() as stack:
         port = stack.enter_context(
@@ -59,6 +59,12 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         stack.callback(channel.close)
         grpc.channel_ready_future(channel).result(timeout=15)
         yield analyzer_pb2_grpc.AnalyzerStub(channel)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    with pack_analyzer() as stub:
+        yield stub
 
 
 def analyze(
