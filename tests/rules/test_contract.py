@@ -10,11 +10,14 @@ registration and complete metadata, and their behaviour is tested where they are
 
 from __future__ import annotations
 
+import ast
+import copy
 import importlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -22,7 +25,8 @@ import yaml
 import checker.drift
 import checker.rules
 from checker.model import Severity
-from checker.rules.interface import AppliesTo, ConfigView, Rule, RuleMeta, Side
+from checker.policy.model import DEFAULT_POLICY
+from checker.rules.interface import AppliesTo, ConfigView, Rule, RuleDoc, RuleMeta, Side
 from checker.rules.registry import ALL_RULES, CONFIG_RULES, META_BY_ID
 from tests.rules.harness import (
     AS_OF,
@@ -52,19 +56,37 @@ SIDED = [(rule, side) for rule in CONFIG_RULES for side in _sides(rule.meta)]
 
 
 def _metas_in(module: ModuleType) -> list[RuleMeta]:
-    """The rule metas a module defines: a `RuleMeta` constant, or the `meta` of a rule class
-    defined there (not one imported from another rule's module)."""
-    found: list[RuleMeta] = []
-    for value in vars(module).values():
-        if isinstance(value, RuleMeta):
-            found.append(value)
-        elif (
-            isinstance(value, type)
-            and value.__module__ == module.__name__
-            and isinstance(getattr(value, "meta", None), RuleMeta)
-        ):
-            found.append(value.meta)
-    return found
+    """The rule metas a module defines: those whose `RuleMeta(rule_id=...)` is written in its
+    source. A meta imported from another rule's module, or one constant a class's `meta` also
+    names, is not a second definition."""
+    tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+    ids = [
+        keyword.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "RuleMeta"
+        for keyword in node.keywords
+        if keyword.arg == "rule_id" and isinstance(keyword.value, ast.Constant)
+    ]
+    return [META_BY_ID[rule_id] for rule_id in ids if rule_id in META_BY_ID] + [
+        RuleMeta(rule_id, "", Severity.INFO, "checker", _NO_DOC)
+        for rule_id in ids
+        if rule_id not in META_BY_ID
+    ]
+
+
+_NO_DOC = RuleDoc("", "", "", "", "")
+"""For a meta a module defines but the registry does not know: it fails the test that calls it."""
+
+
+def test_a_meta_imported_from_another_rule_module_is_not_a_second_definition() -> None:
+    """`_metas_in` reads definitions, so a rule may import another's meta (OTA005 names the rules
+    it stands in for) and a class may point its `meta` at a module constant."""
+    ota004 = importlib.import_module("checker.rules.ota004_not_verifiable")
+    assert [m.rule_id for m in _metas_in(ota004)] == ["OTA004"]
+    ota306 = importlib.import_module("checker.rules.ota306_abort_config")
+    assert [m.rule_id for m in _metas_in(ota306)] == ["OTA306"]
 
 
 def test_the_rule_modules_are_found() -> None:
@@ -157,11 +179,10 @@ def test_every_fixture_file_belongs_to_a_side_its_rule_applies_to() -> None:
     assert stray == []
 
 
-@pytest.mark.parametrize("rule", CONFIG_RULES, ids=lambda r: r.meta.rule_id)
-def test_documented_examples_fail_and_pass(rule: Rule) -> None:
-    """The rule fires on the failing example `ota-drift rules ID` shows, not on the passing
-    one (judged on a side it applies to, with the fixtures' parameters)."""
-    side = _sides(rule.meta)[0]
+@pytest.mark.parametrize(("rule", "side"), SIDED, ids=[f"{r.meta.rule_id}-{s}" for r, s in SIDED])
+def test_documented_examples_fail_and_pass(rule: Rule, side: Side) -> None:
+    """On every side the rule applies to, it fires on the failing example `ota-drift rules ID`
+    shows and not on the passing one (with the fixtures' parameters)."""
     params = fixture_params(rule.meta.rule_id)
 
     def fires_on(example: str) -> bool:
@@ -170,3 +191,37 @@ def test_documented_examples_fail_and_pass(rule: Rule) -> None:
 
     assert fires_on(rule.meta.doc.failing)
     assert not fires_on(rule.meta.doc.passing)
+
+
+ODD_VALUES: tuple[Any, ...] = (None, "x", 3, 2.5, True, [], {}, [None], [3], {"x": None})
+"""What a hand-edited snapshot or a future API field may put anywhere."""
+
+
+def _replacements(node: Any) -> Iterator[Any]:
+    """`node` with, in turn, each of its values (at any depth) replaced by each odd value."""
+    yield from ODD_VALUES
+    if isinstance(node, dict):
+        for key, value in node.items():
+            for changed in _replacements(value):
+                yield {**node, key: changed}
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            for changed in _replacements(value):
+                yield [*node[:index], changed, *node[index + 1 :]]
+
+
+@pytest.mark.parametrize(("rule", "side"), SIDED, ids=[f"{r.meta.rule_id}-{s}" for r, s in SIDED])
+def test_odd_data_anywhere_neither_raises_nor_is_changed(rule: Rule, side: Side) -> None:
+    """Every value of both documented examples, replaced by each odd value in turn: the rule
+    yields its violations (or none) without raising, and leaves what it was given as it was."""
+    params = {**DEFAULT_POLICY.params(rule.meta), **fixture_params(rule.meta.rule_id)}
+    configs = 0
+    for example in (rule.meta.doc.failing, rule.meta.doc.passing):
+        for config in _replacements(yaml.safe_load(example)):
+            if not isinstance(config, dict):
+                continue
+            before = copy.deepcopy(config)
+            list(rule.check(ConfigView("odd", side, config, AS_OF), params))
+            assert config == before
+            configs += 1
+    assert configs > len(ODD_VALUES)
