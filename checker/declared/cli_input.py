@@ -32,6 +32,9 @@ class CliInputReader:
         value = document.value
         return isinstance(value, dict) and any(key in value for key in _MARKERS)
 
+    def parameter_names(self, document: Document) -> frozenset[str]:
+        return frozenset()
+
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         top = [line for path, line in document.lines.items() if len(path) == 1]
         result = declared_update(

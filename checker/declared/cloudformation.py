@@ -65,6 +65,10 @@ class CloudFormationReader:
             isinstance(value.get("Resources"), dict) or "AWSTemplateFormatVersion" in value
         )
 
+    def parameter_names(self, document: Document) -> frozenset[str]:
+        parameters = document.value.get("Parameters")
+        return frozenset(map(str, parameters)) if isinstance(parameters, dict) else frozenset()
+
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         problems = _shape_problems(document)
         if problems:

@@ -83,3 +83,8 @@ class Reader(Protocol):
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         """Every OTA update the document declares; raises InputError with all its problems."""
         ...
+
+    def parameter_names(self, document: Document) -> frozenset[str]:
+        """The template parameters `document` declares, which `--parameter` may set (none but
+        in templates): one that no file read declares is an error, never silently unused."""
+        ...

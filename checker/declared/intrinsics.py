@@ -78,8 +78,8 @@ def parameter_values(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Each parameter's value: `--parameter` over its Default, Unknown with neither.
 
-    `declared` is the template's `Parameters` section. A `--parameter` that names none of
-    them is a problem: it would be silently ignored, and the audit would use the default.
+    `declared` is the template's `Parameters` section. A `--parameter` it does not declare is
+    for another template; the loader refuses one that no template declares.
     """
     problems: list[Problem] = []
     values: dict[str, Any] = {}
@@ -93,12 +93,6 @@ def parameter_values(
             values[str(name)] = _parameter_value(str(name), spec, given, file, lines)
         except InputError as exc:
             problems.extend(exc.problems)
-    for name in given:
-        if name not in declared:
-            hint = did_you_mean(name, [str(n) for n in declared])
-            line = nearest_line(lines, ("Parameters",)) or 1
-            message = f"--parameter {name} names no parameter of this template{hint}"
-            problems.append(Problem(file, line, message))
     return values, problems
 
 

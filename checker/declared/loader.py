@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 
 from checker.declared.interface import Document, Reader, ReadOptions
 from checker.declared.readers import READERS
-from checker.errors import InputError, Problem
+from checker.errors import InputError, Problem, did_you_mean
 from checker.files import display_path, kind_of, read_text, why_unreadable
 from checker.jsonsafe import load_json_located
 from checker.model import DeclaredUpdate
@@ -58,14 +58,22 @@ def load_declared(
     options = options or ReadOptions()
     problems: list[Problem] = []
     updates: list[DeclaredUpdate] = []
+    parameters: set[str] = set()
     for item in _walk(paths):
         if isinstance(item, Problem):
             problems.append(item)
             continue
         try:
-            updates.extend(load_file(item, options))
+            document, reader = _parse_for_reader(item)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        parameters |= reader.parameter_names(document)  # also of a template with errors
+        try:
+            updates.extend(reader.read(document, options))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    problems += _unused_parameters(options, parameters)
     first: dict[str, DeclaredUpdate] = {}
     for update in updates:
         earlier = first.setdefault(update.ota_update_id, update)
@@ -205,9 +213,30 @@ def _first_time(seen: set[tuple[int, int]], status: os.stat_result) -> bool:
     return True
 
 
+def _unused_parameters(options: ReadOptions, declared: set[str]) -> list[Problem]:
+    """A `--parameter` no template read declares: a typo, or a template left out. Either way
+    the audit would silently use the default instead."""
+    problems = []
+    for name in options.parameters:
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            hint = did_you_mean(name, sorted(declared))
+            message = (
+                f"{name} names no parameter of the templates read (they declare: {known}){hint}"
+            )
+            problems.append(Problem("--parameter", None, message))
+    return problems
+
+
 def load_file(file: FsPath, options: ReadOptions | None = None) -> list[DeclaredUpdate]:
     """The updates declared in one file, in whichever format it is; raises InputError with all
     of its problems."""
+    document, reader = _parse_for_reader(file)
+    return reader.read(document, options or ReadOptions())
+
+
+def _parse_for_reader(file: FsPath) -> tuple[Document, Reader]:
+    """The file parsed, and the reader of its format (which may take its intrinsic tags)."""
     document = parse(display_path(file), read_text(file, MAX_FILE_BYTES))
     reader = reader_for(document)
     if not reader.accepts_intrinsic_tags and document.tags:
@@ -218,7 +247,7 @@ def load_file(file: FsPath, options: ReadOptions | None = None) -> list[Declared
             f"YAML tag {use.tag!r} is not allowed: CloudFormation's short-form tags are read "
             f"only in CloudFormation templates, and this is {reader.described}",
         )
-    return reader.read(document, options or ReadOptions())
+    return document, reader
 
 
 def parse(shown: str, text: str) -> Document:

@@ -18,6 +18,9 @@ class OtaDriftReader:
     def recognises(self, document: Document) -> bool:
         return isinstance(document.value, dict) and TOP_KEY in document.value
 
+    def parameter_names(self, document: Document) -> frozenset[str]:
+        return frozenset()
+
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         doc, lines, shown = document.value, document.lines, document.file
         if "version" in doc and "capturedAt" in doc:

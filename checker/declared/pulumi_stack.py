@@ -59,6 +59,9 @@ class PulumiStackReader:
         value = document.value
         return isinstance(value, dict) and "deployment" in value and "version" in value
 
+    def parameter_names(self, document: Document) -> frozenset[str]:
+        return frozenset()
+
     def read(self, document: Document, options: ReadOptions) -> list[DeclaredUpdate]:
         problems: list[Problem] = []
         updates: list[DeclaredUpdate] = []

@@ -185,8 +185,8 @@ def test_parameter_without_value_leaves_the_id_unknown(in_fixtures: Path) -> Non
     [
         (
             {"Release": "r42", "Relase": "r43"},
-            "cloudformation/sensors.yaml:4: --parameter Relase names no parameter of this "
-            "template; did you mean 'Release'?",
+            "--parameter: Relase names no parameter of the templates read (they declare: "
+            "ExpirySeconds, FirmwareVersion, Fleets, Release, Stage); did you mean 'Release'?",
         ),
         (
             {"Release": "r42", "Stage": "qa"},
@@ -201,10 +201,18 @@ def test_parameter_without_value_leaves_the_id_unknown(in_fixtures: Path) -> Non
     ],
     ids=["unknown-name", "not-allowed", "not-a-number"],
 )
-def test_bad_parameter_is_an_error_naming_the_template(
+def test_bad_parameter_is_an_error_naming_the_template_or_the_parameters(
     in_fixtures: Path, parameters: dict[str, str], expected: str
 ) -> None:
     assert errors(["cloudformation/sensors.yaml"], ReadOptions(parameters=parameters)) == [expected]
+
+
+def test_a_parameter_of_one_template_is_no_error_for_another(in_fixtures: Path) -> None:
+    """As `aws cloudformation deploy` takes overrides per stack: `Release` is set for the
+    template that declares it; the JSON template does not need to declare it too."""
+    options = ReadOptions(parameters={"Release": "r42"}, region="eu-west-1", account_id=ACCOUNT)
+    updates = load(["cloudformation/sensors.yaml", "cdk.out"], options)
+    assert len(updates) > 1
 
 
 # --- long form, JSON -------------------------------------------------------------------------
@@ -289,7 +297,9 @@ def test_template_without_ota_updates_declares_nothing(tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n", "bucket.yaml")
     assert load(["bucket.yaml"]) == []
-    assert load(["."], ReadOptions(parameters={"Anything": "x"})) == []
+    assert errors(["."], ReadOptions(parameters={"Anything": "x"})) == [
+        "--parameter: Anything names no parameter of the templates read (they declare: none)"
+    ]
 
 
 # --- tags ------------------------------------------------------------------------------------
