@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from checker import __version__
 from checker.drift import compare, judged_drift_rules
-from checker.evaluate import evaluate, evaluated_rules
+from checker.evaluate import evaluated_rules, evaluation
 from checker.model import (
     AuditedUpdate,
     DeclaredUpdate,
@@ -24,6 +24,7 @@ from checker.policy.model import DEFAULT_POLICY, Policy
 from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING
 from checker.rules.ota003_unmanaged import UNMANAGED
+from checker.rules.ota005_computed import COMPUTED
 from checker.rules.registry import ALL_RULES
 from checker.sources.interface import StateSource
 
@@ -51,9 +52,10 @@ def check(
         unreadable |= {d.ota_update_id for d in declared}
     deep = source.deep
     drift = compare(declared, live, unreadable, deep=deep)
-    raw = [*drift.findings, *evaluate(declared, live, policy, now, deep=deep)]
+    evaluated = evaluation(declared, live, policy, now, deep=deep)
+    raw = [*drift.findings, *evaluated.findings]
     judged = _merged(
-        evaluated_rules(declared, live, policy, deep=deep),
+        evaluated_rules(declared, live, policy, deep=deep, not_checked=evaluated.not_checked),
         _drift_judged(declared, live, unreadable, policy),
         policy,
     )
@@ -94,8 +96,11 @@ def lint(
     """The declared-side rules alone: no live state, no AWS, no network."""
     now = as_of or datetime.now(UTC)
     today = now.astimezone(UTC).date()
-    findings = _sorted(apply_policy(evaluate(declared, [], policy, now), policy, today))
-    judged = _merged(evaluated_rules(declared, [], policy), {}, policy)
+    evaluated = evaluation(declared, [], policy, now)
+    findings = _sorted(apply_policy(evaluated.findings, policy, today))
+    judged = _merged(
+        evaluated_rules(declared, [], policy, not_checked=evaluated.not_checked), {}, policy
+    )
     summary = Summary(
         declared=len(declared),
         live=None,
@@ -130,7 +135,8 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
 
 
 def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
-    """The rules this run evaluated: enabled ones, and for lint only those on declared configs."""
+    """The rules this run evaluated: enabled ones, and for lint only those on declared configs.
+    Not OTA005, which notes what was not evaluated (its findings are reported all the same)."""
     kinds = (
         ("declared", "both", "checker")
         if lint
@@ -139,7 +145,7 @@ def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
     return tuple(
         meta.rule_id
         for meta in ALL_RULES
-        if policy.enabled(meta.rule_id) and meta.applies_to in kinds
+        if policy.enabled(meta.rule_id) and meta.applies_to in kinds and meta is not COMPUTED
     )
 
 

@@ -1,29 +1,49 @@
-"""Stage 4a: drift between declared and live updates (OTA001 changed … OTA004 not verifiable).
+"""Stage 4a: drift between declared and live updates (OTA001 changed … OTA005 computed).
 
 This module decides where drift is; the rules' IDs, severities, documentation and finding
-text live in their modules, `checker/rules/ota001_*.py` … `ota004_*.py`. The metas are
-re-exported here (`CHANGED` … `NOT_VERIFIABLE`) for the code that imports them from here.
+text live in their modules, `checker/rules/ota001_*.py` … `ota005_*.py`. The metas are
+re-exported here (`CHANGED` … `COMPUTED`) for the code that imports them from here.
+
+A difference whose declared side is, or holds, a value computed at deploy time (`Unknown`)
+is not drift: the update gets one OTA005 finding naming every such difference instead.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from checker.model import DeclaredUpdate, DriftValues, Finding, LiveUpdate, Path, display
-from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS, Canonical, canonical
+from checker.model import (
+    DeclaredUpdate,
+    DriftValues,
+    Finding,
+    LiveUpdate,
+    Path,
+    Unknown,
+    display,
+)
+from checker.normalise import (
+    CREATE_ONLY_FIELDS,
+    DEEP_FIELDS,
+    Canonical,
+    canonical,
+    computed_values,
+    has_computed,
+)
 from checker.rules.interface import RuleMeta
 from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING, missing_finding
 from checker.rules.ota003_unmanaged import UNMANAGED, unmanaged_finding
 from checker.rules.ota004_not_verifiable import NOT_VERIFIABLE, not_verifiable_finding
+from checker.rules.ota005_computed import COMPUTED, not_compared_finding
 
 __all__ = [
     "CHANGED",
+    "COMPUTED",
     "DRIFT_RULES",
     "MISSING",
     "NOT_VERIFIABLE",
@@ -34,7 +54,7 @@ __all__ = [
     "judged_drift_rules",
 ]
 
-DRIFT_RULES: tuple[RuleMeta, ...] = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE)
+DRIFT_RULES: tuple[RuleMeta, ...] = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE, COMPUTED)
 """The rules `compare` raises; the registry lists each of them too (a test checks they agree)."""
 
 
@@ -54,14 +74,15 @@ class DriftResult:
 def judged_drift_rules(
     declared_ids: Collection[str], live_ids: Collection[str], unreadable: Collection[str]
 ) -> dict[str, set[str]]:
-    """Update id → the drift rules `compare` judges on it: all four on an update declared and
-    live, OTA002 on one only declared, OTA003 on one only live, none on one not read."""
+    """Update id → the drift rules `compare` judges on it: OTA001 to OTA004 on an update
+    declared and live, OTA002 on one only declared, OTA003 on one only live, none on one not
+    read. Never OTA005: it notes what was not compared, and has no pass of its own."""
     judged: dict[str, set[str]] = {}
     for ota_id in declared_ids:
         if ota_id in unreadable:
             continue
         if ota_id in live_ids:
-            judged[ota_id] = {meta.rule_id for meta in DRIFT_RULES}
+            judged[ota_id] = {meta.rule_id for meta in DRIFT_RULES if meta is not COMPUTED}
         else:
             judged[ota_id] = {MISSING.rule_id}
     for ota_id in live_ids:
@@ -96,10 +117,11 @@ def compare(
             if update.ota_update_id not in unreadable:
                 findings.append(missing_finding(update))
             continue
-        changes = list(diff_update(update, actual, not_read))
+        changes, computed = _diff(update, actual, not_read)
         (drifted if changes else in_sync).add(update.ota_update_id)
         findings.extend(changes)
         findings.extend(_not_verifiable(update, not_read))
+        findings.extend(computed)
     unmanaged = [i for i in live_by_id if i not in declared_ids]
     findings.extend(unmanaged_finding(live_by_id[i]) for i in unmanaged)
     return DriftResult(
@@ -112,19 +134,109 @@ def compare(
 def diff_update(
     declared: DeclaredUpdate, live: LiveUpdate, not_read: Collection[str] = CREATE_ONLY_FIELDS
 ) -> Iterable[Finding]:
-    """One OTA001 finding per differing path; nothing at all when the canonical forms agree."""
+    """One OTA001 finding per differing path; nothing at all when the canonical forms agree.
+
+    Differences that depend on a value computed at deploy time are not drift (`compare`
+    reports them as OTA005)."""
+    return _diff(declared, live, not_read)[0]
+
+
+def _diff(
+    declared: DeclaredUpdate, live: LiveUpdate, not_read: Collection[str]
+) -> tuple[list[Finding], list[Finding]]:
+    """The OTA001 findings, and the OTA005 finding (none or one) for the differences left
+    uncompared because they depend on values computed at deploy time."""
     want = canonical(declared.config, files_field="files", unreadable=not_read)
     have = canonical(live.info, files_field="otaUpdateFiles", unreadable=not_read)
     if want.data == have.data:  # the fast path: most updates are in sync, DeepDiff is slow
-        return []
+        return [], []
+    paths = _differences(want.data, have.data)
+    if not has_computed(want.data):
+        return [_changed(declared, want, have, path) for path in paths], []
+    paths = _split_computed(want, have, paths)
+    unnamed = _unnamed_files(declared, want)
+    drift = [p for p in paths if not _depends_on_computed(want, p, unnamed)]
+    uncompared = sorted(
+        (p for p in paths if p not in drift), key=lambda p: _line(declared, want, p)
+    )
+    computed = [_not_compared(declared, want, uncompared, unnamed)] if uncompared else []
+    return [_changed(declared, want, have, path) for path in drift], computed
+
+
+def _differences(want: Any, have: Any, below: Path = (), **options: Any) -> list[Path]:
+    """The whole-value paths where `want` and `have` (the values at `below`) differ."""
     diff = DeepDiff(
-        want.data, have.data, view="tree", ignore_numeric_type_changes=True, verbose_level=2
+        want, have, view="tree", ignore_numeric_type_changes=True, verbose_level=2, **options
     )
     paths: dict[Path, None] = {}
     for changes in diff.values():
         for level in changes:
-            paths[_whole_value_path(tuple(level.path(output_format="list")))] = None
-    return [_changed(declared, want, have, path) for path in paths]
+            paths[_whole_value_path((*below, *level.path(output_format="list")))] = None
+    return list(paths)
+
+
+def _split_computed(want: Canonical, have: Canonical, paths: Sequence[Path]) -> list[Path]:
+    """DeepDiff reports a mapping whose keys mostly differ as one changed value; where the
+    declared one holds a computed value, its differences key by key instead, so that only
+    those depending on the computed value go uncompared (a file named at deploy time among
+    files named in the file)."""
+    out: dict[Path, None] = {}
+    for path in paths:
+        declared, live = _get(want.data, path), _get(have.data, path)
+        if isinstance(declared, Mapping) and isinstance(live, Mapping) and has_computed(declared):
+            out.update(
+                dict.fromkeys(_differences(declared, live, path, threshold_to_diff_deeper=0))
+            )
+        else:
+            out[path] = None
+    return list(out)
+
+
+def _unnamed_files(declared: DeclaredUpdate, want: Canonical) -> list[str | int]:
+    """Canonical keys of the declared files whose name is computed at deploy time (or that
+    are computed whole): such a file cannot be matched with a live file by name."""
+    files = declared.config.get("files")
+    if not isinstance(files, list):
+        return []
+    unnamed: list[str | int] = []
+    for key, position in want.file_positions.items():
+        entry = files[position]
+        if isinstance(entry, Unknown) or (
+            isinstance(entry, dict) and isinstance(entry.get("fileName"), Unknown)
+        ):
+            unnamed.append(key)
+    return unnamed
+
+
+def _depends_on_computed(want: Canonical, path: Path, unnamed: Sequence[str | int]) -> bool:
+    """The declared value at `path` is, or holds, a computed value; or `path` is a live file
+    no declared name matched while some declared file's name is computed (it may be that one).
+    """
+    if has_computed(_get(want.data, path)):
+        return True
+    return (
+        len(path) == 2 and path[0] == "files" and bool(unnamed) and _get(want.data, path) is _ABSENT
+    )
+
+
+def _line(declared: DeclaredUpdate, want: Canonical, path: Path) -> tuple[bool, int]:
+    """Where `path` is declared, in file order; paths only live has come last."""
+    absent = _get(want.data, path) is _ABSENT
+    return absent, declared.location_of(_declared_path(want, path)).line
+
+
+def _not_compared(
+    declared: DeclaredUpdate, want: Canonical, paths: Sequence[Path], unnamed: Sequence[str | int]
+) -> Finding:
+    """The OTA005 finding for `paths` (in file order), at the first one's line, naming the
+    computed values they depend on."""
+    values = [u for path in paths for _, u in computed_values(_get(want.data, path))]
+    if any(_get(want.data, p) is _ABSENT for p in paths):  # live files, matched by no name
+        values += [
+            u for key in unnamed for _, u in computed_values(_get(want.data, ("files", key)))
+        ]
+    location = declared.location_of(_declared_path(want, paths[0]))
+    return not_compared_finding(declared, [display(p) for p in paths], values, location)
 
 
 def _whole_value_path(path: Path) -> Path:

@@ -1,18 +1,34 @@
 """Stage 4b: run the rules over declared and live configs; one finding per (update, rule, path).
 
 A violation found on both sides of the same update becomes one finding with `source: both`.
+
+A declared config holding values computed at deploy time (`Unknown`) is judged rule by rule
+(`checker.rules.interface.judge`): a rule whose verdict depends on such a value reports
+nothing there, and the update gets one OTA005 finding per value that kept rules from a
+verdict, naming them. Configs without any take the plain path, unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from checker.model import SET_FIELDS, DeclaredUpdate, Finding, LiveUpdate, Location, Path, display
+from checker.model import (
+    SET_FIELDS,
+    DeclaredUpdate,
+    Finding,
+    LiveUpdate,
+    Location,
+    Path,
+    Unknown,
+    display,
+)
+from checker.normalise import computed_values, has_computed
 from checker.policy.model import Policy
-from checker.rules.interface import ConfigView, Rule, Violation
+from checker.rules.interface import ConfigView, Rule, Violation, judge
+from checker.rules.ota005_computed import not_checked_finding
 from checker.rules.registry import CONFIG_RULES
 
 
@@ -26,6 +42,16 @@ def live_view(update: LiveUpdate, now: datetime) -> ConfigView:
     return ConfigView(update.ota_update_id, "live", config, now)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """What `evaluation` found, and which rules it could not judge where."""
+
+    findings: tuple[Finding, ...]
+    not_checked: Mapping[str, frozenset[str]]
+    """Update id → the rules whose verdict on its declared config depends on values computed
+    at deploy time: neither passed nor failed there. Only updates with such rules."""
+
+
 def evaluate(
     declared: Sequence[DeclaredUpdate],
     live: Sequence[LiveUpdate],
@@ -35,7 +61,22 @@ def evaluate(
     deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
 ) -> list[Finding]:
-    """Findings of every enabled rule on every declared and live config, sides merged.
+    """Findings of every enabled rule on every declared and live config, sides merged (see
+    `evaluation`)."""
+    return list(evaluation(declared, live, policy, now, deep=deep, rules=rules).findings)
+
+
+def evaluation(
+    declared: Sequence[DeclaredUpdate],
+    live: Sequence[LiveUpdate],
+    policy: Policy,
+    now: datetime,
+    *,
+    deep: bool = False,
+    rules: Iterable[Rule] = CONFIG_RULES,
+) -> Evaluation:
+    """Findings of every enabled rule on every declared and live config, sides merged, and the
+    OTA005 findings for rules that values computed at deploy time kept from a verdict.
 
     `deep` says the source read each job's abort and timeout config (deep mode), so
     rules that need it run on the live side too: on updates that have a job
@@ -43,8 +84,15 @@ def evaluate(
     """
     on_declared, on_live = _selected(policy, rules, deep)
     found_declared: list[Finding] = []
+    not_checked: dict[str, frozenset[str]] = {}
     for update in declared:
         view = declared_view(update, now)
+        if has_computed(update.config):
+            found, skipped = _judged(update, view, on_declared)
+            found_declared.extend(found)
+            if skipped:
+                not_checked[update.ota_update_id] = skipped
+            continue
         for rule, params in on_declared:
             found_declared.extend(_finding(rule, view, v, update) for v in rule.check(view, params))
     declared_by_id = {d.ota_update_id: d for d in declared}
@@ -54,7 +102,49 @@ def evaluate(
         owner = declared_by_id.get(live_update.ota_update_id)
         for rule, params in _on_this_live(on_live, live_update):
             found_live.extend(_finding(rule, view, v, owner) for v in rule.check(view, params))
-    return merge_sides(found_declared, found_live)
+    return Evaluation(tuple(merge_sides(found_declared, found_live)), not_checked)
+
+
+def _judged(
+    update: DeclaredUpdate, view: ConfigView, on_declared: _Selected
+) -> tuple[list[Finding], frozenset[str]]:
+    """The rules' findings on a declared config holding computed values, with one OTA005 per
+    value that kept rules from a verdict (in the order written), and those rules."""
+    computed = computed_values(update.config)
+    found: list[Finding] = []
+    blocked: dict[Path, tuple[Unknown, list[str]]] = {}
+    for rule, params in on_declared:
+        verdict = judge(rule, view, params, computed)
+        if verdict.violations is not None:
+            found.extend(_finding(rule, view, v, update) for v in verdict.violations)
+            continue
+        for path, value in verdict.needed:
+            blocked.setdefault(path, (value, []))[1].append(rule.meta.rule_id)
+    for path, value in computed:
+        if path in blocked:
+            named = _written_name(path, update.config)
+            rule_ids = blocked[path][1]
+            location = update.location_of(path)
+            found.append(not_checked_finding(update, display(named), value, rule_ids, location))
+    skipped = frozenset(r for _, rule_ids in blocked.values() for r in rule_ids)
+    return found, skipped
+
+
+def _written_name(path: Path, config: Mapping[str, Any]) -> Path:
+    """A path in the config as written (positions in `files` count every entry, mappings or
+    not) with the file's position replaced by its name where the name is known and unique."""
+    files = config.get("files")
+    if (
+        len(path) >= 2
+        and path[0] == "files"
+        and isinstance(path[1], int)
+        and isinstance(files, list)
+    ):
+        names = [f.get("fileName") if isinstance(f, dict) else None for f in files]
+        name = names[path[1]] if path[1] < len(names) else None
+        if isinstance(name, str) and names.count(name) == 1:
+            return ("files", name, *path[2:])
+    return path
 
 
 def evaluated_rules(
@@ -64,9 +154,13 @@ def evaluated_rules(
     *,
     deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
+    not_checked: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, set[str]]:
     """Update id → the config rules `evaluate` judges on it, with the same arguments: what a
-    report may call passed where nothing was found."""
+    report may call passed where nothing was found. Not the rules `not_checked`
+    (`Evaluation.not_checked`) names for an update: half a verdict (the live side's alone) is
+    not a pass. Never OTA005: it notes what was not judged and has no pass of its own (most
+    declaration formats cannot even hold a computed value)."""
     on_declared, on_live = _selected(policy, rules, deep)
     judged: dict[str, set[str]] = {}
     for update in declared:
@@ -77,6 +171,9 @@ def evaluated_rules(
         judged.setdefault(live_update.ota_update_id, set()).update(
             r.meta.rule_id for r, _ in _on_this_live(on_live, live_update)
         )
+    for ota_id, rule_ids in (not_checked or {}).items():
+        if ota_id in judged:
+            judged[ota_id] -= set(rule_ids)
     return judged
 
 
@@ -179,6 +276,6 @@ def _location(owner: DeclaredUpdate | None, named: Path) -> Location | None:
         path = (named[0], values.index(named[1])) if named[1] in values else (named[0],)
     elif len(named) >= 2 and named[0] == "files" and isinstance(named[1], str):
         files = owner.config.get("files") or []
-        names = [f.get("fileName") for f in files if isinstance(f, dict)]
+        names = [f.get("fileName") if isinstance(f, dict) else None for f in files]
         path = ("files", names.index(named[1]), *named[2:]) if named[1] in names else ("files",)
     return owner.location_of(path)

@@ -9,17 +9,20 @@ The canonical form is plain JSON-ready data in the declared (CreateOTAUpdate) na
 - empty mappings and nulls are dropped, so `{}` returned live equals an omitted config;
 - `SERVICE_DEFAULTS` fill what neither side set, on both sides alike;
 - blobs become base64 text.
+
+Values computed at deploy time (`Unknown`) stay as they are: the comparison finds them
+(`computed_values`) and leaves them uncompared (OTA005).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.model import SET_FIELDS, Path
+from checker.model import SET_FIELDS, Path, Unknown
 
 SERVER_FIELDS = frozenset(
     {
@@ -101,7 +104,7 @@ def canonical(
         if key == files_field:
             data["files"], positions = _files(value)
         elif key in SET_FIELDS and isinstance(value, list):
-            data[key] = sorted(set(value))
+            data[key] = _sorted_set(value)
         else:
             data[key] = _plain(value)
     data = {k: v for k, v in data.items() if v is not None and v != {}}
@@ -112,6 +115,59 @@ def canonical(
         if _set_default(data, default.path, default.value):
             defaulted.add(default.path)
     return Canonical(data, positions, frozenset(defaulted))
+
+
+def computed_values(node: Any, path: Path = ()) -> list[tuple[Path, Unknown]]:
+    """Every value computed at deploy time below `node`, with its path, in the order written.
+
+    `has_computed` answers the common question (none at all) faster."""
+    if isinstance(node, Unknown):
+        return [(path, node)]
+    if isinstance(node, Mapping):
+        return [c for k, v in node.items() for c in computed_values(v, (*path, k))]
+    if isinstance(node, list | tuple):
+        return [c for i, v in enumerate(node) for c in computed_values(v, (*path, i))]
+    return []
+
+
+def has_computed(node: Any) -> bool:
+    """Whether `node` is, or holds, a value computed at deploy time. Asked of every declared
+    config of every audit: one pass that builds no paths and skips plain values by type."""
+    if isinstance(node, Unknown):
+        return True
+    if isinstance(node, Mapping):
+        return _holds_computed(node.values())
+    if isinstance(node, list | tuple):
+        return _holds_computed(node)
+    return False
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _holds_computed(values: Iterable[Any]) -> bool:
+    for value in values:
+        kind = type(value)
+        if kind in _PLAIN_TYPES:
+            continue
+        if kind is dict:
+            if _holds_computed(value.values()):
+                return True
+        elif kind is list or kind is tuple:
+            if _holds_computed(value):
+                return True
+        elif has_computed(value):  # an Unknown, or a container of another type
+            return True
+    return False
+
+
+def _sorted_set(values: list[Any]) -> list[Any]:
+    """A set-like list sorted, values computed at deploy time last (they have no order)."""
+    unknown = {v for v in values if isinstance(v, Unknown)}
+    if not unknown:
+        return sorted(set(values))
+    known = sorted({v for v in values if not isinstance(v, Unknown)})
+    return known + sorted(unknown, key=lambda u: u.expression)
 
 
 def _files(files: Any) -> tuple[Any, dict[str | int, int]]:

@@ -50,6 +50,7 @@ from checker.policy.model import Policy, RuleSetting, blocks_at
 from checker.policy.packs import load_policy
 from checker.pulumi.provider import OTA_UPDATE_TYPE, declared_from_props
 from checker.rules.interface import MAX_LIST_ITEMS, Param, RuleMeta
+from checker.rules.ota005_computed import COMPUTED
 from checker.rules.registry import ALL_RULES
 
 PACK_NAME = "ota-drift"
@@ -94,7 +95,8 @@ class RulePolicy(ResourceValidationPolicy):
 
     def __init__(self, meta: RuleMeta, policy: Policy) -> None:
         self._meta = meta
-        self._linted = meta.applies_to in LINT_SIDES
+        # OTA005 is raised by lint itself, for the values it could not judge
+        self._linted = meta.applies_to in LINT_SIDES or meta is COMPUTED
         self._policy = policy
         super().__init__(
             name=meta.rule_id,
@@ -240,6 +242,5 @@ def _typed(meta: RuleMeta, param: Param, value: Any) -> Any:
         value = list(value)
     problem = param.problem(value)
     if problem is not None:
-        item = "" if problem.item is None else f"[{problem.item}]"
-        raise ValueError(f"{meta.rule_id}.{param.name}{item} {problem.message}")
+        raise ValueError(problem.text(meta.rule_id, param.name))
     return value

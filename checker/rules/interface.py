@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from checker.model import Path, Severity
+from checker.model import Path, Severity, Unknown
 from checker.normalise import service_default
 
 AppliesTo = Literal["declared", "live", "both", "drift", "checker"]
@@ -71,6 +72,12 @@ class ParamProblem:
 
     message: str
     item: int | None = None
+
+    def text(self, rule_id: str, name: str) -> str:
+        """`OTA302.maxPerMinute must be ..., not ...` (`...[2] ...` for a list entry): the
+        message policy packs and the CrossGuard pack both show."""
+        item = "" if self.item is None else f"[{self.item}]"
+        return f"{rule_id}.{name}{item} {self.message}"
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,8 @@ class ConfigView:
     ota_update_id: str
     side: Side
     config: Mapping[str, Any]
-    """Declared names: live `otaUpdateFiles` appear as `files`. Never mutated."""
+    """Declared names: live `otaUpdateFiles` appear as `files`. Never mutated. A value computed
+    at deploy time reaches a rule as a probe (see `judge`), never as an `Unknown`."""
     now: datetime
     """The audit's one clock (`--as-of`)."""
 
@@ -254,3 +262,226 @@ class Rule(Protocol):
     def meta(self) -> RuleMeta: ...
 
     def check(self, view: ConfigView, params: Mapping[str, Any]) -> Iterator[Violation]: ...
+
+
+# --- values computed at deploy time --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What one rule found on one config that holds values computed at deploy time."""
+
+    violations: tuple[Violation, ...] | None
+    """What it found, or None: its verdict would have been a guess, so it is not checked."""
+    needed: tuple[tuple[Path, Unknown], ...] = ()
+    """Why not: the computed values (path in the config as written, value) the verdict
+    depends on; empty when checked."""
+
+
+def judge(
+    rule: Rule,
+    view: ConfigView,
+    params: Mapping[str, Any],
+    computed: Sequence[tuple[Path, Unknown]],
+) -> Judgement:
+    """Run `rule` on a config holding `computed` values (`computed_values(view.config)`, not
+    empty) and keep its verdict only if no computed value could have changed it.
+
+    The rule runs on a copy where each computed value is a probe: looking at a probe (its type,
+    truth, equality, order, hash, length, items or attributes) is recorded, showing it in a
+    message is not. Any look means the verdict depends on the value: not checked. A rule can
+    also depend on a value only by asking whether it is there (`is None`, `in`, `len`), as a
+    CloudFormation `!If` may resolve to no value: so the rule runs again with every computed
+    value left out, and keeps its verdict only if it fires on the same paths both times. Where
+    it does not, each value is left out alone, to name those that matter (all, if none does
+    alone). So rules decide on a value by looking at it, never by `type()`, by what `str()`
+    shows of it, or by `is` against anything but None (tests/test_unknown_values.py checks the
+    rule modules for `type(` and `is True`/`is False`).
+    """
+    looked: dict[Path, Unknown] = {}
+    every = frozenset(p for p, _ in computed)
+    try:
+        found = tuple(rule.check(replace(view, config=_probed(view.config, looked)), params))
+    except Exception:
+        if looked:
+            return _not_checked(computed, looked)
+        _run(rule, view, params, every, own=True)  # raises again if the values are not why
+        return Judgement(None, tuple(computed))
+    if looked:
+        return _not_checked(computed, looked)
+    fired = _fired(found)
+    if _run(rule, view, params, every, own=True) == fired:
+        return Judgement(found)
+    matter = [(p, u) for p, u in computed if _run(rule, view, params, {p}) != fired]
+    return Judgement(None, tuple(matter or computed))
+
+
+def _not_checked(
+    computed: Sequence[tuple[Path, Unknown]], looked: Mapping[Path, Unknown]
+) -> Judgement:
+    """Not checked for the values the rule looked at, in the order they are written."""
+    return Judgement(None, tuple((p, u) for p, u in computed if p in looked))
+
+
+def _run(
+    rule: Rule,
+    view: ConfigView,
+    params: Mapping[str, Any],
+    left_out: Collection[Path],
+    own: bool = False,
+) -> Counter[Path] | None:
+    """Where the rule fires with the computed values at `left_out` removed and any others
+    probed; None if it looks at a probe or raises (the verdict depends on those). `own`:
+    every computed value is left out, so a failure is the rule's own, raised again."""
+    looked: dict[Path, Unknown] = {}
+    config = _probed(view.config, looked, left_out)
+    try:
+        found = tuple(rule.check(replace(view, config=config), params))
+    except Exception:
+        if own:
+            raise
+        return None
+    return None if looked else _fired(found)
+
+
+def _fired(found: Sequence[Violation]) -> Counter[Path]:
+    return Counter(v.path for v in found)
+
+
+def _probed(
+    node: Any, looked: dict[Path, Unknown], left_out: Collection[Path] = (), path: Path = ()
+) -> Any:
+    """A copy of `node` with each computed value a `_Probe` recording into `looked`, and the
+    ones at `left_out` removed (a removed list item shifts the ones after it)."""
+    if isinstance(node, Unknown):
+        return _Probe(node, path, looked)
+    if isinstance(node, Mapping):  # the copy is a dict, as every config reader's mappings are
+        return {
+            k: _probed(v, looked, left_out, (*path, k))
+            for k, v in node.items()
+            if (*path, k) not in left_out
+        }
+    if isinstance(node, list | tuple):
+        items = [
+            _probed(v, looked, left_out, (*path, i))
+            for i, v in enumerate(node)
+            if (*path, i) not in left_out
+        ]
+        return items if isinstance(node, list) else tuple(items)
+    return node
+
+
+class _Probe:
+    """A computed value while a rule runs: every look at it is recorded in `looked`; str(),
+    repr() and format() show the `Unknown` (`<computed at deploy time: !GetAtt A.B>`) and
+    are not looks, so a rule may name it in a message."""
+
+    __slots__ = ("_looked", "_path", "_unknown")
+
+    def __init__(self, unknown: Unknown, path: Path, looked: dict[Path, Unknown]) -> None:
+        self._unknown = unknown
+        self._path = path
+        self._looked = looked
+
+    def _look(self) -> None:
+        self._looked[self._path] = self._unknown
+
+    @property  # type: ignore[misc]  # isinstance() asks for it when the type does not match
+    def __class__(self) -> type:
+        self._look()
+        return _Probe
+
+    def __str__(self) -> str:
+        return str(self._unknown)
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self._unknown), spec)
+
+    def __bool__(self) -> bool:
+        self._look()
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        self._look()
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        self._look()
+        return True
+
+    def __hash__(self) -> int:
+        self._look()
+        return hash(self._unknown)
+
+    def __getattr__(self, name: str) -> Any:
+        self._look()
+        raise AttributeError(name)
+
+    def _refuse(self, *args: Any) -> Any:
+        self._look()
+        raise TypeError("a value computed at deploy time has no type, size or order yet")
+
+
+def _refusing(name: str) -> Callable[..., Any]:
+    def refuse(self: _Probe, *args: Any) -> Any:
+        return self._refuse(*args)
+
+    refuse.__name__ = name
+    return refuse
+
+
+_REFUSED = (
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__len__",
+    "__iter__",
+    "__contains__",
+    "__getitem__",
+    "__int__",
+    "__float__",
+    "__index__",
+    "__complex__",
+    "__round__",
+    "__abs__",
+    "__neg__",
+    "__pos__",
+    "__invert__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__pow__",
+    "__rpow__",
+    "__and__",
+    "__rand__",
+    "__or__",
+    "__ror__",
+    "__xor__",
+    "__rxor__",
+    "__lshift__",
+    "__rlshift__",
+    "__rshift__",
+    "__rrshift__",
+    "__matmul__",
+    "__rmatmul__",
+    "__divmod__",
+    "__rdivmod__",
+    "__call__",
+    "__reversed__",
+)
+"""Operations that need a value's type, size or order: a probe records them and refuses."""
+
+for _name in _REFUSED:
+    setattr(_Probe, _name, _refusing(_name))

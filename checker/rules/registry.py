@@ -12,6 +12,7 @@ from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING
 from checker.rules.ota003_unmanaged import UNMANAGED
 from checker.rules.ota004_not_verifiable import NOT_VERIFIABLE
+from checker.rules.ota005_computed import COMPUTED
 from checker.rules.ota101_code_signing import CodeSigningMissing
 from checker.rules.ota102_signing_algorithms import SigningAlgorithmNotAllowed
 from checker.rules.ota103_custom_signing_incomplete import CustomSigningIncomplete
@@ -63,6 +64,7 @@ OTHER_RULES: tuple[RuleMeta, ...] = (
     MISSING,
     UNMANAGED,
     NOT_VERIFIABLE,
+    COMPUTED,  # raised by checker.drift.compare and checker.evaluate
     EXPIRED_SUPPRESSION,  # raised by checker.policy.apply
 )
 """Rules raised by a stage of their own, not by a config check: drift and OTA900."""
