@@ -10,16 +10,6 @@ from checker.model import DeclaredUpdate, Location, Path, Unknown, nearest_line
 from checker.servicemodel import BlobText, encode_blobs, validate_entry
 
 
-def entry_lines(lines: Mapping[Path, int], root: Path) -> dict[Path, int]:
-    """The lines below `root` in a document, by path from `root`."""
-    depth = len(root)
-    return {
-        path[depth:]: line
-        for path, line in lines.items()
-        if path[:depth] == root and len(path) > depth
-    }
-
-
 def declared_update(
     entry: Any,
     *,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from checker.declared.entries import declared_update, entry_lines
+from typing import Any
+
+from checker.declared.entries import declared_update
 from checker.declared.interface import Document, ReadOptions
 from checker.errors import InputError, Problem
 from checker.model import DeclaredUpdate, Path
@@ -44,6 +46,10 @@ class OtaDriftReader:
         if not isinstance(entries, list):
             problems.append(Problem(shown, lines.get((TOP_KEY,)), f"'{TOP_KEY}' must be a list"))
             raise InputError(problems)
+        by_entry: dict[Any, dict[Path, int]] = {}  # one pass: a file may hold thousands
+        for path, line in lines.items():
+            if len(path) > 2 and path[0] == TOP_KEY:
+                by_entry.setdefault(path[1], {})[path[2:]] = line
         updates = []
         for index, entry in enumerate(entries):
             root: Path = (TOP_KEY, index)
@@ -51,7 +57,7 @@ class OtaDriftReader:
                 entry,
                 file=shown,
                 line=lines.get(root, 1),
-                key_lines=entry_lines(lines, root),
+                key_lines=by_entry.get(index, {}),
             )
             if isinstance(result, list):
                 problems.extend(result)
