@@ -20,11 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-from checker import __version__, audit
+from checker import __version__, audit, importing
 from checker.declared import declared_files, load_declared
 from checker.declared.interface import PSEUDO_PARAMETERS, ReadOptions
 from checker.errors import InputError, OutputError, UsageError
 from checker.formats import FORMATS, get_format
+from checker.formats.common import timestamp
 from checker.formats.interface import FormatOptions, ReportFormat
 from checker.formats.markdown import GITHUB_SUMMARY_MAX_BYTES, MIN_MAX_BYTES
 from checker.formats.sarif import GITHUB_MAX_RESULTS, GITHUB_SHOWN_RESULTS
@@ -35,17 +36,19 @@ from checker.model import (
     Report,
     SkippedUpdate,
     SourceError,
+    assume_utc,
     in_calendar,
 )
 from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
-from checker.policy.model import FAIL_ON_VALUES, blocks
+from checker.policy.model import FAIL_ON_VALUES, blocks, effective_fail_on
 from checker.policy.packs import default_pack_path, load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
 from checker.sources.aws import AwsSettings, AwsSource, iam_policy
+from checker.sources.choice import source_for
 from checker.sources.interface import Progress
 from checker.sources.ratelimit import MIN_RATE
-from checker.sources.snapshot import SnapshotSource, snapshot_json
+from checker.sources.snapshot import snapshot_json
 from checker.terminal import ProgressBar, wants_colour
 from checker.textsafe import visible
 
@@ -85,6 +88,7 @@ examples:
   ota-drift check ota/ --state snapshot.json --fail-on high --output report.json --format json
   ota-drift check ota/ --region eu-west-1 --deep        # declared vs live AWS (read-only)
   ota-drift snapshot --region eu-west-1 --deep -o snapshot.json
+  ota-drift import --state snapshot.json --role-arn arn:aws:iam::123456789012:role/ota -o ota/
   ota-drift iam-policy --deep                          # the read-only IAM policy it needs
   ota-drift rules                                      # the rule catalogue
   ota-drift rules OTA302                               # one rule's documentation
@@ -138,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the snapshot file to write (replaced atomically, parent folders created)",
     )
+    _import_arguments(_command(commands, "import", "declare every live OTA update in files"))
     iam = _command(commands, "iam-policy", "print the least-privilege IAM policy ota-drift needs")
     iam.add_argument("--deep", action="store_true", help="include what --deep reads")
     rules = _command(commands, "rules", "list the rules, or document one")
@@ -238,6 +243,38 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _import_arguments(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--state",
+        metavar="FILE",
+        help="live state from a file: an ota-drift snapshot, or saved AWS CLI output",
+    )
+    where.add_argument("--region", help="read live state from AWS IoT in this region")
+    _aws_arguments(command)
+    command.add_argument(
+        "--role-arn",
+        required=True,
+        metavar="ARN",
+        help="the roleArn every update is declared with (no AWS API returns it)",
+    )
+    command.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="the folder to write to (created if missing; nothing written if anything fails)",
+    )
+    command.add_argument(
+        "--format",
+        choices=importing.FORMAT_NAMES,
+        default=importing.DEFAULT_FORMAT,
+        help="ota-drift: one otaUpdates file; cli-input: one --cli-input-json file per update; "
+        f"cloudformation: one template (default {importing.DEFAULT_FORMAT})",
+    )
+    command.add_argument("--force", action="store_true", help="replace files that exist")
+
+
 def _aws_arguments(command: argparse.ArgumentParser) -> None:
     """Options for reading AWS; --region itself is added by the caller."""
     command.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
@@ -332,16 +369,12 @@ def _timestamp(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {_quoted(text)}") from None
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = assume_utc(value)
     if not in_calendar(value):
         raise argparse.ArgumentTypeError(
-            f"must be from {_iso(EARLIEST)} to before {_iso(LATEST)}, not {_quoted(text)}"
+            f"must be from {timestamp(EARLIEST)} to before {timestamp(LATEST)}, not {_quoted(text)}"
         )
     return value
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -481,11 +514,9 @@ def _audit(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     if args.command == "lint":
         report = audit.lint(declared, policy, args.as_of)
-    elif args.state is not None:
-        report = audit.check(declared, SnapshotSource(args.state), policy, args.as_of)
     else:
         with _progress(args) as progress:
-            source = AwsSource(_aws_settings(args), progress=progress)
+            source = source_for(args.state, _aws_settings(args), progress)
             report = audit.check(declared, source, policy, args.as_of)
     formats = _formats(args)
     texts = [f.render(report) for f in formats]  # the audit ran once; each renders it
@@ -493,7 +524,7 @@ def _audit(args: argparse.Namespace) -> int:
     for where, rendered in zip(_output_names(args), formats, strict=True):
         for note in rendered.notices(report):  # which output it is about: two may differ
             print(f"note: {visible(where)}: {visible(note)}", file=sys.stderr)
-    return exit_code(report, args.fail_on or policy.fail_on)
+    return exit_code(report, effective_fail_on(args.fail_on, policy))
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -628,6 +659,18 @@ def _snapshot(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _import(args: argparse.Namespace) -> int:
+    """Declare every live update (checker/importing); a read error means no file written."""
+    plan = importing.plan_import(  # before AWS is called
+        args.output, args.format, role_arn=args.role_arn, force=args.force, state=args.state
+    )
+    with _progress(args) as progress:
+        source = source_for(args.state, _aws_settings(args), progress)
+        items = list(source.fetch())
+    written = importing.write_declarations(plan, items, deep=source.deep)
+    return EXIT_CLEAN if written else EXIT_ERROR
+
+
 def _aws_settings(args: argparse.Namespace) -> AwsSettings:
     return AwsSettings(
         region=args.region,
@@ -687,4 +730,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "snapshot": _snapshot,
     "iam-policy": _iam_policy,
     "rules": _rules,
+    "import": _import,
 }

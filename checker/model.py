@@ -23,6 +23,13 @@ AWS IoT holds no date outside it, and at the calendar's edge (year 1, year 9999)
 arithmetic of rules and reports (UTC conversion, a day either side, ages) overflows."""
 
 
+def assume_utc(moment: datetime) -> datetime:
+    """`moment`, a naive one taken as UTC: what every reader of times (`--as-of`, snapshots,
+    the Pulumi state, odd live data) does with a time that names no zone. Aware ones are kept
+    as they are, in their own zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def in_calendar(moment: datetime) -> bool:
     """True when `moment` (aware) lies in the audit's calendar, judged in UTC."""
     try:  # in UTC first: year 1 at +01:00 has no UTC time, and comparing it would overflow
@@ -228,8 +235,13 @@ class Finding:
     def __str__(self) -> str:
         """`OTA001 (high) fw-1 awsJobPresignedUrlConfig.expiresInSec: declared 600, live 3600`:
         the one-line form of a finding wherever a log or an engine shows one line."""
-        path = f" {self.path}" if self.path else ""
-        return f"{self.rule_id} ({self.severity.value}) {self.ota_update_id}{path}: {self.message}"
+        return self.one_line()
+
+    def one_line(self, *, named: bool = True) -> str:
+        """The one-line form; `named=False` leaves out the update and the path, for a place
+        that already shows which update and property it is about (`OTA001 (high): ...`)."""
+        subject = f" {self.ota_update_id}" + (f" {self.path}" if self.path else "")
+        return f"{self.rule_id} ({self.severity.value}){subject if named else ''}: {self.message}"
 
     @property
     def sort_key(self) -> tuple[str, str, str]:

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-import botocore.session
-from botocore.model import ListShape, MapShape, Shape, StructureShape
+import botocore.loaders
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 
 from checker.errors import did_you_mean
 from checker.model import Path, PathKey, Unknown, display
@@ -41,9 +41,18 @@ _TYPE_NAMES = {
 
 
 @functools.cache
+def iot_model() -> ServiceModel:
+    """botocore's IoT model, loaded without a botocore session: a session reads the AWS
+    configuration (AWS_PROFILE and the profile's settings) first, and a profile that does not
+    exist would stop `lint` and `check --state`, which call no AWS API."""
+    loader = botocore.loaders.Loader()
+    return ServiceModel(loader.load_service_model("iot", "service-2"), service_name="iot")
+
+
+@functools.cache
 def create_ota_update_shape() -> StructureShape:
     """The CreateOTAUpdate input shape from the botocore installed alongside."""
-    model = botocore.session.get_session().get_service_model("iot")
+    model = iot_model()
     shape = model.operation_model("CreateOTAUpdate").input_shape
     assert isinstance(shape, StructureShape)
     return shape
@@ -52,7 +61,7 @@ def create_ota_update_shape() -> StructureShape:
 @functools.cache
 def ota_update_info_shape() -> StructureShape:
     """GetOTAUpdate's `otaUpdateInfo` shape, for checking what a snapshot claims AWS returned."""
-    model = botocore.session.get_session().get_service_model("iot")
+    model = iot_model()
     output = model.operation_model("GetOTAUpdate").output_shape
     assert isinstance(output, StructureShape)
     shape = output.members["otaUpdateInfo"]
@@ -63,7 +72,7 @@ def ota_update_info_shape() -> StructureShape:
 @functools.cache
 def _id_rules() -> tuple[int, int, re.Pattern[str]]:
     """The model's OTAUpdateId: length bounds and pattern."""
-    model = botocore.session.get_session().get_service_model("iot")
+    model = iot_model()
     meta = model.shape_for("OTAUpdateId").metadata
     return int(meta["min"]), int(meta["max"]), re.compile(meta["pattern"])
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import checker.cli
+import checker.sources.choice
 from checker import __version__
 from checker.cli import _wants_colour, main
 from checker.formats.text import TextFormat
@@ -355,6 +356,29 @@ def test_same_input_gives_byte_identical_output(fmt: str) -> None:
     assert b"zeta" in first
 
 
+@pytest.mark.parametrize("command", [("lint", "ota"), ("check", "ota", "--state", "snap.json")])
+def test_commands_that_call_no_aws_api_ignore_the_aws_profile(command: tuple[str, ...]) -> None:
+    """`lint` and `check --state` read botocore's model, not the AWS configuration: an
+    AWS_PROFILE naming no profile (set for another tool) changes nothing. A fresh process, as
+    the model is loaded once per process."""
+    setup(MIXED)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "NO_COLOR"}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "checker", *command, "--format", "json"],
+            capture_output=True,
+            env={**env, **profile},
+            check=False,
+        )
+        for profile in ({}, {"AWS_PROFILE": "nosuch-profile", "AWS_CONFIG_FILE": "no-config"})
+    ]
+    plain, with_profile = runs
+    assert (plain.returncode, plain.stderr) == ({"lint": 0, "check": 1}[command[0]], b"")
+    assert (with_profile.returncode, with_profile.stderr) == (plain.returncode, b"")
+    assert with_profile.stdout == plain.stdout
+    assert json.loads(plain.stdout)["summary"]["declared"] == 3
+
+
 def test_output_writes_the_file_and_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     """--output writes exactly the report stdout would have shown, and stdout stays empty."""
     setup(MIXED)
@@ -534,7 +558,7 @@ def test_source_error_is_exit_2_even_with_fail_on_never(
 ) -> None:
     """Anything the source could not read makes the exit code 2, whatever --fail-on says."""
     setup(MIXED)
-    monkeypatch.setattr(checker.cli, "SnapshotSource", _ErrorSource)
+    monkeypatch.setattr(checker.sources.choice, "SnapshotSource", _ErrorSource)
     code, report = run_json(capsys, "--fail-on", threshold)
     assert code == 2
     assert report["errors"] == [
@@ -558,7 +582,7 @@ def test_text_report_with_a_source_error_is_not_clean(
 ) -> None:
     """The text report lists what could not be read and never calls the audit clean."""
     setup(MIXED)
-    monkeypatch.setattr(checker.cli, "SnapshotSource", _ErrorSource)
+    monkeypatch.setattr(checker.sources.choice, "SnapshotSource", _ErrorSource)
     assert main(["check", "ota", "--state", "snap.json", "--fail-on", "never"]) == 2
     out = capsys.readouterr().out
     assert "  zeta  GetOTAUpdate  AccessDeniedException: not allowed" in out

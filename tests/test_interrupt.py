@@ -24,6 +24,7 @@ import pytest
 
 from tests.sources.test_aws_reliability import REGION, declared_entry, live_info, ota_id
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws_env
 
 BOUND = 2.0
 """Seconds from the signal to the end of the process."""
@@ -75,19 +76,9 @@ class Outcome:
 
 
 def _environment(tmp: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("AWS_") and key != "NO_COLOR"
-    }
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_CONFIG_FILE=str(tmp / "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp / "no-aws-credentials"),
-    )
+    """The offline AWS settings, and no NO_COLOR (it changes what the CLI writes)."""
+    env = offline_aws_env(tmp, region=REGION)
+    env.pop("NO_COLOR", None)
     return env
 
 

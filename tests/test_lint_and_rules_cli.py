@@ -58,12 +58,12 @@ def only(*keep: str) -> str:
 
 @pytest.fixture
 def no_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any attempt to build a state source fails the test."""
+    """Any attempt to choose (so build) a state source fails the test."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"lint constructed a state source: {args} {kwargs}")
 
-    monkeypatch.setattr(checker.cli, "SnapshotSource", refuse)
+    monkeypatch.setattr(checker.cli, "source_for", refuse)
 
 
 def lint_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:

@@ -24,6 +24,7 @@ import pytest
 import checker.cli
 import checker.output
 import checker.policy.packs
+import checker.sources.choice
 from checker.cli import main
 from checker.errors import UsageError
 from checker.output import OutputRequest, check_outputs, write_outputs
@@ -185,7 +186,8 @@ def test_output_paths_are_checked_before_aws_is_called(
 ) -> None:
     """check --region and snapshot with a folder as output: exit 2 and no AWS client made."""
     made: list[object] = []
-    monkeypatch.setattr(checker.cli, "AwsSource", lambda *a, **k: made.append(a))
+    monkeypatch.setattr(checker.cli, "AwsSource", lambda *a, **k: made.append(a))  # snapshot
+    monkeypatch.setattr(checker.sources.choice, "AwsSource", lambda *a, **k: made.append(a))
     Path("out").mkdir()
     code = main(["check", "ota.yaml", "--region", "eu-west-1", "--output", "out"])
     assert code == 2

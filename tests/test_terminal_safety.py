@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import checker.cli
+import checker.sources.choice
 from checker import audit
 from checker.cli import main
 from checker.errors import InputError, Problem
@@ -105,7 +106,7 @@ def test_text_report_escapes_every_value_and_keeps_its_colours(
     """Live ids, messages, errors and notes are escaped; only the format's own SGR codes remain."""
     Path("ota.yaml").write_text(yaml_file(entry("a")), encoding="utf-8")
     Path("snap.json").write_text(snapshot(), encoding="utf-8")
-    monkeypatch.setattr(checker.cli, "SnapshotSource", _HostileSource)
+    monkeypatch.setattr(checker.sources.choice, "SnapshotSource", _HostileSource)
     monkeypatch.setattr(checker.cli, "_wants_colour", lambda stream: colour)
     code, out, err = run(capsys, "check", "ota.yaml", "--state", "snap.json")
     assert (code, err) == (2, "")

@@ -14,6 +14,14 @@ from checker.rules.ota001_changed import CHANGED
 
 FAIL_ON_VALUES = (*(s.value for s in Severity), "never")
 """What `failOn` (packs, `--fail-on`, the Pulumi settings) may be: a severity, or never."""
+DEFAULT_FAIL_ON = Severity.LOW.value
+"""`failOn` when no pack sets it."""
+
+
+def effective_fail_on(override: str | None, policy: Policy) -> str:
+    """`--fail-on` or `ota-drift:failOn` when given, else the packs' failOn: the threshold the
+    CLI's exit code, the Pulumi program's warnings and the provider's `check` all use."""
+    return override or policy.fail_on
 
 
 def blocks_at(severity: Severity, fail_on: str) -> bool:
@@ -118,5 +126,5 @@ class Policy:
         return values
 
 
-DEFAULT_POLICY = Policy("low", {}, (), (), ())
+DEFAULT_POLICY = Policy(DEFAULT_FAIL_ON, {}, (), (), ())
 """Rule defaults only: what a test or library caller gets without packs."""

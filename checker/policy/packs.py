@@ -16,7 +16,14 @@ from typing import Any
 from checker.errors import InputError, Problem, did_you_mean
 from checker.files import display_path, read_text
 from checker.model import Location, Path, Severity, nearest_line
-from checker.policy.model import FAIL_ON_VALUES, IgnoreDrift, Policy, RuleSetting, Suppression
+from checker.policy.model import (
+    DEFAULT_FAIL_ON,
+    FAIL_ON_VALUES,
+    IgnoreDrift,
+    Policy,
+    RuleSetting,
+    Suppression,
+)
 from checker.rules.interface import RuleMeta, shown_value
 from checker.rules.registry import META_BY_ID
 from checker.yamlsafe import load_located
@@ -184,13 +191,9 @@ class _Pack:
             problem = param.problem(value)
             if problem is None:
                 good[name] = value
-            elif problem.item is None:
-                self._at((*where, name), f"{meta.rule_id}.{name} {problem.message}")
             else:
-                self._at(
-                    (*where, name, problem.item),
-                    f"{meta.rule_id}.{name}[{problem.item}] {problem.message}",
-                )
+                at = (*where, name) if problem.item is None else (*where, name, problem.item)
+                self._at(at, problem.text(meta.rule_id, name))
         return good
 
     def _patterns(
@@ -364,7 +367,7 @@ def _hint(key: Any, choices: Mapping[str, Any] | Sequence[str]) -> str:
 
 
 def _merge(packs: Sequence[_Pack]) -> Policy:
-    fail_on = "low"
+    fail_on = DEFAULT_FAIL_ON
     settings: dict[str, RuleSetting] = {}
     ignore: list[IgnoreDrift] = []
     suppressions: list[Suppression] = []

@@ -18,12 +18,11 @@ from checker import audit
 from checker.declared import load_declared
 from checker.errors import InputError, UsageError
 from checker.model import Report
-from checker.policy.model import FAIL_ON_VALUES, blocks
+from checker.policy.model import FAIL_ON_VALUES, blocks, effective_fail_on
 from checker.policy.packs import load_policy
 from checker.pulumi.provider import AuditSettings, OtaFleetAudit
-from checker.sources.aws import AwsSettings, AwsSource
-from checker.sources.interface import StateSource
-from checker.sources.snapshot import SnapshotSource
+from checker.sources.aws import AwsSettings
+from checker.sources.choice import source_for
 
 DEFAULT_DECLARED = "ota"
 """`ota-drift:declared` when the stack does not set it (Pulumi.yaml states the same default)."""
@@ -102,7 +101,8 @@ def run(settings: ProgramSettings, as_of: datetime | None = None) -> OtaFleetAud
     try:
         declared = load_declared([settings.declared])
         policy = load_policy(settings.policy)
-        report = audit.check(declared, _source(settings), policy, as_of)
+        source = source_for(settings.state, AwsSettings(region=settings.region))
+        report = audit.check(declared, source, policy, as_of)
     except InputError as exc:
         raise pulumi.RunError("\n".join(str(p) for p in exc.problems)) from None
     except UsageError as exc:  # worded for the CLI: say which stack config helps
@@ -115,7 +115,7 @@ def run(settings: ProgramSettings, as_of: datetime | None = None) -> OtaFleetAud
             "live state could not be read in full, so no audit result is given:\n"
             + "\n".join(lines)
         )
-    fail_on = settings.fail_on or policy.fail_on
+    fail_on = effective_fail_on(settings.fail_on, policy)
     _log_findings(report, fail_on)
     results = audit_results(report)
     fleet = OtaFleetAudit(
@@ -127,12 +127,6 @@ def run(settings: ProgramSettings, as_of: datetime | None = None) -> OtaFleetAud
     for name, value in results.items():
         pulumi.export(name, value)
     return fleet
-
-
-def _source(settings: ProgramSettings) -> StateSource:
-    if settings.state:
-        return SnapshotSource(settings.state)
-    return AwsSource(AwsSettings(region=settings.region))
 
 
 def _log_findings(report: Report, fail_on: str) -> None:

@@ -34,24 +34,25 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from checker import audit
 from checker.drift import diff_update
 from checker.jsonsafe import to_json
-from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError
+from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError, assume_utc
 from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS
 from checker.policy.apply import apply_policy
-from checker.policy.model import blocks
+from checker.policy.model import blocks, effective_fail_on
 from checker.policy.packs import load_policy
 from checker.rules.ota001_changed import CHANGED
-from checker.rules.ota002_missing import MISSING
+from checker.rules.ota002_missing import missing_finding
 from checker.servicemodel import create_ota_update_shape, ota_update_info_shape, validate_entry
-from checker.sources.aws import AwsSettings, AwsSource
-from checker.sources.snapshot import SnapshotSource
+from checker.sources.aws import AwsSettings
+from checker.sources.choice import source_for
 
 SETTINGS_KEY = "otaDrift"
 """The input holding the audit's settings, beside the declared config's own keys."""
 LIVE_KEY = "live"
 """The output recording the live update: GetOTAUpdate's `otaUpdateInfo`, JSON-safe."""
-LIVE_JOB_CONFIG_KEY = "liveJobConfig"
-"""The output saying whether the live record carries the job's abort/timeout config and tags."""
-RESERVED_KEYS = frozenset({SETTINGS_KEY, LIVE_KEY, LIVE_JOB_CONFIG_KEY})
+LIVE_DEEP_KEY = "liveJobConfig"
+"""The output saying whether the live record was read deep (`StateSource.deep`: the job's
+abort/timeout config and the tags). The key keeps its first name: stacks' state holds it."""
+RESERVED_KEYS = frozenset({SETTINGS_KEY, LIVE_KEY, LIVE_DEEP_KEY})
 """Properties that are not part of the declared config (with every `__`-prefixed one)."""
 
 OTA_UPDATE_MODULE = "ota"
@@ -164,8 +165,7 @@ def from_json(value: Any, shape: Shape | None) -> Any:
     if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
         return int(value)
     if kind == "timestamp" and isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return assume_utc(datetime.fromisoformat(value))
     return value
 
 
@@ -179,30 +179,17 @@ class AuditError(Exception):
 
 
 def read_live(settings: AuditSettings, ota_update_id: str) -> tuple[LiveUpdate | None, bool]:
-    """The live update (None when it does not exist) and whether its job config was read.
+    """The live update (None when it does not exist) and whether the source read it deep.
 
-    The source is built here, in the method that needs it, never kept on the provider.
+    The source is built here, in the method that needs it, never kept on the provider. It
+    reads the one update: from AWS, one GetOTAUpdate through the source's own rate limit,
+    retries and error mapping (its fetch() would list and read every update of the account
+    once per resource).
     """
-    if settings.state:
-        snapshot = SnapshotSource(settings.state)
-        found = next(
-            (
-                item
-                for item in snapshot.fetch()
-                if isinstance(item, LiveUpdate) and item.ota_update_id == ota_update_id
-            ),
-            None,
-        )
-        return found, snapshot.deep
-    source = AwsSource(AwsSettings(region=settings.region))
-    # One GetOTAUpdate through the source's own rate limit, retries and error mapping; its
-    # fetch() would list and read every update of the account once per resource.
+    source = source_for(settings.state, AwsSettings(region=settings.region))
     item = source.read(ota_update_id)
     if isinstance(item, SourceError):
-        raise AuditError(
-            f"{ota_update_id}: {item.operation}: {item.code}: {item.message}; "
-            "the audit cannot say whether it drifted"
-        )
+        raise AuditError(f"{item}; the audit cannot say whether it drifted")
     return (item if isinstance(item, LiveUpdate) else None), source.deep
 
 
@@ -223,7 +210,7 @@ class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):
         if failures:  # the rules assume a config botocore would accept
             return pulumi.dynamic.CheckResult(news, failures)
         policy = load_policy(settings.policy)
-        fail_on = settings.fail_on or policy.fail_on
+        fail_on = effective_fail_on(settings.fail_on, policy)
         report = audit.lint([declared], policy)
         failures = [
             pulumi.dynamic.CheckFailure(top_level(f.path), _reason(f))
@@ -238,9 +225,8 @@ class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):
         live, deep = read_live(AuditSettings.from_props(props), declared.ota_update_id)
         if live is None:
             raise AuditError(
-                f"{MISSING.rule_id} {declared.ota_update_id}: declared, but no such OTA update "
-                "exists live. ota-drift audits OTA updates and never creates them: create it "
-                "(e.g. with your deployment job), then run `pulumi up` again"
+                f"{_missing(declared)}. ota-drift audits OTA updates and never creates them: "
+                "create it (e.g. with your deployment job), then run `pulumi up` again"
             )
         return pulumi.dynamic.CreateResult(declared.ota_update_id, _outputs(props, live, deep))
 
@@ -258,9 +244,7 @@ class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):
         declared = declared_from_props(news)
         live, deep = read_live(AuditSettings.from_props(news), declared.ota_update_id)
         if live is None:
-            raise AuditError(
-                f"{MISSING.rule_id} {declared.ota_update_id}: no such OTA update exists live"
-            )
+            raise AuditError(_missing(declared))
         return pulumi.dynamic.UpdateResult(_outputs(news, live, deep))
 
     def diff(
@@ -274,7 +258,7 @@ class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):
             return pulumi.dynamic.DiffResult(changes=True, replaces=[])
         declared = declared_from_props(news)
         live = live_from_record(declared.ota_update_id, record)
-        deep = olds.get(LIVE_JOB_CONFIG_KEY) is True
+        deep = olds.get(LIVE_DEEP_KEY) is True
         not_read = [f for f in CREATE_ONLY_FIELDS if not (deep and f in DEEP_FIELDS)]
         policy = load_policy(settings.policy)
         today = datetime.now(UTC).date()
@@ -303,13 +287,23 @@ def _outputs(props: Mapping[str, Any], live: LiveUpdate, deep: bool) -> dict[str
         **kept,
         SETTINGS_KEY: props[SETTINGS_KEY],
         LIVE_KEY: to_json(live.info),
-        LIVE_JOB_CONFIG_KEY: deep,
+        LIVE_DEEP_KEY: deep,
     }
 
 
 def _reason(finding: Finding) -> str:
+    """A check failure's reason: the finding's one line without the update and the path, which
+    the engine already shows (the resource is named for the update, the failure is on the
+    top-level property), and with the declaration's `[file:line]`, which it cannot show."""
     where = f" [{finding.location}]" if finding.location else ""
-    return f"{finding.rule_id} ({finding.severity.value}): {finding.message}{where}"
+    return f"{finding.one_line(named=False)}{where}"
+
+
+def _missing(declared: DeclaredUpdate) -> str:
+    """OTA002's finding as an error: `OTA002 fw-1: ` and the rule's own message, without a
+    severity (here it is no finding: the operation fails)."""
+    finding = missing_finding(declared)
+    return f"{finding.rule_id} {finding.ota_update_id}: {finding.message}"
 
 
 class OtaUpdate(pulumi.dynamic.Resource, module=OTA_UPDATE_MODULE, name=OTA_UPDATE_NAME):

@@ -14,11 +14,6 @@ MIN_FACTOR = Decimal("1.1")
 MAX_FACTOR = Decimal("5.0")
 MAX_DECIMALS = 1
 
-JOBS_INCREMENT_FACTOR = (
-    "AWS IoT API reference, ExponentialRolloutRate.incrementFactor: 1.1-5.0, with one digit "
-    "after the decimal point (1.5, not 1.55)"
-)
-
 
 class IncrementFactorInvalid:
     meta = RuleMeta(
@@ -48,7 +43,7 @@ awsJobExecutionsRolloutConfig:
     incrementFactor: 1.5
     rateIncreaseCriteria: {numberOfSucceededThings: 100}
 """,
-            references=(JOBS_INCREMENT_FACTOR, ref.AWS_JOBS_ROLLOUT),
+            references=(ref.JOBS_INCREMENT_FACTOR, ref.AWS_JOBS_ROLLOUT),
         ),
     )
 

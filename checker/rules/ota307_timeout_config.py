@@ -9,11 +9,6 @@ from checker.model import Severity
 from checker.rules import references as ref
 from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation
 
-JOBS_TIMEOUT = (
-    "AWS IoT Jobs developer guide, job execution timeouts: inProgressTimeoutInMinutes "
-    "1-10080; an execution that overruns it becomes TIMED_OUT"
-)
-
 
 class InProgressTimeoutMissing:
     meta = RuleMeta(
@@ -41,7 +36,7 @@ awsJobExecutionsRolloutConfig:
 awsJobTimeoutConfig:
   inProgressTimeoutInMinutes: 60
 """,
-            references=(JOBS_TIMEOUT, ref.IOT_LENS_REL08),
+            references=(ref.JOBS_TIMEOUT, ref.IOT_LENS_REL08),
         ),
     )
 

@@ -9,11 +9,6 @@ from checker.model import Severity
 from checker.rules import references as ref
 from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation
 
-TARGET_SELECTION = (
-    "AWS IoT API reference, CreateOTAUpdate.targetSelection: with CONTINUOUS the job also runs "
-    "on things added to a target group after it was created"
-)
-
 
 class ContinuousTargetSelection:
     meta = RuleMeta(
@@ -37,7 +32,7 @@ targetSelection: CONTINUOUS
 targets: [arn:aws:iot:eu-west-1:123456789012:thinggroup/sensors]
 targetSelection: SNAPSHOT
 """,
-            references=(TARGET_SELECTION, ref.IOT_LENS_OPS09),
+            references=(ref.TARGET_SELECTION, ref.IOT_LENS_OPS09),
         ),
     )
 

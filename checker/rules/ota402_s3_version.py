@@ -9,11 +9,6 @@ from checker.model import Severity
 from checker.rules import references as ref
 from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation
 
-S3_VERSIONING = (
-    "Amazon S3 user guide, versioning: a request without a version ID gets whichever object "
-    "was last written under the key"
-)
-
 
 class S3VersionMissing:
     meta = RuleMeta(
@@ -39,7 +34,7 @@ files:
     fileLocation:
       s3Location: {bucket: fw, key: fw.bin, version: 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY}
 """,
-            references=(ref.IOT_LENS_REL08, S3_VERSIONING),
+            references=(ref.IOT_LENS_REL08, ref.S3_VERSIONING),
         ),
     )
 

@@ -8,12 +8,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from checker.model import Severity
+from checker.rules import references as ref
 from checker.rules.interface import ConfigView, RuleDoc, RuleMeta, Violation
-
-IOT_ARNS = (
-    "AWS IoT developer guide, IoT resource ARNs: arn:<partition>:iot:<region>:<account>:"
-    "thing/<thingName> and arn:<partition>:iot:<region>:<account>:thinggroup/<thingGroupName>"
-)
 
 PARTITION = re.compile(r"aws(?:-[a-z]+)*")
 """aws, aws-cn, aws-us-gov, aws-iso-b, ..."""
@@ -50,7 +46,7 @@ targets:
   - arn:aws:iot:eu-west-1:123456789012:thinggroup/sensors
   - arn:aws:iot:eu-west-1:123456789012:thinggroup/gateways
 """,
-            references=(IOT_ARNS,),
+            references=(ref.IOT_ARNS,),
         ),
     )
 

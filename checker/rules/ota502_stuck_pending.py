@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from checker.model import Severity
+from checker.model import Severity, assume_utc
 from checker.rules import references as ref
 from checker.rules.interface import Bounds, ConfigView, Param, RuleDoc, RuleMeta, Violation
 
@@ -64,18 +64,13 @@ lastModifiedDate: 2026-11-20T09:00:00Z
         if status not in PENDING_STATUSES or not isinstance(modified, datetime):
             return
         limit = params["maxPendingHours"]
-        age = _aware(view.now) - _aware(modified)
+        age = assume_utc(view.now) - assume_utc(modified)  # naive (odd live data): UTC
         if age > timedelta(hours=limit):
             yield Violation(
                 ("otaUpdateStatus",),
                 f"otaUpdateStatus is {status} since {modified.isoformat()}, "
                 f"{_hours(age)} before the audit (policy: at most {limit} h)",
             )
-
-
-def _aware(moment: datetime) -> datetime:
-    """Naive datetimes (odd live data) are taken as UTC rather than refused."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _hours(age: timedelta) -> str:

@@ -37,3 +37,23 @@ AWS_JOBS_ROLLOUT = "AWS IoT Jobs developer guide, job rollout, scheduling and ab
 AWS_PRESIGNED = (
     "AWS IoT API reference, AwsJobPresignedUrlConfig.expiresInSec: 60-3600 seconds, default 1800"
 )
+S3_VERSIONING = (
+    "Amazon S3 user guide, versioning: a request without a version ID gets whichever object "
+    "was last written under the key"
+)
+IOT_ARNS = (
+    "AWS IoT developer guide, IoT resource ARNs: arn:<partition>:iot:<region>:<account>:"
+    "thing/<thingName> and arn:<partition>:iot:<region>:<account>:thinggroup/<thingGroupName>"
+)
+JOBS_INCREMENT_FACTOR = (
+    "AWS IoT API reference, ExponentialRolloutRate.incrementFactor: 1.1-5.0, with one digit "
+    "after the decimal point (1.5, not 1.55)"
+)
+JOBS_TIMEOUT = (
+    "AWS IoT Jobs developer guide, job execution timeouts: inProgressTimeoutInMinutes "
+    "1-10080; an execution that overruns it becomes TIMED_OUT"
+)
+TARGET_SELECTION = (
+    "AWS IoT API reference, CreateOTAUpdate.targetSelection: with CONTINUOUS the job also runs "
+    "on things added to a target group after it was created"
+)

@@ -154,7 +154,6 @@ class AwsSource:
         self._lock = threading.Lock()
         self._captured_at: datetime | None = None
         self.throttled = 0
-        self.calls: dict[str, int] = dict.fromkeys(OPERATIONS, 0)
 
     @property
     def captured_at(self) -> datetime | None:
@@ -315,8 +314,6 @@ class AwsSource:
                 raise _Stopped
             self._limits[operation].acquire()
             try:
-                with self._lock:
-                    self.calls[operation] += 1
                 return _attempt(method, model, kwargs)
             except _Retryable as retry:
                 if retry.throttled:

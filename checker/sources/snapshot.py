@@ -37,6 +37,7 @@ from checker.model import (
     LiveUpdate,
     SkippedUpdate,
     SourceError,
+    assume_utc,
     display,
     in_calendar,
 )
@@ -87,6 +88,11 @@ class SnapshotSource:
 
     def fetch(self) -> Iterator[LiveUpdate | SourceError | SkippedUpdate]:
         yield from self._updates
+
+    def read(self, ota_id: str) -> LiveUpdate | None:
+        """One update by id (None when the file does not hold it), as `AwsSource.read` reads
+        one for the Pulumi provider."""
+        return next((u for u in self._updates if u.ota_update_id == ota_id), None)
 
     def _parse(self, path: Path) -> tuple[tuple[LiveUpdate, ...], datetime | None, str | None]:
         values = load_json_stream(read_text(path, MAX_STATE_BYTES), self._shown)
@@ -224,9 +230,7 @@ class SnapshotSource:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 parsed = datetime.fromtimestamp(value, UTC)
             elif isinstance(value, str):
-                parsed = datetime.fromisoformat(value)
-                if parsed.tzinfo is None:
-                    parsed = parsed.replace(tzinfo=UTC)
+                parsed = assume_utc(datetime.fromisoformat(value))
         except (ValueError, OverflowError, OSError):
             parsed = None
         shown = json.dumps(value)

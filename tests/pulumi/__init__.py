@@ -7,7 +7,6 @@ of tests/support (on 127.0.0.1), never from AWS.
 from __future__ import annotations
 
 import json
-import os
 import select
 import shutil
 import subprocess
@@ -19,20 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.support.offline_aws import offline_aws_env
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE_DECLARED = "examples/ota"
 EXAMPLE_STATE = "examples/live-snapshot.json"
 
-OFFLINE_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "eu-central-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
-"""Dummy credentials, so nothing here could ever reach a real AWS account."""
+OFFLINE_REGION = "eu-central-1"
+"""The region of the dummy AWS settings (tests/support/offline_aws.py) every test here runs
+with, so nothing here could ever reach a real AWS account."""
 HOST_START_TIMEOUT = 60.0
 """Seconds a gRPC host may take to print its port."""
 
@@ -67,9 +61,18 @@ def host_process(args: list[str], cwd: Path) -> Iterator[int]:
     """A gRPC host started as the engine starts it; yields the port it prints on stdout.
 
     Its stderr is drained on a thread (a full pipe would block the host) and the process is
-    ended when the block exits.
+    ended when the block exits. It runs with the offline AWS settings, no AWS_* variable of
+    the machine.
     """
-    env = {**os.environ, **OFFLINE_AWS_ENV, "PYTHONUNBUFFERED": "1"}
+    with tempfile.TemporaryDirectory() as aws_home:
+        env = {**offline_aws_env(Path(aws_home), region=OFFLINE_REGION), "PYTHONUNBUFFERED": "1"}
+        with _started(args, cwd, env) as port:
+            yield port
+
+
+@contextmanager
+def _started(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[int]:
+    """`host_process` with its environment made: the process, its drained stderr, its port."""
     process = subprocess.Popen(
         [sys.executable, *args],
         cwd=cwd,

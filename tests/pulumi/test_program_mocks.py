@@ -22,7 +22,7 @@ from checker.sources.snapshot import SnapshotSource
 from tests.pulumi import (
     EXAMPLE_DECLARED,
     EXAMPLE_STATE,
-    OFFLINE_AWS_ENV,
+    OFFLINE_REGION,
     ROOT,
     SAFE_ID,
     cli_json,
@@ -31,6 +31,7 @@ from tests.pulumi import (
     snapshot_of,
 )
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws
 
 PROGRAM = ROOT / "__main__.py"
 
@@ -57,11 +58,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the repository root (paths as the CLI shows them) with dummy AWS settings."""
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from the repository root (paths as the CLI shows them) with dummy AWS settings,
+    loopback only."""
     monkeypatch.chdir(ROOT)
-    for name, value in OFFLINE_AWS_ENV.items():
-        monkeypatch.setenv(name, value)
+    offline_aws(monkeypatch, tmp_path, region=OFFLINE_REGION)
 
 
 @pytest.fixture

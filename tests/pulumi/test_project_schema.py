@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from typing import Any
 
 import jsonschema
@@ -13,6 +14,7 @@ import pulumi.runtime
 import pytest
 import yaml
 
+from checker.policy.model import FAIL_ON_VALUES
 from checker.pulumi.program import ProgramSettings, read_settings
 from tests.pulumi import ROOT
 
@@ -110,3 +112,13 @@ def test_the_project_defaults_are_the_programs_defaults() -> None:
     finally:
         pulumi.runtime.set_all_config({})
     assert settings == ProgramSettings()
+
+
+def test_the_fail_on_values_pulumi_yaml_names_are_the_ones_the_audit_takes() -> None:
+    """`ota-drift:failOn`'s description lists FAIL_ON_VALUES, in order: a value added to or
+    removed from the policy model must be added to or removed from the project file too."""
+    description = PROJECT["config"]["ota-drift:failOn"]["description"]
+    listed = re.fullmatch(r"[^:]+: (?P<values>[a-z, ]+) or (?P<last>[a-z]+); .*", description)
+    assert listed is not None, description
+    named = (*listed["values"].split(", "), listed["last"])
+    assert named == FAIL_ON_VALUES

@@ -23,27 +23,28 @@ from checker.pulumi.provider import (
     resource_inputs,
     to_json,
 )
+from checker.rules.ota002_missing import missing_finding
 from checker.sources.snapshot import SnapshotSource
 from tests.pulumi import (
     EXAMPLE_DECLARED,
     EXAMPLE_STATE,
-    OFFLINE_AWS_ENV,
+    OFFLINE_REGION,
     ROOT,
     SAFE_ID,
     safe_snapshot,
     safe_yaml,
 )
 from tests.support.iot_endpoint import LocalIot
+from tests.support.offline_aws import offline_aws
 
 PROVIDER = OtaUpdateProvider()
 
 
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run from the repository root with dummy AWS settings."""
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from the repository root with dummy AWS settings, loopback only."""
     monkeypatch.chdir(ROOT)
-    for name, value in OFFLINE_AWS_ENV.items():
-        monkeypatch.setenv(name, value)
+    offline_aws(monkeypatch, tmp_path, region=OFFLINE_REGION)
 
 
 def wire(props: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +152,20 @@ def test_create_of_an_update_that_does_not_exist_fails_as_ota002() -> None:
     """The provider never creates an OTA update: a missing one is an error naming OTA002."""
     with pytest.raises(AuditError, match=r"^OTA002 cam-fw-1: declared, but no such OTA update"):
         PROVIDER.create(example("cam-fw-1"))
+
+
+def test_create_and_update_of_a_missing_update_say_what_ota002_says(tmp_path: Path) -> None:
+    """Both errors carry OTA002's own message (checker/rules/ota002_missing.py), word for word:
+    create then says how to go on, update says no more."""
+    props, state = safe_case(tmp_path)
+    state.write_text(safe_snapshot(ids=()))
+    said = missing_finding(declared_from_props(props)).message
+    with pytest.raises(AuditError) as created:
+        PROVIDER.create(props)
+    assert str(created.value).startswith(f"OTA002 {SAFE_ID}: {said}. ota-drift audits")
+    with pytest.raises(AuditError) as updated:
+        PROVIDER.update(SAFE_ID, props, props)
+    assert str(updated.value) == f"OTA002 {SAFE_ID}: {said}"
 
 
 def test_read_records_the_current_live_update(tmp_path: Path) -> None:

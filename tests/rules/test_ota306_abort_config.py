@@ -9,11 +9,6 @@ from tests.rules.harness import AS_OF, declared_views, violations
 RULE = AbortOnFailureMissing()
 
 
-def test_runs_live_only_with_the_jobs_config() -> None:
-    """The rule asks the engine for the job's config before it runs on the live side."""
-    assert RULE.meta.applies_to == "both" and RULE.meta.needs_deep
-
-
 def test_missing_config_is_about_the_whole_update() -> None:
     """Without awsJobAbortConfig the violation has the empty path."""
     found = violations(RULE, declared_views("OTA306"))["fail_no_abort_config"]

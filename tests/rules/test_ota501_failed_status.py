@@ -9,11 +9,6 @@ from tests.rules.harness import AS_OF, live_views, violations
 RULE = UpdateFailed()
 
 
-def test_applies_to_the_live_side_only() -> None:
-    """Status exists only live, so the rule never runs on declarations."""
-    assert RULE.meta.applies_to == "live"
-
-
 def test_message_carries_the_error_info() -> None:
     """The violation is at otaUpdateStatus and quotes errorInfo's code and message."""
     found = violations(RULE, live_views("OTA501"))["fail_create_failed"]

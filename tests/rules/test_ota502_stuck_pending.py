@@ -11,11 +11,6 @@ from tests.rules.harness import AS_OF, fired, live_views, violations
 RULE = UpdateStuckPending()
 
 
-def test_applies_to_the_live_side_only() -> None:
-    """Status exists only live, so the rule never runs on declarations."""
-    assert RULE.meta.applies_to == "live"
-
-
 def test_exactly_the_limit_does_not_fire() -> None:
     """An update last modified exactly maxPendingHours before the audit passes."""
     assert violations(RULE, live_views("OTA502"))["pass_pending_exactly_24_h"] == []

@@ -24,7 +24,6 @@ import pytest
 from checker.cli import main
 from checker.redact import MARKER
 from checker.sources import aws
-from tests.sources import test_aws_reliability as reliability
 from tests.sources.test_aws_reliability import (
     AS_OF,
     REGION,
@@ -36,8 +35,7 @@ from tests.sources.test_aws_reliability import (
 from tests.support.iot_endpoint import LocalIot
 from tests.support.recording import RecordingSource
 
-aws_env = reliability.aws_env
-"""The reliability tests' environment: loopback only, no AWS configuration of the machine."""
+pytestmark = pytest.mark.usefixtures("in_tmp")
 FAST = ("--max-rps", "1000")
 """Every run but the one that is about the default rate: ten attempts need not take a second."""
 
