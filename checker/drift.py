@@ -1,8 +1,8 @@
 """Stage 4a: drift between declared and live updates (OTA001 changed … OTA005 computed).
 
 This module decides where drift is; the rules' IDs, severities, documentation and finding
-text live in their modules, `checker/rules/ota001_*.py` … `ota005_*.py`. The metas are
-re-exported here (`CHANGED` … `COMPUTED`) for the code that imports them from here.
+text live in their modules, `checker/rules/ota001_*.py` … `ota005_*.py`, and each finding is
+built by its module's function (`changed_finding`, `missing_finding`, …).
 
 A difference whose declared side is, or holds, a value computed at deploy time (`Unknown`)
 is not drift: the update gets one OTA005 finding naming every such difference instead.
@@ -10,55 +10,39 @@ is not drift: the update gets one OTA005 finding naming every such difference in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from checker.model import (
-    DeclaredUpdate,
-    DriftValues,
-    Finding,
-    LiveUpdate,
-    Path,
-    Unknown,
-    display,
-)
+from checker.model import DeclaredUpdate, Finding, LiveUpdate, Path, Unknown, display
 from checker.normalise import (
     CREATE_ONLY_FIELDS,
-    DEEP_FIELDS,
     Canonical,
     canonical,
     computed_values,
     has_computed,
+    not_read_fields,
 )
 from checker.rules.interface import RuleMeta
-from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota001_changed import ABSENT, changed_finding
 from checker.rules.ota002_missing import MISSING, missing_finding
 from checker.rules.ota003_unmanaged import UNMANAGED, unmanaged_finding
-from checker.rules.ota004_not_verifiable import NOT_VERIFIABLE, not_verifiable_finding
+from checker.rules.ota004_not_verifiable import not_verifiable_finding
 from checker.rules.ota005_computed import COMPUTED, not_compared_finding
+from checker.rules.registry import ALL_RULES
 
 __all__ = [
-    "CHANGED",
-    "COMPUTED",
     "DRIFT_RULES",
-    "MISSING",
-    "NOT_VERIFIABLE",
-    "UNMANAGED",
     "DriftResult",
     "compare",
     "diff_update",
     "judged_drift_rules",
 ]
 
-DRIFT_RULES: tuple[RuleMeta, ...] = (CHANGED, MISSING, UNMANAGED, NOT_VERIFIABLE, COMPUTED)
-"""The rules `compare` raises; the registry lists each of them too (a test checks they agree)."""
-
-
-_ABSENT = object()
+DRIFT_RULES: tuple[RuleMeta, ...] = tuple(m for m in ALL_RULES if m.applies_to == "drift")
+"""The registry's drift rules: the ones `compare` raises (a contract test runs it to check)."""
 
 
 @dataclass(frozen=True)
@@ -109,15 +93,15 @@ def compare(
     findings: list[Finding] = []
     in_sync: set[str] = set()
     drifted: set[str] = set()
-    not_read = frozenset(CREATE_ONLY_FIELDS) - frozenset(DEEP_FIELDS if deep else ())
+    not_read = not_read_fields(deep)
     for update in declared:
         declared_ids.add(update.ota_update_id)
-        actual = live_by_id.get(update.ota_update_id)
-        if actual is None:
+        counterpart = live_by_id.get(update.ota_update_id)
+        if counterpart is None:
             if update.ota_update_id not in unreadable:
                 findings.append(missing_finding(update))
             continue
-        changes, computed = _diff(update, actual, not_read)
+        changes, computed = _diff(update, counterpart, not_read)
         (drifted if changes else in_sync).add(update.ota_update_id)
         findings.extend(changes)
         findings.extend(_not_verifiable(update, not_read))
@@ -146,8 +130,8 @@ def _diff(
 ) -> tuple[list[Finding], list[Finding]]:
     """The OTA001 findings, and the OTA005 finding (none or one) for the differences left
     uncompared because they depend on values computed at deploy time."""
-    want = canonical(declared.config, files_field="files", unreadable=not_read)
-    have = canonical(live.info, files_field="otaUpdateFiles", unreadable=not_read)
+    want = canonical(declared.config, side="declared", unreadable=not_read)
+    have = canonical(live.info, side="live", unreadable=not_read)
     if want.data == have.data:  # the fast path: most updates are in sync, DeepDiff is slow
         return [], []
     paths = _differences(want.data, have.data)
@@ -215,13 +199,13 @@ def _depends_on_computed(want: Canonical, path: Path, unnamed: Sequence[str | in
     if has_computed(_get(want.data, path)):
         return True
     return (
-        len(path) == 2 and path[0] == "files" and bool(unnamed) and _get(want.data, path) is _ABSENT
+        len(path) == 2 and path[0] == "files" and bool(unnamed) and _get(want.data, path) is ABSENT
     )
 
 
 def _line(declared: DeclaredUpdate, want: Canonical, path: Path) -> tuple[bool, int]:
     """Where `path` is declared, in file order; paths only live has come last."""
-    absent = _get(want.data, path) is _ABSENT
+    absent = _get(want.data, path) is ABSENT
     return absent, declared.location_of(_declared_path(want, path)).line
 
 
@@ -231,7 +215,7 @@ def _not_compared(
     """The OTA005 finding for `paths` (in file order), at the first one's line, naming the
     computed values they depend on."""
     values = [u for path in paths for _, u in computed_values(_get(want.data, path))]
-    if any(_get(want.data, p) is _ABSENT for p in paths):  # live files, matched by no name
+    if any(_get(want.data, p) is ABSENT for p in paths):  # live files, matched by no name
         values += [
             u for key in unnamed for _, u in computed_values(_get(want.data, ("files", key)))
         ]
@@ -251,25 +235,13 @@ def _whole_value_path(path: Path) -> Path:
 
 
 def _changed(declared: DeclaredUpdate, want: Canonical, have: Canonical, path: Path) -> Finding:
-    desired = _get(want.data, path)
-    actual = _get(have.data, path)
-    shown = display(path)
-    default_note = " (service default)" if path in want.defaulted else ""
-    if isinstance(desired, list) and isinstance(actual, list):
-        message = f"{shown}: {_list_change(desired, actual)}"
-    else:
-        message = f"{shown}: declared {_show(desired)}{default_note}, live {_show(actual)}"
-    return Finding(
-        rule_id=CHANGED.rule_id,
-        severity=CHANGED.severity,
-        ota_update_id=declared.ota_update_id,
-        side="drift",
-        path=shown,
-        message=message,
+    return changed_finding(
+        declared,
+        path,
+        _get(want.data, path),
+        _get(have.data, path),
+        defaulted=path in want.defaulted,
         location=declared.location_of(_declared_path(want, path)),
-        drift=DriftValues(
-            None if desired is _ABSENT else desired, None if actual is _ABSENT else actual
-        ),
     )
 
 
@@ -286,28 +258,9 @@ def _get(data: Mapping[str, Any], path: Path) -> Any:
     node: Any = data
     for step in path:
         if not isinstance(node, Mapping) or step not in node:
-            return _ABSENT
+            return ABSENT
         node = node[step]
     return node
-
-
-def _list_change(desired: list[Any], actual: list[Any]) -> str:
-    """What a set-like list gained and lost live, which reads better than two long lists."""
-    added = [v for v in actual if v not in desired]
-    removed = [v for v in desired if v not in actual]
-    parts = []
-    if added:
-        parts.append(f"live also has {', '.join(map(str, added))}")
-    if removed:
-        parts.append(f"live lacks {', '.join(map(str, removed))}")
-    return "; ".join(parts) or f"declared {_show(desired)}, live {_show(actual)}"
-
-
-def _show(value: Any) -> str:
-    if value is _ABSENT:
-        return "absent"
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _not_verifiable(update: DeclaredUpdate, not_read: Collection[str]) -> list[Finding]:

@@ -25,7 +25,7 @@ from checker.model import (
     Unknown,
     display,
 )
-from checker.normalise import computed_values, has_computed
+from checker.normalise import computed_values, declared_names, has_computed
 from checker.policy.model import Policy
 from checker.rules.interface import ConfigView, Rule, Violation, judge
 from checker.rules.ota005_computed import not_checked_finding
@@ -37,9 +37,8 @@ def declared_view(update: DeclaredUpdate, now: datetime) -> ConfigView:
 
 
 def live_view(update: LiveUpdate, now: datetime) -> ConfigView:
-    """The live info in declared names (`otaUpdateFiles` → `files`), as a new mapping."""
-    config = {("files" if k == "otaUpdateFiles" else k): v for k, v in update.info.items()}
-    return ConfigView(update.ota_update_id, "live", config, now)
+    """The live info as rules read it: in declared names (`otaUpdateFiles` as `files`)."""
+    return ConfigView(update.ota_update_id, "live", declared_names(update.info), now)
 
 
 @dataclass(frozen=True)

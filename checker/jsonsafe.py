@@ -14,6 +14,9 @@ Python (about 1.5 s for 15 MB), but it only runs on the way to an error.
 `load_json_stream` reads JSON values written one after another (what `aws ... >> file` run
 several times leaves), each checked as `load_json` checks a document, its problems at the
 lines of the whole text.
+
+Writing is strict too: `json_safe` makes any value strict JSON data and `dumps` writes it, for
+every report and for OTA001's messages alike (`to_json` is the codec for boto3's data).
 """
 
 from __future__ import annotations
@@ -389,3 +392,65 @@ def to_json(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode("ascii")
     return value
+
+
+NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+"""How a non-finite float is written (NaN, which equals nothing, is `"NaN"`)."""
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as data that `json.dumps(..., allow_nan=False)` writes as strict JSON.
+
+    Non-finite floats become strings (`NON_FINITE`), keys become strings the way json.dumps
+    would spell them, an integer too long to print becomes a string saying so, and anything
+    that is not JSON data becomes its `str()` (as `default=str` did). Ordinary data comes
+    back equal to what was given.
+    """
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        return _safe_int(value)
+    if isinstance(value, float):
+        return _safe_float(value)
+    if isinstance(value, Mapping):
+        return {_safe_key(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+def _safe_int(value: int) -> int | str:
+    try:
+        str(value)
+    except ValueError:  # beyond sys.get_int_max_str_digits(): json.dumps could not print it
+        return f"(an integer of {value.bit_length()} bits)"
+    return value
+
+
+def _safe_float(value: float) -> float | str:
+    if math.isfinite(value):
+        return value
+    return NON_FINITE.get(value, "NaN")
+
+
+def _safe_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)
+    if isinstance(key, int):
+        return str(_safe_int(key))
+    if isinstance(key, float):
+        return str(_safe_float(key)) if not math.isfinite(key) else repr(key)
+    return str(key)
+
+
+def dumps(value: Any, **layout: Any) -> str:
+    """Strict JSON text (`allow_nan=False`) with non-ASCII characters as themselves, laid out
+    as `layout` says: how every report, and OTA001's message, writes JSON."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, **layout)
+
+
+def json_line(value: object) -> str:
+    """Any value on one line, keys sorted (`{"a": 1, "b": [2, 3]}`): a drift value in prose."""
+    return dumps(json_safe(value), sort_keys=True)

@@ -92,6 +92,10 @@ class Severity(enum.Enum):
 
 _RANK = {s: i for i, s in enumerate(Severity)}
 
+Side = Literal["declared", "live"]
+"""Which side a config is from: a declaration (CreateOTAUpdate's names) or the live update
+(GetOTAUpdate's)."""
+
 FindingSide = Literal["declared", "live", "both", "drift"]
 """Which side a finding was found on: a rule on the declared or live config, on both, or
 drift between them. (The reports' key for it stays `source`, as their consumers read it;
@@ -183,6 +187,15 @@ class SourceError:
         """`fw-1: GetOTAUpdate: AccessDeniedException: ...`, the one-line form everywhere."""
         return f"{self.subject}: {self.operation}: {self.code}: {self.message}"
 
+    @property
+    def sentence(self) -> str:
+        """`could not read fw-1: GetOTAUpdate failed with AccessDeniedException: ...`: the
+        error as prose, for the reports (JUnit, SARIF) whose readers see it out of a table."""
+        return (
+            f"could not read {self.subject}: {self.operation} failed with {self.code}: "
+            f"{self.message}"
+        )
+
 
 @dataclass(frozen=True)
 class SkippedUpdate:
@@ -251,7 +264,7 @@ class Finding:
 def most_severe_first(finding: Finding) -> tuple[Any, ...]:
     """The order of a report held to a consumer's limit (what it keeps first): most severe
     first; within a severity, active findings before suppressed ones (those need no action),
-    then the report's order (update, rule, path); source, message and location break the
+    then the report's order (update, rule, path); side, message and location break the
     remaining ties, so the order does not depend on the order findings came in."""
     location = finding.location
     return (

@@ -1,8 +1,9 @@
 """Stage 3: one canonical form for declared and live configs, so that only real drift differs.
 
 The canonical form is plain JSON-ready data in the declared (CreateOTAUpdate) names:
-- `otaUpdateFiles` becomes `files`, keyed by `fileName` (by position where names are missing or
-  repeated), so reordering files is not drift;
+- live names become declared ones (`LIVE_NAMES`: `otaUpdateFiles` is `files`), and `files`
+  is keyed by `fileName` (by position where names are missing or repeated), so reordering
+  files is not drift;
 - `targets` and `protocols` are sorted sets;
 - fields the service owns (ARN, dates, status, job ids, errorInfo) are dropped;
 - create-only fields that the source cannot read back are dropped (see `CREATE_ONLY_FIELDS`);
@@ -22,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.model import SET_FIELDS, Path, Unknown
+from checker.model import SET_FIELDS, Path, Side, Unknown
 
 SERVER_FIELDS = frozenset(
     {
@@ -37,11 +38,21 @@ SERVER_FIELDS = frozenset(
 )
 """Set by the service, never by a declaration: never drift."""
 
+LIVE_NAMES = {"otaUpdateFiles": "files"}
+"""GetOTAUpdate's members that CreateOTAUpdate names otherwise: the one table of renames."""
+
 CREATE_ONLY_FIELDS = ("roleArn", "awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
 """CreateOTAUpdate arguments that GetOTAUpdate never returns (OTA004 names them)."""
 
 DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
-"""Create-only fields a deep source reads back from the update's job and tags (not roleArn)."""
+"""Create-only fields a deep source reads back from the update's job and tags (not roleArn);
+a deep snapshot records them beside `otaUpdateInfo`."""
+
+
+def not_read_fields(deep: bool) -> tuple[str, ...]:
+    """The create-only fields a source of that depth cannot read back: left out of the
+    comparison, and named by OTA004 where declared."""
+    return tuple(f for f in CREATE_ONLY_FIELDS if not (deep and f in DEEP_FIELDS))
 
 
 UNORDERED_LISTS: tuple[Path, ...] = (("tags",), ("awsJobAbortConfig", "abortCriteriaList"))
@@ -89,19 +100,26 @@ class Canonical:
     """Paths whose value came from SERVICE_DEFAULTS, not from the config itself."""
 
 
+def declared_names(info: Mapping[str, Any]) -> dict[str, Any]:
+    """A live info with its top-level keys in declared names (`LIVE_NAMES`), as a new mapping:
+    how the rules, the comparison and `import` all read live state."""
+    return {LIVE_NAMES.get(key, key): value for key, value in info.items()}
+
+
 def canonical(
-    config: Mapping[str, Any], *, files_field: str, unreadable: Collection[str] = ()
+    config: Mapping[str, Any], *, side: Side, unreadable: Collection[str] = ()
 ) -> Canonical:
-    """The canonical form of a declared entry (`files`) or live info (`otaUpdateFiles`).
+    """The canonical form of a declared entry, or of a live info (`side="live"`: read in
+    declared names, `declared_names`).
 
     `unreadable` names top-level fields to leave out because the other side cannot supply them.
     """
     data: dict[str, Any] = {}
     positions: dict[str | int, int] = {}
-    for key, value in config.items():
+    for key, value in (declared_names(config) if side == "live" else config).items():
         if key in SERVER_FIELDS or key in unreadable:
             continue
-        if key == files_field:
+        if key == "files":
             data["files"], positions = _files(value)
         elif key in SET_FIELDS and isinstance(value, list):
             data[key] = _sorted_set(value)

@@ -24,6 +24,7 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureSh
 
 from checker.errors import did_you_mean
 from checker.model import Path, PathKey, Unknown, display
+from checker.normalise import DEEP_FIELDS
 
 _TYPE_NAMES = {
     "structure": "a mapping",
@@ -101,11 +102,6 @@ def _id_problems(entry: Any, out: list[tuple[Path, str]]) -> None:
         problem = ota_update_id_problem(ota_id)
         if problem is not None:
             out.append((("otaUpdateId",), problem))
-
-
-DEEP_FIELDS = ("awsJobAbortConfig", "awsJobTimeoutConfig", "tags")
-"""Create-only members a deep snapshot records beside `otaUpdateInfo`: checked against the
-CreateOTAUpdate input shapes, since GetOTAUpdate has none."""
 
 
 def validate_entry(entry: Any) -> Iterator[tuple[Path, str]]:
@@ -189,7 +185,8 @@ def _spec(shape: Shape) -> _Spec:
 
 @functools.cache
 def _live_spec() -> _Spec:
-    """otaUpdateInfo, with the deep fields a snapshot records beside it as extra members."""
+    """otaUpdateInfo, with the deep fields a snapshot records beside it as extra members,
+    checked against the CreateOTAUpdate input shapes, since GetOTAUpdate has none."""
     info = _spec(ota_update_info_shape())
     live = _Spec(ota_update_info_shape())
     create = create_ota_update_shape().members

@@ -21,14 +21,12 @@ from checker.cli import _wants_colour, main
 from checker.formats.text import TextFormat
 from checker.model import (
     DriftValues,
-    Finding,
     LiveUpdate,
     Location,
     Report,
-    Severity,
     SourceError,
-    Summary,
 )
+from tests.support import builders
 from tests.support.builders import snapshot_text as snapshot
 
 ANSI = "\x1b["
@@ -472,19 +470,16 @@ class FakeTTY(io.StringIO):
 
 
 def _report() -> Report:
-    finding = Finding(
-        rule_id="OTA001",
-        severity=Severity.HIGH,
-        ota_update_id="fw-1",
+    """A report of one high finding to colour: fw-1's description drifted."""
+    drifted = builders.finding(
+        "OTA001",
         side="drift",
         path="description",
         message='description: declared "a", live "b"',
         location=Location("ota.yaml", 3),
         drift=DriftValues("a", "b"),
     )
-    counts = dict.fromkeys(Severity, 0) | {Severity.HIGH: 1}
-    summary = Summary(1, 1, 0, 1, 0, 0, counts)
-    return Report("0.1.0", summary, (finding,), ())
+    return builders.report(drifted)
 
 
 def test_text_format_with_colour_has_ansi_and_without_has_none() -> None:

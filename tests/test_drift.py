@@ -567,3 +567,18 @@ def test_drift_values_are_json_ready() -> None:
     info["awsJobPresignedUrlConfig"] = {"expiresInSec": 60}
     (finding,) = by_rule(compare(declare(), [live(info)]).findings, "OTA001")
     assert finding.drift == DriftValues(3600, 60)
+
+
+def test_files_gone_live_show_named_and_unnamed_files_as_the_reports_do() -> None:
+    """Declared files keyed by name and by position (one has no fileName), none live: one
+    finding, its value written as the reports write drift values (keys as text, sorted), not
+    a TypeError from sorting a name against a position."""
+    unnamed = "      - fileLocation:"
+    text = YAML.replace("      - fileName: boot.bin\n        fileLocation:", unnamed)
+    info = live_info()
+    del info["otaUpdateFiles"]
+    (finding,) = by_rule(compare(declare(text), [live(info)]).findings, "OTA001")
+    assert finding.path == "files"
+    assert finding.message.startswith('files: declared {"0": {"fileLocation": {"s3Location": ')
+    assert finding.message.endswith("..., live absent")
+    assert finding.location == Location("ota.yaml", line_of(text, "files:"))

@@ -65,11 +65,11 @@ def _apply(config: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def norm_declared(config: dict[str, Any]) -> Canonical:
-    return canonical(config, files_field="files", unreadable=CREATE_ONLY_FIELDS)
+    return canonical(config, side="declared", unreadable=CREATE_ONLY_FIELDS)
 
 
 def norm_live(info: dict[str, Any]) -> Canonical:
-    return canonical(info, files_field="otaUpdateFiles", unreadable=CREATE_ONLY_FIELDS)
+    return canonical(info, side="live", unreadable=CREATE_ONLY_FIELDS)
 
 
 def test_canonical_form_of_a_declared_entry_is_exact() -> None:

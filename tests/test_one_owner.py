@@ -89,3 +89,88 @@ def test_ota002s_message_is_written_by_its_rule_alone() -> None:
         and "no such OTA update" in node.value
     ]
     assert sites == ["checker/rules/ota002_missing.py"]
+
+
+def _module_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+OWNED_NAMES = {
+    "CREATE_ONLY_FIELDS": "checker/normalise.py",
+    "DEEP_FIELDS": "checker/normalise.py",
+    "SERVER_FIELDS": "checker/normalise.py",
+    "LIVE_NAMES": "checker/normalise.py",
+    "Side": "checker/model.py",
+}
+"""Tables and types that had a second copy elsewhere, each with the one module defining it."""
+
+
+def test_each_owned_table_is_defined_by_its_owner_alone() -> None:
+    """`DEEP_FIELDS` and the other field tables live in `checker.normalise`, the config side
+    type in `checker.model`: every other module imports them."""
+    defined = {
+        (owned, name)
+        for name, tree in _trees()
+        for owned in _module_level_names(tree) & set(OWNED_NAMES)
+    }
+    assert defined == set(OWNED_NAMES.items())
+
+
+def test_only_not_read_fields_says_which_create_only_fields_a_source_cannot_read() -> None:
+    """`CREATE_ONLY_FIELDS` less `DEEP_FIELDS` for a deep source is
+    `checker.normalise.not_read_fields`: no other module uses both names."""
+    both = [
+        name
+        for name, tree in _trees()
+        if {"CREATE_ONLY_FIELDS", "DEEP_FIELDS"}
+        <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    ]
+    assert both == ["checker/normalise.py"]
+
+
+def test_only_declared_names_renames_a_live_member() -> None:
+    """`otaUpdateFiles` read as `files` is `checker.normalise.LIVE_NAMES`, used by drift, the
+    rules' live view and `import` alike; the snapshot source names the member only to decode
+    the signatures below it."""
+    sites = {
+        name
+        for name, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value == "otaUpdateFiles"
+    }
+    assert sites == {"checker/normalise.py", "checker/sources/snapshot.py"}
+
+
+def test_a_read_error_is_put_in_words_by_source_error_alone() -> None:
+    """`could not read X: OP failed with CODE: ...` is `SourceError.sentence`, which JUnit and
+    SARIF both write."""
+    sites = [
+        name
+        for name, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and " failed with" in node.value
+    ]
+    assert set(sites) == {"checker/model.py"}
+
+
+def test_findings_are_built_by_the_rule_modules() -> None:
+    """A `Finding` is constructed in its rule's module (`checker/rules/otaNNN_*.py`), or by
+    `checker.evaluate` from a config rule's `Violation`: drift, the policy and the formats
+    call the rule module's function instead."""
+    sites = {
+        name
+        for name, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _called(node) in ("Finding", "DriftValues")
+    }
+    outside = {s for s in sites if not s.startswith("checker/rules/ota")}
+    assert outside == {"checker/evaluate.py"}
+    assert "checker/rules/ota001_changed.py" in sites

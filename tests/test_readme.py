@@ -207,3 +207,57 @@ def test_readme_aws_cli_loop_audits_a_region_without_updates(tmp_path: Path, she
     assert result.stdout.splitlines()[0].endswith(
         "1 declared, 0 live; 0 in sync, 0 drifted, 1 missing, 0 unmanaged"
     )
+
+
+CHECKER = ROOT / "checker"
+MODULES = sorted(p.relative_to(CHECKER).as_posix() for p in CHECKER.rglob("*.py"))
+"""Every Python file of the package, by path below checker/."""
+
+
+def _architecture() -> str:
+    """README's "Development" section, whose paragraphs from "The code follows the data" to
+    "`checker/audit.py` wires ..." name the package's modules."""
+    section = README.split("\n## Development\n", 1)[1].split("\n## ", 1)[0]
+    assert "`checker/audit.py` wires" in section
+    return section
+
+
+def _modules_meant(name: str) -> set[str]:
+    """The modules a backquoted `name` stands for: `checker/x/y.py` is that path; `x/y.py` or
+    `y.py` is whichever module's path ends so; `NNN` (three digits) and `*` make a pattern."""
+    pattern = re.escape(name.removeprefix("checker/"))
+    pattern = pattern.replace("NNN", r"\d{3}").replace(r"\*", "[^/]*")
+    if not name.startswith("checker/"):
+        pattern = f"(?:.+/)?{pattern}"
+    return {m for m in MODULES if re.fullmatch(pattern, m)}
+
+
+def test_the_architecture_paragraph_names_every_module() -> None:
+    """Each module below checker/ (but `__init__.py` and `__main__.py`) is named in README's
+    architecture paragraphs, by its path or by a stated pattern (`rules/otaNNN_*.py`), so a new
+    module cannot go unmentioned. A bare name must mean one module only (`model.py` exists
+    twice: write `checker/model.py` or `policy/model.py`), and every name must still exist."""
+    names = re.findall(r"`([^`\s]+\.py)`", _architecture())
+    named: set[str] = set()
+    unclear: dict[str, set[str]] = {}
+    for name in names:
+        meant = _modules_meant(name)
+        pattern = "NNN" in name or "*" in name
+        if meant and (pattern or len(meant) == 1):
+            named |= meant
+        else:
+            unclear[name] = meant
+    assert unclear == {}, "no module, or more than one, has that name"
+    wanted = {m for m in MODULES if Path(m).name not in ("__init__.py", "__main__.py")}
+    assert sorted(wanted - named) == []
+
+
+def test_the_architecture_check_resolves_names_as_documented() -> None:
+    """What the check above relies on: paths, suffixes, patterns, and an ambiguous name."""
+    assert _modules_meant("checker/model.py") == {"model.py"}
+    assert _modules_meant("policy/model.py") == {"policy/model.py"}
+    assert _modules_meant("model.py") == {"model.py", "policy/model.py"}
+    assert _modules_meant("choice.py") == {"sources/choice.py"}
+    assert "rules/ota101_code_signing.py" in _modules_meant("rules/otaNNN_*.py")
+    assert _modules_meant("rules/otaNNN_*.py") <= {m for m in MODULES if m.startswith("rules/ota")}
+    assert _modules_meant("gone.py") == set()

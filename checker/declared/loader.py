@@ -33,18 +33,6 @@ CDK_MARKER = "cdk.out"
 CDK_TEMPLATE_SUFFIX = ".template.json"
 
 
-def discover(paths: Iterable[str]) -> list[FsPath]:
-    """Files named on the command line, and `*.yaml`/`*.yml` below directories, sorted.
-
-    Raises InputError with every path problem: nothing that should be read is ever skipped.
-    """
-    found = list(_walk(paths))
-    problems = [item for item in found if isinstance(item, Problem)]
-    if problems:
-        raise InputError(problems)
-    return [item for item in found if isinstance(item, FsPath)]
-
-
 def declared_files(paths: Iterable[str]) -> list[FsPath]:
     """The files `load_declared` would read, without reading them; path problems are left for
     it to report. For the output check: no report may replace a declaration."""

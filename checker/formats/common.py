@@ -1,19 +1,19 @@
 """Helpers more than one format uses, so each lives once and no format imports another's.
 
 JSON text: every format writes strict JSON (`allow_nan=False`, after `json_safe`) with
-non-ASCII characters as themselves. The dump helpers differ only in layout and key order,
-and each is named for that; a format picks the one its output has always used.
+non-ASCII characters as themselves: `dumps`, `json_safe` and `json_line` live in
+`checker/jsonsafe.py`, since OTA001's messages write drift values the same way. The dump
+helpers here differ only in layout and key order, and each is named for that; a format picks
+the one its output has always used.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from checker.jsonsafe import dumps, json_line, json_safe
 from checker.model import Report, Severity
 from checker.rules.ota001_changed import CHANGED
 from checker.textsafe import OTHER_INVISIBLE
@@ -22,57 +22,7 @@ DRIFT_RULE_ID = CHANGED.rule_id
 """The rule whose findings carry declared and live values (OTA001): taken from its meta, so
 the formats follow the registry rather than a copy of the id."""
 
-NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
-"""How a non-finite float is written (NaN, which equals nothing, is `"NaN"`)."""
-
 _INVISIBLE = re.compile(f"[{OTHER_INVISIBLE}]")
-
-
-def json_safe(value: Any) -> Any:
-    """`value` as data that `json.dumps(..., allow_nan=False)` writes as strict JSON.
-
-    Non-finite floats become strings (`NON_FINITE`), keys become strings the way json.dumps
-    would spell them, an integer too long to print becomes a string saying so, and anything
-    that is not JSON data becomes its `str()` (as `default=str` did). Ordinary data comes
-    back equal to what was given.
-    """
-    if value is None or isinstance(value, str | bool):
-        return value
-    if isinstance(value, int):
-        return _int(value)
-    if isinstance(value, float):
-        return _float(value)
-    if isinstance(value, Mapping):
-        return {_key(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return str(value)
-
-
-def _int(value: int) -> int | str:
-    try:
-        str(value)
-    except ValueError:  # beyond sys.get_int_max_str_digits(): json.dumps could not print it
-        return f"(an integer of {value.bit_length()} bits)"
-    return value
-
-
-def _float(value: float) -> float | str:
-    if math.isfinite(value):
-        return value
-    return NON_FINITE.get(value, "NaN")
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, bool):
-        return json.dumps(key)
-    if isinstance(key, int):
-        return str(_int(key))
-    if isinstance(key, float):
-        return str(_float(key)) if not math.isfinite(key) else repr(key)
-    return str(key)
 
 
 def escape_invisible(text: str) -> str:
@@ -82,15 +32,6 @@ def escape_invisible(text: str) -> str:
     `\\uXXXX` is their escape: the parsed value is unchanged.
     """
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _dumps(value: Any, **layout: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, **layout)
-
-
-def json_line(value: object) -> str:
-    """Any value on one line, keys sorted (`{"a": 1, "b": [2, 3]}`): a drift value in prose."""
-    return _dumps(json_safe(value), sort_keys=True)
 
 
 def json_value(value: object) -> str:
@@ -104,22 +45,22 @@ def json_block(value: object) -> str:
     """A drift value indented by 2, keys sorted, for a `<pre>`; None reads `absent`."""
     if value is None:
         return "absent"
-    return _dumps(json_safe(value), sort_keys=True, indent=2)
+    return dumps(json_safe(value), sort_keys=True, indent=2)
 
 
 def json_spaced(value: Any) -> str:
     """JSON data on one line, key order kept, `, ` and `: ` between items (C encoder)."""
-    return _dumps(value, separators=(", ", ": "))
+    return dumps(value, separators=(", ", ": "))
 
 
 def json_minified(value: Any) -> str:
     """JSON data with no whitespace at all, key order kept: the smallest text."""
-    return _dumps(value, separators=(",", ":"))
+    return dumps(value, separators=(",", ":"))
 
 
 def json_indented(value: Any) -> str:
     """JSON data indented by 2, key order kept (the pure-Python encoder: slower)."""
-    return _dumps(value, indent=2)
+    return dumps(value, indent=2)
 
 
 def timestamp(moment: datetime) -> str:

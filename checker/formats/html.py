@@ -220,9 +220,9 @@ def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
             strings(expires.isoformat()) if expires else -1,
         ]
     if finding.drift is not None:
-        desired, actual = finding.drift.declared, finding.drift.live
-        drift = [strings(json_block(desired)), strings(json_block(actual))]
-        inline = (json_value(desired), json_value(actual))
+        declared, live = finding.drift.declared, finding.drift.live
+        drift = [strings(json_block(declared)), strings(json_block(live))]
+        inline = (json_value(declared), json_value(live))
         if max(len(inline[0]), len(inline[1])) <= INLINE_DRIFT_CHARS:
             drift += [strings(inline[0]), strings(inline[1])]
         row[9] = drift
@@ -461,13 +461,13 @@ class HtmlFormat:
         """Filter controls built from the findings; hidden until the script shows them."""
         severities = Counter(f.severity.value for f in findings)
         rules = Counter(f.rule_id for f in findings)
-        sources = Counter(str(f.side) for f in findings)
+        sides = Counter(str(f.side) for f in findings)
         selects = [
             _select(
                 "severity", "Severity", "All severities", severities, [s.value for s in SEVERITIES]
             ),
             _select("rule", "Rule", "All rules", rules, sorted(rules)),
-            _select("source", "Source", "All sources", sources, sorted(sources)),
+            _select("source", "Source", "All sources", sides, sorted(sides)),
         ]
         return (
             '<div id="filters" class="filters" hidden>'

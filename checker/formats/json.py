@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.formats.common import escape_invisible, json_safe, json_spaced
+from checker.formats.common import escape_invisible, json_spaced
+from checker.jsonsafe import json_safe
 from checker.model import Finding, Report, Severity, SourceError
 
 JSON_VERSION = 1

@@ -32,10 +32,10 @@ only that text (an element with attributes and no text reaches it as a hash), Je
 
 Names carry neither line nor message, so a finding keeps its name while the file around it is
 edited, and GitLab compares it across branches as one test. Findings of one rule on one path
-from different sides are told apart by their source, ` (declared)`, ` (live)`, ` (both)`, and
+from different sides are told apart by their side, ` (declared)`, ` (live)`, ` (both)`, and
 only then (a name that gains the suffix when the other side's finding appears is the price of
 not renaming every finding of a rule that is judged on both sides). Names that still repeat in
-a suite (same rule, path and source) are numbered ` (2)`, ` (3)` in the order of their
+a suite (same rule, path and side) are numbered ` (2)`, ` (3)` in the order of their
 messages, so the number depends on the other findings of that name, never on the order the
 rules emitted them. Names are unique per suite and classname, which GitLab needs: it keys tests
 by suite, classname and name (`Gitlab::Ci::Reports::TestCase#key`), and a later test with the
@@ -89,7 +89,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.formats.common import json_line, plural
+from checker.formats.common import plural
+from checker.jsonsafe import json_line
 from checker.model import (
     AuditedUpdate,
     Finding,
@@ -279,7 +280,7 @@ def _render(report: Report, max_bytes: int, max_testcases: int, why: str) -> _Re
 def _keep_order(case_kind: str, finding: Finding | None) -> tuple[Any, ...]:
     """Which testcases a limited report keeps first: read errors (the audit is incomplete),
     then findings most severe first, active before suppressed, then by update, rule, path,
-    source, message and location (so the order does not depend on the order findings came in),
+    side, message and location (so the order does not depend on the order findings came in),
     then skipped updates. Passing cases are never kept in a limited report."""
     if finding is None:
         return (0 if case_kind == "error" else 2,)
@@ -416,15 +417,15 @@ def _cases(rules: Iterable[str], findings: Sequence[Finding], *, own_suite: bool
 
 
 def _finding_cases(fired: Sequence[Finding], own_suite: bool) -> Iterator[_Case]:
-    """One rule's findings, by update and path, then source, message and location; a name
-    shared by findings from different sides gets each one's source."""
+    """One rule's findings, by update and path, then side, message and location; a name
+    shared by findings from different sides gets each one's side."""
     names = {id(f): _finding_name(f, own_suite) for f in fired}
-    sources: dict[str, set[str]] = {}
+    sides: dict[str, set[str]] = {}
     for f in fired:
-        sources.setdefault(names[id(f)], set()).add(f.side)
+        sides.setdefault(names[id(f)], set()).add(f.side)
     for f in sorted(fired, key=_tie_order):
         name = names[id(f)]
-        if len(sources[name]) > 1:
+        if len(sides[name]) > 1:
             name += f" ({f.side})"
         yield _Case(name, _finding_result(f), f)
 
@@ -467,10 +468,8 @@ def _finding_result(finding: Finding) -> _Result:
 
 
 def _error_case(error: SourceError) -> _Case:
-    target = error.subject
-    text = f"could not read {target}: {error.operation} failed with {error.code}: {error.message}"
-    result = _Result("error", visible(f"{error.code}: {error.message}"), visible(text))
-    return _Case(f"{error.operation} {target}", result)
+    result = _Result("error", visible(f"{error.code}: {error.message}"), visible(error.sentence))
+    return _Case(f"{error.operation} {error.subject}", result)
 
 
 def _skipped_case(skipped: SkippedUpdate) -> _Case:
@@ -492,8 +491,8 @@ def details(finding: Finding) -> str:
         f"location: {where}",
     ]
     if finding.drift is not None:
-        desired, actual = json_line(finding.drift.declared), json_line(finding.drift.live)
-        lines.append(f"desired → actual: {desired} → {actual}")
+        declared, live = json_line(finding.drift.declared), json_line(finding.drift.live)
+        lines.append(f"desired → actual: {declared} → {live}")
     if finding.suppressed is not None:
         until = finding.suppressed.expires
         lines.append(

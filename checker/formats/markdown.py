@@ -418,9 +418,9 @@ def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
 def _finding_cells(finding: Finding) -> list[str]:
     message = cell(finding.message)
     if finding.drift is not None:
-        desired = code(json_value(finding.drift.declared))
-        actual = code(json_value(finding.drift.live))
-        message += f"<br>{desired} → {actual}"
+        declared = code(json_value(finding.drift.declared))
+        live = code(json_value(finding.drift.live))
+        message += f"<br>{declared} → {live}"
     return [
         f"{SEVERITY_ICONS[finding.severity]} {finding.severity.value}",
         cell(finding.rule_id),

@@ -26,7 +26,8 @@ from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from checker.formats.common import escape_invisible, json_indented, json_minified, json_safe
+from checker.formats.common import escape_invisible, json_indented, json_minified
+from checker.jsonsafe import json_safe
 from checker.model import Finding, Location, Report, Severity, SourceError, most_severe_first
 from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
@@ -526,7 +527,7 @@ def theme(rule_id: str) -> str:
 
 
 def fingerprint(finding: Finding) -> str:
-    """sha256 of `ruleId|otaUpdateId|path|source`: no line, no message, so it is stable.
+    """sha256 of `ruleId|otaUpdateId|path|side`: no line, no message, so it is stable.
 
     `\\` and `|` inside a field are backslash-escaped, so two different findings never hash
     the same text; ordinary IDs and paths contain neither and hash exactly as written.
@@ -633,11 +634,9 @@ def _invocation(report: Report, extra: Sequence[dict[str, Any]]) -> dict[str, An
 
 
 def _error_notification(error: SourceError) -> dict[str, Any]:
-    ota = error.subject
-    text = f"could not read {ota}: {error.operation} failed with {error.code}: {error.message}"
     return {
         "level": "error",
-        "message": {"text": bounded(text)},
+        "message": {"text": bounded(error.sentence)},
         "properties": {
             "otaUpdateId": None if error.ota_update_id is None else bounded(error.ota_update_id),
             "operation": bounded(error.operation),

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 
 from checker.importing.declare import base64_blobs
 from checker.importing.interface import Entry, OutputFile
+from checker.servicemodel import validate_entry
 
+SUFFIX = ".json"
 INDENT = 4
 """As `aws iot create-ota-update --generate-cli-skeleton input` prints it."""
 
@@ -24,13 +26,20 @@ class CliInputWriter:
     name = "cli-input"
     first_file: str | None = None
 
+    def may_write(self, name: str) -> bool:
+        """`<otaUpdateId>.json`, for any id botocore's model accepts."""
+        ota_id = name.removesuffix(SUFFIX)
+        if ota_id == name:
+            return False
+        return not any(p == ("otaUpdateId",) for p, _ in validate_entry({"otaUpdateId": ota_id}))
+
     def prepare(self, entry: Entry) -> Entry | list[str]:
         return base64_blobs(entry)
 
     def render(self, entries: Sequence[Entry], notes: Sequence[str]) -> list[OutputFile]:
         return [
             OutputFile(
-                f"{entry['otaUpdateId']}.json",
+                f"{entry['otaUpdateId']}{SUFFIX}",
                 json.dumps(entry, indent=INDENT, ensure_ascii=False) + "\n",
                 1,
             )

@@ -28,7 +28,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from checker.declared.names import written_name
 from checker.importing.declare import base64_blobs
 from checker.importing.interface import Entry, OutputFile
-from checker.importing.split import packed
+from checker.importing.split import is_numbered, packed
 from checker.importing.yamltext import comment_lines, mapping_lines
 from checker.model import Path, display
 from checker.servicemodel import create_ota_update_shape
@@ -47,6 +47,9 @@ _NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]+")
 class CloudFormationWriter:
     name = "cloudformation"
     first_file: str | None = FILE_NAME
+
+    def may_write(self, name: str) -> bool:
+        return is_numbered(name, FILE_NAME)
 
     def prepare(self, entry: Entry) -> Entry | list[str]:
         problems = list(_intrinsic_keys(entry, create_ota_update_shape(), ()))

@@ -1,13 +1,14 @@
 """A live update as a declaration: GetOTAUpdate's `otaUpdateInfo` back to create_ota_update's
 keyword arguments, the inverse of what `checker.normalise` does to both sides.
 
-normalise drops the fields the service owns (`SERVER_FIELDS`), reads `otaUpdateFiles` as
-`files`, and treats `{}` and null as unset. So the entry keeps everything else the service
-reported, exactly: a default the service filled in (`targetSelection: SNAPSHOT`) is written,
-since it is what the update has. `roleArn`, which no API returns, is the one given. The deep
-fields (`DEEP_FIELDS`) are written only when the source read them; without that they are
-unknown, and left out rather than guessed. Blobs stay bytes: each writer writes them as its
-format's reader reads them (`text_blobs`, `base64_blobs`).
+normalise drops the fields the service owns (`SERVER_FIELDS`), reads live names as declared
+ones (`declared_names`: `otaUpdateFiles` as `files`), and treats `{}` and null as unset. So
+the entry keeps everything else the service reported, exactly: a default the service filled
+in (`targetSelection: SNAPSHOT`) is written, since it is what the update has. `roleArn`, which
+no API returns, is the one given. The deep fields (`DEEP_FIELDS`) are written only when the
+source read them; without that they are unknown, and left out rather than guessed
+(`not_read_fields`). Blobs stay bytes: each writer writes them as its format's reader reads
+them (`text_blobs`, `base64_blobs`).
 """
 
 from __future__ import annotations
@@ -20,21 +21,15 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from checker.importing.interface import Entry
 from checker.model import LiveUpdate
-from checker.normalise import DEEP_FIELDS, SERVER_FIELDS
+from checker.normalise import SERVER_FIELDS, declared_names, not_read_fields
 from checker.servicemodel import create_ota_update_shape, validate_entry
-
-LIVE_NAMES = {"otaUpdateFiles": "files"}
-"""GetOTAUpdate's names that CreateOTAUpdate spells otherwise (normalise reads them alike)."""
 
 
 def declared_entry(update: LiveUpdate, *, role_arn: str, deep: bool) -> Entry | list[str]:
     """The create_ota_update kwargs that declare `update` as it is live, in CreateOTAUpdate's
     member order; or why they cannot (what botocore's model would refuse), one message each."""
-    skipped = SERVER_FIELDS | (frozenset() if deep else frozenset(DEEP_FIELDS))
-    entry: dict[str, Any] = {}
-    for key, value in update.info.items():
-        if key not in skipped and key != "roleArn":
-            entry[LIVE_NAMES.get(key, key)] = value
+    skipped = SERVER_FIELDS | frozenset(not_read_fields(deep))
+    entry = {k: v for k, v in declared_names(update.info).items() if k not in skipped}
     entry["roleArn"] = role_arn
     ordered = _ordered(_set_only(entry), create_ota_update_shape())
     problems = [message for _, message in validate_entry(ordered)]  # each names its path

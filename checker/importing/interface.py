@@ -42,6 +42,12 @@ class Writer(Protocol):
         existing one stops the run before AWS is called."""
         ...
 
+    def may_write(self, name: str) -> bool:
+        """Whether some live state makes it write a file named `name` in the folder. Known
+        before live state is read: any other declaration file there would be audited with the
+        import, so it stops the run before AWS is called."""
+        ...
+
     def prepare(self, entry: Entry) -> Entry | list[str]:
         """`entry` as this format carries it, or why it cannot (one message per reason)."""
         ...

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from checker.importing.declare import text_blobs
 from checker.importing.interface import Entry, OutputFile
-from checker.importing.split import packed
+from checker.importing.split import is_numbered, packed
 from checker.importing.yamltext import comment_lines, sequence_lines
 
 FILE_NAME = "ota-updates.yaml"
@@ -23,6 +23,9 @@ TOP_KEY = "otaUpdates"
 class OtaDriftWriter:
     name = "ota-drift"
     first_file: str | None = FILE_NAME
+
+    def may_write(self, name: str) -> bool:
+        return is_numbered(name, FILE_NAME)
 
     def prepare(self, entry: Entry) -> Entry | list[str]:
         return text_blobs(entry)

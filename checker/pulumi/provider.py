@@ -35,7 +35,7 @@ from checker import audit
 from checker.drift import diff_update
 from checker.jsonsafe import to_json
 from checker.model import DeclaredUpdate, Finding, LiveUpdate, Location, SourceError, assume_utc
-from checker.normalise import CREATE_ONLY_FIELDS, DEEP_FIELDS
+from checker.normalise import not_read_fields
 from checker.policy.apply import apply_policy
 from checker.policy.model import blocks, effective_fail_on
 from checker.policy.packs import load_policy
@@ -259,7 +259,7 @@ class OtaUpdateProvider(pulumi.dynamic.ResourceProvider):
         declared = declared_from_props(news)
         live = live_from_record(declared.ota_update_id, record)
         deep = olds.get(LIVE_DEEP_KEY) is True
-        not_read = [f for f in CREATE_ONLY_FIELDS if not (deep and f in DEEP_FIELDS)]
+        not_read = not_read_fields(deep)
         policy = load_policy(settings.policy)
         today = datetime.now(UTC).date()
         drift = [

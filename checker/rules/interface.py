@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from checker.model import Path, Severity, Unknown
+from checker.model import Path, Severity, Side, Unknown
 from checker.normalise import service_default
 
 AppliesTo = Literal["declared", "live", "both", "drift", "checker"]
-Side = Literal["declared", "live"]
 ParamType = Literal["int", "number", "string-list"]
 
 MAX_LIST_ITEMS = 100

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.declared.loader import discover, load_declared
+from checker.declared.loader import declared_files, load_declared
 from checker.errors import InputError, Problem
 
 
@@ -138,7 +138,7 @@ def test_symlinked_yaml_file_and_folder_are_followed() -> None:
     declare("ota/a.yaml")
     Path("ota/common.yaml").symlink_to("../library/common.yaml")
     Path("ota/zone").symlink_to("../elsewhere/zone")
-    assert discover(["ota"]) == [
+    assert declared_files(["ota"]) == [
         Path("ota/a.yaml"),
         Path("ota/common.yaml"),
         Path("ota/zone/z.yaml"),
@@ -164,7 +164,7 @@ def test_folder_reached_twice_is_searched_once() -> None:
     declare("ota/v3/a.yaml")
     Path("ota/current").symlink_to("v3")
     Path("ota/latest").symlink_to("v3")
-    assert discover(["ota"]) == [Path("ota/current/a.yaml")]
+    assert declared_files(["ota"]) == [Path("ota/current/a.yaml")]
     assert ids("ota") == ["a"]
 
 

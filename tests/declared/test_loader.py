@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.declared.loader import discover, load_declared, load_file
+from checker.declared.loader import declared_files, load_declared, load_file
 from checker.errors import InputError, Problem
 from checker.model import DeclaredUpdate, Location
 from checker.yamlsafe import load_located
@@ -311,7 +311,7 @@ def test_directories_are_searched_recursively_in_sorted_order(tmp_path, monkeypa
     """A directory yields its `*.yaml` and `*.yml` files at any depth, sorted; others skipped."""
     monkeypatch.chdir(tmp_path)
     _tree(tmp_path)
-    assert discover(["ota"]) == [
+    assert declared_files(["ota"]) == [
         Path("ota/a.yml"),
         Path("ota/b.yaml"),
         Path("ota/zone/c.yaml"),

@@ -110,7 +110,7 @@ def test_driver_lists_every_registry_rule_in_id_order(example: Report) -> None:
     assert driver["informationUri"] == "https://github.com/ota-drift/ota-drift"
     ids = [rule["id"] for rule in driver["rules"]]
     assert ids == [meta.rule_id for meta in ALL_RULES] == sorted(ids)
-    assert len(ids) == 26
+    assert len(set(ids)) == len(ids)
 
 
 def test_rule_descriptor_carries_documentation_and_github_properties(example: Report) -> None:
@@ -182,7 +182,7 @@ def test_security_severity_and_default_level_by_severity(
 
 
 def test_every_descriptor_security_severity_matches_its_severity(example: Report) -> None:
-    """All 25 descriptors use the one severity → security-severity table."""
+    """Every descriptor uses the one severity → security-severity table."""
     table = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
     rules = run_of(example)["tool"]["driver"]["rules"]
     for meta, rule in zip(ALL_RULES, rules, strict=True):
@@ -979,7 +979,7 @@ def test_every_rule_name_is_a_unique_pascal_identifier_beside_its_title(example:
         assert re.fullmatch(SARIF2012_PASCAL, rule["name"]), rule["name"]
         assert rule["name"] != rule["id"]
         assert rule["shortDescription"] == {"text": meta.title}
-    assert len({r["name"] for r in rules}) == len(rules) == 26
+    assert len({r["name"] for r in rules}) == len(rules) == len(ALL_RULES)
 
 
 @pytest.mark.parametrize(

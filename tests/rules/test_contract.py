@@ -2,7 +2,7 @@
 checker/rules/ and one registry line, and these tests say what else it needs.
 
 Config rules (applies to declared, live or both) need a pass/fail fixture on each side they
-apply to. Drift rules (OTA001-OTA004) and the checker's own OTA900 judge pairs of updates or
+apply to. Drift rules (OTA001-OTA005) and the checker's own OTA900 judge pairs of updates or
 policy packs, not one config, so they have no config fixtures: here they are held to
 registration and complete metadata, and their behaviour is tested where they are raised
 (tests/test_drift.py, tests/policy/test_apply.py).
@@ -24,7 +24,7 @@ import yaml
 
 import checker.drift
 import checker.rules
-from checker.model import Severity
+from checker.model import DeclaredUpdate, LiveUpdate, Location, Severity, Unknown
 from checker.policy.model import DEFAULT_POLICY
 from checker.rules.interface import AppliesTo, ConfigView, Rule, RuleDoc, RuleMeta, Side
 from checker.rules.registry import ALL_RULES, CONFIG_RULES, META_BY_ID
@@ -125,9 +125,33 @@ def test_config_rules_are_exactly_the_rules_that_check_one_config() -> None:
 
 
 def test_the_drift_rules_are_the_ones_drift_compare_raises() -> None:
-    """Every registered drift rule is one `checker.drift` judges, and the other way round."""
-    registered = [m for m in ALL_RULES if m.applies_to == "drift"]
-    assert registered == list(checker.drift.DRIFT_RULES)
+    """`checker.drift.compare`, given one case of each kind of drift, raises exactly the
+    registry's drift rules: one registered but never raised, or raised but registered as
+    another kind, fails here."""
+
+    def declared(ota_id: str, **config: Any) -> DeclaredUpdate:
+        return DeclaredUpdate(ota_id, {"otaUpdateId": ota_id, **config}, Location("a.yaml", 1), {})
+
+    def live(ota_id: str, **info: Any) -> LiveUpdate:
+        return LiveUpdate(ota_id, {"otaUpdateId": ota_id, **info}, "snap.json")
+
+    result = checker.drift.compare(
+        [
+            declared("changed", description="a"),
+            declared("missing"),
+            declared("create-only", tags=[{"Key": "team", "Value": "fw"}]),  # a shallow source
+            declared("computed", description=Unknown("!Ref Description")),
+        ],
+        [
+            live("changed", description="b"),
+            live("create-only"),
+            live("computed", description="b"),
+            live("unmanaged"),
+        ],
+    )
+    raised = {f.rule_id for f in result.findings}
+    assert raised == {m.rule_id for m in ALL_RULES if m.applies_to == "drift"}
+    assert {m.rule_id for m in checker.drift.DRIFT_RULES} == raised
 
 
 @pytest.mark.parametrize("meta", ALL_RULES, ids=lambda m: m.rule_id)
