@@ -11,15 +11,24 @@ Severities, parameters and failOn come from policies/default.yaml: enforcement i
 or above failOn and advisory below. Each rule's parameters are its policy's config schema, so
 `--policy-pack-config` tunes them.
 
+A Pulumi secret input is an unknown value (`SECRET`), as in a stack export: it is never judged
+and its plain text never reaches a violation. The SDK reveals secrets in the props it hands a
+policy, so the pack reads the inputs from the engine's request instead (`keep_requests`).
+
 Importing this module starts nothing: `serve()` builds the pack, which serves at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
+import pulumi_policy.policy
+from google.protobuf import json_format  # type: ignore[import-untyped]  # no stubs; the SDK uses it
+from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -30,7 +39,6 @@ from pulumi_policy import (
 )
 from pulumi_policy import Policy as PackPolicy
 from pulumi_policy import Severity as PolicySeverity
-from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -39,12 +47,13 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
+    unknown_checking_proxy,
 )
 
 from checker import __version__, audit
 from checker.declared.entries import declared_update
 from checker.declared.pulumi_stack import OTA_UPDATE_TYPE as AWS_NATIVE_TYPE
-from checker.declared.pulumi_stack import api_entry
+from checker.declared.pulumi_stack import SECRET, SECRET_SIG, SIG_KEY, api_entry
 from checker.model import DeclaredUpdate, Severity, Unknown
 from checker.policy.model import Policy, RuleSetting, blocks_at
 from checker.policy.packs import load_policy
@@ -127,22 +136,27 @@ class RulePolicy(ResourceValidationPolicy):
 
 
 def declared_of(args: ResourceValidationArgs) -> DeclaredUpdate:
-    """The declared update behind a resource of one of `RESOURCE_TYPES`."""
+    """The declared update behind a resource of one of `RESOURCE_TYPES`, secrets unknown."""
+    props = inputs_of(args)
     if args.resource_type == OTA_UPDATE_TYPE:
-        return declared_from_props(args.props)
-    return aws_native_declared(args.props, args.urn, args.name)
+        if isinstance(props.get("otaUpdateId"), Unknown):  # a secret id: shown as on aws-native's
+            props = {**props, "otaUpdateId": args.name}
+        # as the SDK hands props to a policy: an input unknown in preview raises, which the SDK
+        # reports as its "can't run policy during preview" advisory
+        return declared_from_props(unknown_checking_proxy(props))
+    return aws_native_declared(props, args.urn, args.name)
 
 
 def aws_native_declared(props: Mapping[str, Any], urn: str, name: str) -> DeclaredUpdate:
     """An `aws-native:iot:OtaUpdate`'s inputs as lint reads them from a stack export.
 
-    The props arrive as the provider schema's camelCase names, secrets already revealed to the
-    pack and numbers as doubles; `serialize_properties` unwraps the SDK's proxies, which would
-    raise on an unknown value, so an input not known in preview becomes an unknown value
-    instead. An id not known in preview is shown as the resource's name. An input the API
-    would refuse is an error naming the resource: the pack never passes what it cannot judge.
+    The props are `inputs_of`'s: the provider schema's camelCase names, secrets as `SECRET`,
+    numbers as doubles and an input not known in preview as the engine's sentinel, which
+    becomes an unknown value. An id not known in preview (or secret) is shown as the
+    resource's name. An input the API would refuse is an error naming the resource: the pack
+    never passes what it cannot judge.
     """
-    entry, key_lines, problems = api_entry(serialize_properties(props), {}, (), PREVIEW_UNKNOWNS)
+    entry, key_lines, problems = api_entry(props, {}, (), PREVIEW_UNKNOWNS)
     if isinstance(entry, dict) and isinstance(entry.get("otaUpdateId"), Unknown):
         entry = {**entry, "otaUpdateId": name}
     messages = [message for _, message in problems]
@@ -154,6 +168,75 @@ def aws_native_declared(props: Mapping[str, Any], urn: str, name: str) -> Declar
     raise ValueError(f"{AWS_NATIVE_TYPE} {urn}: " + "; ".join(messages))
 
 
+_REQUEST: ContextVar[analyzer_pb2.AnalyzeRequest | None] = ContextVar(
+    "ota_drift_analyze_request", default=None
+)
+"""The AnalyzeRequest being served on this thread, set by `keep_requests`."""
+
+
+def keep_requests() -> None:
+    """Make the SDK's Analyze record the engine's request, so `inputs_of` can read it.
+
+    Why: the SDK (pulumi_policy 1.x) turns each secret `{SIG_KEY: SECRET_SIG, "value": ...}`
+    of `AnalyzeRequest.properties` into its plain value before building the
+    `ResourceValidationArgs`, and neither the args nor anything a policy receives keeps the
+    request or which paths were secret. There is no documented hook, so this wraps the one
+    stable point: the servicer's `Analyze(request, context)`, the gRPC method analyzer.proto
+    defines. The wrapper changes nothing the SDK does; it only records the request in a
+    context variable while the SDK runs the policies (synchronously, on the serving thread).
+    If the SDK ever stops doing so, `inputs_of` finds no request and refuses to judge rather
+    than judge plain text (tests/pulumi/test_aws_native_grpc.py pins all of this). Idempotent.
+    """
+    servicer = pulumi_policy.policy._PolicyAnalyzerServicer
+    analyze: Callable[..., Any] = servicer.Analyze
+    if getattr(analyze, "keeps_requests", False):
+        return
+
+    @functools.wraps(analyze)
+    def recording(self: Any, request: analyzer_pb2.AnalyzeRequest, context: Any) -> Any:
+        token = _REQUEST.set(request)
+        try:
+            return analyze(self, request, context)
+        finally:
+            _REQUEST.reset(token)
+
+    recording.keeps_requests = True  # type: ignore[attr-defined]
+    servicer.Analyze = recording  # type: ignore[method-assign]
+
+
+def inputs_of(args: ResourceValidationArgs) -> dict[str, Any]:
+    """The resource's inputs as the engine sent them (`AnalyzeRequest.properties`, as the SDK
+    reads them), but every secret an unknown value, `SECRET`, exactly as a stack export's.
+
+    A RuntimeError if the request being served is not this resource's (`keep_requests` not in
+    effect): the SDK's props have their secrets revealed, and are never judged.
+    """
+    request = _REQUEST.get()
+    if request is None or (request.type, request.urn, request.name) != (
+        args.resource_type,
+        args.urn,
+        args.name,
+    ):
+        raise RuntimeError(
+            f"ota-drift cannot see which inputs of {args.urn} are secret (the pack must be "
+            "served by checker.pulumi.crossguard.serve): it judges no revealed secret"
+        )
+    props: dict[str, Any] = _secrets_unknown(json_format.MessageToDict(request.properties))
+    return props
+
+
+def _secrets_unknown(value: Any) -> Any:
+    """`value` with each Pulumi secret (in the engine's wire form) as `SECRET`; other special
+    values are kept for `api_entry` to refuse, as lint does."""
+    if isinstance(value, list):
+        return [_secrets_unknown(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get(SIG_KEY) == SECRET_SIG:
+        return SECRET
+    return {key: _secrets_unknown(item) for key, item in value.items()}
+
+
 def build_policies(policy: Policy | None = None) -> list[PackPolicy]:
     """One policy per catalogue rule, in rule ID order, tuned by `policy` (default: the
     default pack, policies/default.yaml)."""
@@ -163,6 +246,7 @@ def build_policies(policy: Policy | None = None) -> list[PackPolicy]:
 
 def serve() -> None:
     """Build the pack and serve it to the engine (prints the port, then blocks)."""
+    keep_requests()
     PolicyPack(PACK_NAME, build_policies(), description=PACK_DESCRIPTION)
 
 
