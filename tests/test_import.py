@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from checker.cli import main
 from checker.importing.cloudformation import logical_ids
-from checker.importing.split import packed
+from checker.importing.split import is_numbered, numbered, packed
 from checker.importing.yamltext import yaml_text
 from checker.yamlsafe import load_located
 from tests.support.builders import ACCOUNT, REGION, TARGET, live_info, snapshot
@@ -509,7 +509,7 @@ def test_force_replaces_existing_files_and_says_so(capsys: pytest.CaptureFixture
     state = write_state(deep_snapshot())
     Path("ota").mkdir()
     Path("ota/fw_2.json").write_text("{}\n", encoding="utf-8")
-    Path("ota/other.yaml").write_text("kept\n", encoding="utf-8")
+    Path("ota/README.md").write_text("kept\n", encoding="utf-8")
     code, _, err = import_state(capsys, state, "--format", "cli-input", "--force")
     assert code == 0
     assert err == (
@@ -517,7 +517,101 @@ def test_force_replaces_existing_files_and_says_so(capsys: pytest.CaptureFixture
     )
     written = files_in("ota")
     assert written["fw_2.json"] == CLI_INPUT_FW_2
-    assert written["other.yaml"] == "kept\n"
+    assert written["README.md"] == "kept\n"
+
+
+def stale_error(count: int, *paths: str) -> str:
+    shown = ", ".join(paths) + (", ..." if count > len(paths) else "")
+    return (
+        f"ota-drift: error: --output ota: {count} declaration file(s) the import would not "
+        f"write ({shown}): nothing written; they would be audited with the import: import "
+        "into an empty folder or remove them\n"
+    )
+
+
+def test_force_into_a_bigger_split_import_is_refused_until_the_rest_is_removed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """1,001 updates are three templates; a later import of one, even with --force, would
+    replace only the first and leave 1,000 declared updates gone live: refused once the names
+    are known, naming the two left over, nothing changed. Removed, the re-import is in sync."""
+    big = write_state(snapshot(*(live_info(f"fw-{n:04}") for n in range(1001)), deep=True))
+    assert import_state(capsys, big, "--format", "cloudformation")[0] == 0
+    before = files_in("ota")
+    assert sorted(before) == [
+        "ota-updates-2.template.yaml",
+        "ota-updates-3.template.yaml",
+        "ota-updates.template.yaml",
+    ]
+    small = write_state(snapshot(live_info("fw-0000"), deep=True), "small.json")
+    code, out, err = import_state(capsys, small, "--format", "cloudformation", "--force")
+    assert (code, out) == (2, "")
+    assert err == stale_error(
+        2, "ota/ota-updates-2.template.yaml", "ota/ota-updates-3.template.yaml"
+    )
+    assert files_in("ota") == before
+    for name in ("ota-updates-2.template.yaml", "ota-updates-3.template.yaml"):
+        Path("ota", name).unlink()
+    code, _, err = import_state(capsys, small, "--format", "cloudformation", "--force")
+    assert (code, err) == (0, "ota-drift: replaced ota/ota-updates.template.yaml (1 update)\n")
+    summary, drift = drift_of(capsys, "ota", "--state", small)
+    assert (summary["declared"], summary["live"], summary["inSync"]) == (1, 1, 1)
+    assert (summary["drifted"], summary["missing"], summary["unmanaged"]) == (0, 0, 0)
+    assert drift == [f"OTA004 fw-0000 {ROLE_NOT_VERIFIABLE}"]
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_cli_input_into_a_folder_of_old_declarations_is_refused(
+    capsys: pytest.CaptureFixture[str], force: tuple[str, ...]
+) -> None:
+    """Old `<id>.json` files of updates no longer live would be audited as missing updates:
+    refused, with or without --force, before the one that would be replaced is mentioned."""
+    state = write_state(deep_snapshot())
+    Path("ota").mkdir()
+    for name in ("fw-0.json", "fw-1.json", "fw-9.json"):
+        Path("ota", name).write_text("{}\n", encoding="utf-8")
+    code, _, err = import_state(capsys, state, "--format", "cli-input", *force)
+    assert (code, err) == (2, stale_error(2, "ota/fw-0.json", "ota/fw-9.json"))
+    assert files_in("ota") == dict.fromkeys(("fw-0.json", "fw-1.json", "fw-9.json"), "{}\n")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "names"),
+    [
+        ("ota-drift", ["ota-updates.template.yaml", "z.yml"]),
+        ("ota-drift", ["ota-updates-01.yaml", "ota-updates-1.yaml", ".hidden.YAML"]),
+        ("cloudformation", ["ota-updates.yaml"]),
+        ("cli-input", ["fw.1.json", "fw-1.JSON", "Fw-1.Json", "ota-updates.yaml", "x.template"]),
+    ],
+)
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_declarations_the_format_never_writes_are_refused_before_the_state_is_read(
+    capsys: pytest.CaptureFixture[str], fmt: str, names: list[str], force: tuple[str, ...]
+) -> None:
+    """Names no live state makes this format write (and any declaration in a subfolder) are
+    known up front: refused before --state is read (it does not even exist). Five are named."""
+    Path("ota/sub").mkdir(parents=True)
+    names = [*names, "sub/ota-updates.yaml"]
+    for name in names:
+        Path("ota", name).write_text("{}\n", encoding="utf-8")
+    code, _, err = import_state(capsys, "missing.json", "--format", fmt, *force)
+    shown = sorted(f"ota/{name}" for name in names)
+    assert (code, err) == (2, stale_error(len(shown), *shown[:5]))
+
+
+def test_a_folder_holding_only_a_readme_is_imported_into(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """README.md is not a declaration: the import writes beside it, and the round trip is
+    in sync."""
+    state = write_state(deep_snapshot())
+    Path("ota").mkdir()
+    Path("ota/README.md").write_text("# our fleet\n", encoding="utf-8")
+    code, _, err = import_state(capsys, state)
+    assert (code, err) == (0, "ota-drift: wrote ota/ota-updates.yaml (2 updates)\n")
+    assert files_in("ota") == {"README.md": "# our fleet\n", "ota-updates.yaml": OTA_DRIFT_FILE}
+    summary, _ = drift_of(capsys, "ota", "--state", state)
+    assert (summary["declared"], summary["inSync"], summary["drifted"]) == (2, 2, 0)
 
 
 def test_the_state_file_is_never_replaced(capsys: pytest.CaptureFixture[str]) -> None:
@@ -594,6 +688,18 @@ def test_packed_files_keep_the_first_name_and_number_the_rest() -> None:
         ("ota-updates-2.template.yaml", "H\nc\n", 1),
         ("ota-updates-3.template.yaml", "H\ndddd\n", 1),
     ]
+
+
+def test_only_the_names_packed_gives_are_numbered() -> None:
+    name = "ota-updates.template.yaml"
+    assert [is_numbered(numbered(name, n), name) for n in (1, 2, 10, 123)] == [True] * 4
+    others = [
+        "ota-updates-1.template.yaml",
+        "ota-updates-02.template.yaml",
+        "ota-updates-.template.yaml",
+    ]
+    others += ["ota-updates-\u0663.template.yaml", "ota-updates-2.yaml", "ota-updates.yaml"]
+    assert [is_numbered(other, name) for other in others] == [False] * len(others)
 
 
 def test_cloudformation_writes_a_template_per_500_updates(

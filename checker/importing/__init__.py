@@ -8,23 +8,26 @@ the source read them (`--deep`, or a snapshot taken with it).
 
 All or nothing, as `snapshot` is: an update that could not be read (a SourceError), or that
 the format cannot declare, means no file is written, each reason named; a half-imported
-folder would look like a fleet with updates missing. Files that exist are never replaced
-without `--force`, checked for every file before any is written (the first file of a format
-that shares files already before live state is read); then all files are written at once
-(`checker.output`: each atomically, none if one fails). A file from an earlier import that
-no live update writes now is left alone (for cli-input, an update deleted since; `check`
-then reports it missing).
+folder would look like a fleet with updates missing. The folder must hold no declaration
+file (a name `check` on it would read, `loader.declared_files`) that the import does not
+write, with or without `--force`: `check` would audit it with the import (an earlier, bigger
+import's `ota-updates-2.yaml`; an update deleted since), so the round trip would not be
+drift-free. Files that exist are never replaced without `--force`. Before live state is
+read, both are checked as far as names are known (every declaration file the format could
+never write; a one-file format's first file); once the names are known, for every file,
+before any is written. Then all files are written at once (`checker.output`: each
+atomically, none if one fails).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.declared.loader import MAX_FILE_BYTES
+from checker.declared.loader import MAX_FILE_BYTES, declared_files
 from checker.errors import UsageError
 from checker.importing.cli_input import CliInputWriter
 from checker.importing.cloudformation import CloudFormationWriter
@@ -43,6 +46,8 @@ WRITERS: dict[str, Writer] = {
 FORMAT_NAMES = tuple(WRITERS)
 DEFAULT_FORMAT = "ota-drift"
 OPTION = "--output"
+SHOWN_PATHS = 5
+"""Paths a refusal names; its count says how many there are."""
 ROLE_NOTE = "roleArn is the --role-arn given: no AWS API returns an OTA update's role."
 SHALLOW_NOTE = (
     f"{', '.join(DEEP_FIELDS)} were not read, so not written: import --deep "
@@ -65,8 +70,9 @@ class ImportPlan:
 def plan_import(
     directory: str, format_name: str, *, role_arn: str, force: bool, state: str | None
 ) -> ImportPlan:
-    """Check the role ARN, the folder and a one-file format's file; a UsageError names the
-    first problem. Run before live state is read, so a run that cannot write stops first."""
+    """Check the role ARN, the folder's declaration files and a one-file format's file; a
+    UsageError names the first problem. Run before live state is read, so a run that cannot
+    write stops first."""
     problem = next((m for p, m in validate_entry({"roleArn": role_arn}) if p == ("roleArn",)), None)
     if problem is not None:
         raise UsageError(f"--role-arn: {problem}")
@@ -77,6 +83,8 @@ def plan_import(
     writer = WRITERS[format_name]
     inputs = (("--state", state),) if state is not None else ()
     plan = ImportPlan(directory, writer, role_arn, force, inputs)
+    folder = Path(directory)
+    _refuse_stale(plan, lambda p: p.parent == folder and writer.may_write(p.name))
     if writer.first_file is not None:
         _check_files(plan, [writer.first_file])
     return plan
@@ -114,6 +122,8 @@ def write_declarations(
     if not files:
         _say("ota-drift: no live OTA updates; nothing written")
         return True
+    planned = {Path(plan.directory) / f.name for f in files}
+    _refuse_stale(plan, lambda p: p in planned)
     paths, outputs, replaced = _check_files(plan, [f.name for f in files])
     write_outputs(outputs, [f.text for f in files])
     for path, file in zip(paths, files, strict=True):
@@ -171,19 +181,38 @@ def _too_large(files: Sequence[OutputFile]) -> list[tuple[str, str]]:
     ]
 
 
+def _refuse_stale(plan: ImportPlan, written: Callable[[Path], bool]) -> None:
+    """A UsageError naming the declaration files in the folder for which `written` is false:
+    `check` would read them as well as what the import writes, and --force does not remove
+    them."""
+    stale = [str(p) for p in declared_files([plan.directory]) if not written(p)]
+    if stale:
+        raise UsageError(
+            f"{OPTION} {plan.directory}: {len(stale)} declaration file(s) the import would not "
+            f"write ({_shown(stale)}): nothing written; they would be audited with the import: "
+            "import into an empty folder or remove them"
+        )
+
+
 def _check_files(plan: ImportPlan, names: Sequence[str]) -> tuple[list[str], OutputPlan, set[str]]:
     """The paths of `names` in the folder, checked for writing, and those that exist; a
     UsageError when any exists without --force, or cannot be written."""
     paths = [str(Path(plan.directory) / name) for name in names]
     existing = [p for p in paths if os.path.lexists(p)]
     if existing and not plan.force:
-        shown = ", ".join(existing[:3]) + (", ..." if len(existing) > 3 else "")
         raise UsageError(
-            f"{OPTION} {plan.directory}: {len(existing)} file(s) exist already ({shown}): "
+            f"{OPTION} {plan.directory}: {len(existing)} file(s) exist already "
+            f"({_shown(existing)}): "
             "nothing written; --force replaces them"
         )
     outputs = check_outputs([OutputRequest(OPTION, p) for p in paths], inputs=plan.inputs)
     return paths, outputs, set(existing)
+
+
+def _shown(paths: Sequence[str]) -> str:
+    """The first `SHOWN_PATHS` of `paths`, for one line of stderr."""
+    more = ", ..." if len(paths) > SHOWN_PATHS else ""
+    return ", ".join(paths[:SHOWN_PATHS]) + more
 
 
 def _say(line: str) -> None:

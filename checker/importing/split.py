@@ -4,7 +4,8 @@ A declared file is read only up to `loader.MAX_FILE_BYTES` (a 10,000-update flee
 8 MiB of YAML), and a CloudFormation template holds at most 500 resources, so a one-file
 format writes its updates to `name.yaml`, then `name-2.yaml`, `name-3.yaml`, ... Each update's
 text is rendered once and packed in order; the first file keeps its name whatever the count,
-so an import repeated with --force replaces it rather than leaving it beside new ones.
+so an import repeated with --force replaces it rather than leaving it beside new ones, and
+`is_numbered` tells, before live state is read, which names an import could write at all.
 """
 
 from __future__ import annotations
@@ -51,3 +52,18 @@ def numbered(name: str, number: int) -> str:
         return name
     stem, dot, suffix = name.partition(".")
     return f"{stem}-{number}{dot}{suffix}"
+
+
+def is_numbered(candidate: str, name: str) -> bool:
+    """Whether `numbered(name, n)` is `candidate` for some n: the names a one-file format may
+    write, whatever live state holds."""
+    if candidate == name:
+        return True
+    stem, dot, suffix = name.partition(".")
+    head, tail = f"{stem}-", f"{dot}{suffix}"
+    if len(candidate) <= len(head) + len(tail):
+        return False
+    if not (candidate.startswith(head) and candidate.endswith(tail)):
+        return False
+    number = candidate[len(head) : len(candidate) - len(tail)]
+    return number.isascii() and number.isdigit() and number[0] != "0" and number != "1"
