@@ -28,9 +28,10 @@ from checker.declared.intrinsics import (
     function_of,
     parameter_values,
 )
-from checker.declared.names import to_api_names
+from checker.declared.names import to_api_names, written_path
 from checker.errors import InputError, Problem, did_you_mean
-from checker.model import DeclaredUpdate, Path, Unknown, display, nearest_line
+from checker.files import MAX_NUMBER_CHARS
+from checker.model import DeclaredUpdate, Path, Unknown, nearest_line
 from checker.servicemodel import create_ota_update_shape
 
 OTA_TYPE = "AWS::IoT::OTAUpdate"
@@ -46,7 +47,25 @@ RESOURCE_ATTRIBUTES = (
     "UpdatePolicy",
 )
 """What a resource may hold besides its properties; only Condition changes what is declared."""
+TEMPLATE_SECTIONS = (
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+    "Hooks",
+    "Globals",
+)
+"""The top-level keys of a template (`Hooks` for CodeDeploy blue/green deployments, `Globals`
+for the AWS::Serverless transform). Any other is refused: a misspelt `Resource:` would leave
+its updates silently unread."""
 _SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources")
+"""The sections this reader reads, which must be mappings."""
 _CDK_PATH = "aws:cdk:path"
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -114,6 +133,16 @@ def _shape_problems(document: Document) -> list[Problem]:
     otherwise nobody can tell whether it is an OTA update."""
     template, file = document.value, document.file
     problems = [
+        Problem(
+            file,
+            document.line((key,)),
+            f"unknown template section {key!r} (a template's top level holds only its "
+            f"sections){did_you_mean(str(key), TEMPLATE_SECTIONS)}",
+        )
+        for key in template
+        if key not in TEMPLATE_SECTIONS
+    ]
+    problems += [
         Problem(file, document.line((section,)), f"{section} must be a mapping")
         for section in _SECTIONS
         if section in template and not isinstance(template[section], dict)
@@ -130,15 +159,21 @@ def _shape_problems(document: Document) -> list[Problem]:
         elif not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             message = f"resource {logical_id} must be a mapping with a Type"
             problems.append(Problem(file, line, message))
-        elif resource["Type"] != OTA_TYPE and resource["Type"].lower() == OTA_TYPE.lower():
+        elif resource["Type"] != OTA_TYPE and _loosely(resource["Type"]) == _loosely(OTA_TYPE):
             message = (
                 f"resource {logical_id}: Type {resource['Type']!r} is no CloudFormation type "
-                f"(types are case-sensitive); did you mean {OTA_TYPE!r}?"
+                f"(types are case-sensitive, without spaces); did you mean {OTA_TYPE!r}?"
             )
             problems.append(
                 Problem(file, document.line(("Resources", logical_id, "Type")), message)
             )
     return problems
+
+
+def _loosely(type_name: str) -> str:
+    """A Type without case or whitespace: `AWS::IoT::OtaUpdate` and `AWS::IoT::OTAUpdate ` are
+    meant as the OTA update type, and are no type CloudFormation deploys."""
+    return "".join(type_name.split()).lower()
 
 
 def _read_resource(
@@ -184,6 +219,7 @@ def _read_resource(
         key_lines=key_lines,
         resource=_resource_name(logical_id, resource),
         named=named,
+        style="cloudformation",
     )
 
 
@@ -282,22 +318,35 @@ def _convert(value: Any, shape: Shape, path: Path, problems: list[tuple[Path, st
 
 def _scalar(value: Any, kind: str, path: Path, problems: list[tuple[Path, str]]) -> Any:
     if isinstance(value, str) and kind in ("integer", "long", "float", "double"):
-        text = value.strip()
-        if _INTEGER.fullmatch(text):
-            return int(text)
-        if kind in ("float", "double") and _NUMBER.fullmatch(text):
-            return float(text)
-    elif isinstance(value, str) and kind == "boolean" and value.lower() in ("true", "false"):
+        return _number(value, kind, path, problems)
+    if isinstance(value, str) and kind == "boolean" and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    elif isinstance(value, int) and not isinstance(value, bool) and kind == "string":
+    if isinstance(value, int) and not isinstance(value, bool) and kind == "string":
         return str(value)
-    elif isinstance(value, str) and kind == "blob":
+    if isinstance(value, str) and kind == "blob":
         try:
             return base64.b64decode("".join(value.split()), validate=True)
         except binascii.Error:
             message = (
-                f"{display(path)} must be base64 text: CloudFormation's InlineDocument is "
-                "the signature's bytes in base64"
+                f"{written_path(path, 'cloudformation')} must be base64 text: "
+                "CloudFormation's InlineDocument is the signature's bytes in base64"
             )
             problems.append((path, message))
+    return value
+
+
+def _number(value: str, kind: str, path: Path, problems: list[tuple[Path, str]]) -> Any:
+    """Text where the API wants a number: the number, or `value` as it is for validation to
+    refuse. A longer number than any input may hold is refused before Python converts it."""
+    text = value.strip()
+    if len(text) > MAX_NUMBER_CHARS and _NUMBER.fullmatch(text):
+        message = (
+            f"{written_path(path, 'cloudformation')} is a number of {len(text):,} characters, "
+            f"too long (numbers have at most {MAX_NUMBER_CHARS} characters)"
+        )
+        problems.append((path, message))
+    elif _INTEGER.fullmatch(text):
+        return int(text)
+    elif kind in ("float", "double") and _NUMBER.fullmatch(text):
+        return float(text)
     return value

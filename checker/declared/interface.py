@@ -1,8 +1,9 @@
 """What a declaration reader is: it recognises a parsed document by content and reads it.
 
 The loader parses each file once (JSON or YAML, decided by content) into a `Document` with the
-line of every key, asks each reader in `READERS` order whether the document is its format,
-and lets the first that says yes read it. Every reader yields `DeclaredUpdate`s in API names
+line of every key, asks every reader in `READERS` whether the document is its format, and
+lets the one that says yes read it (two that say yes mean the document mixes formats).
+Every reader yields `DeclaredUpdate`s in API names
 (`create_ota_update`'s keyword arguments), with `key_lines` by API path, so nothing after
 the readers knows which format a declaration was written in.
 """

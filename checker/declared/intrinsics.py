@@ -4,7 +4,13 @@ A template's values are resolved before its names are mapped, so nothing after t
 sees an intrinsic: only plain values, and `Unknown` where a value exists only once deployed (a
 `!GetAtt` of another resource, an `!ImportValue`, a parameter nobody set). A function with any
 unknown part is unknown as a whole: ota-drift never guesses. A malformed function is an
-InputError at its line, since CloudFormation would refuse the template too.
+InputError at its line, since CloudFormation would refuse the template too. A branch that
+`!If` does not choose is not evaluated, as CloudFormation does not evaluate it: it is only
+checked for what would be wrong whatever the parameters (an unknown function, a name that is in
+no section of the template).
+
+Text is the one value a template can multiply (`!Sub` of `!Sub`, a long parameter in many
+places), so all the text one template's functions give is bounded by `MAX_BUILT_CHARS`.
 
 The YAML short forms arrive here as their long forms (`checker.yamlsafe`), so only the long
 forms (`Ref`, `Fn::*`, and `Condition` inside conditions) are handled.
@@ -13,9 +19,11 @@ forms (`Ref`, `Fn::*`, and `Condition` inside conditions) are handled.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
+import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,6 +31,7 @@ from botocore.loaders import Loader
 
 from checker.declared.interface import ReadOptions
 from checker.errors import InputError, Problem, did_you_mean
+from checker.files import MAX_NUMBER_CHARS
 from checker.model import Path, Unknown, nearest_line
 
 
@@ -40,6 +49,15 @@ DEPLOY_TIME_FUNCTIONS = ("Fn::Transform", "Fn::ToJsonString", "Fn::Length")
 """Valid with a transform (AWS::LanguageExtensions, a macro), applied only when deployed."""
 MAX_CONDITION_CHAIN = 100
 """Conditions naming conditions, each evaluated inside the last: a bound on the recursion."""
+MAX_BUILT_CHARS = 5 * 2**20
+"""The most text one template's functions may give in all, counting each `Ref`, `!Sub`,
+`!Join`, `!Select`, `!Split`, `!FindInMap` and `!Base64` result: five times the largest template
+CloudFormation deploys (1 MB), and as much as the largest declaration file ota-drift reads
+(`loader.MAX_FILE_BYTES`). No declared value comes near it; six nested `!Sub`s of a short
+string, or one long parameter substituted thousands of times, would otherwise build gigabytes
+before any check could refuse them."""
+NO_ECHO = Unknown("a NoEcho parameter")
+"""A NoEcho parameter's value, default or given: CloudFormation masks it, so must every report."""
 _SSM_TYPE = "AWS::SSM::Parameter::Value<"
 _LIST_TYPES = ("CommaDelimitedList", "List<")
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -106,11 +124,14 @@ def _parameter_value(
     """One parameter's value as `Ref` gives it: text (a Number too), or a list of text."""
     kind: str = spec["Type"]
     where: Path = ("Parameters", name)
+    secret = (_text(spec.get("NoEcho")) or "").lower() == "true"
     text: str | None
     if name in given:
-        text, source = given[name], f"--parameter {name}={given[name]}"
+        text = given[name]
+        source = f"--parameter {name}" + ("" if secret else f"={_shown(text, plain=True)}")
     elif "Default" in spec:
-        text, source = _text(spec["Default"]), f"Default {spec['Default']!r}"
+        text = _text(spec["Default"])
+        source = "its Default" if secret else f"Default {_shown(spec['Default'])}"
         where = (*where, "Default")
     else:
         return Unknown(f"!Ref {name}")
@@ -126,9 +147,28 @@ def _parameter_value(
             shown = ", ".join(str(_text(a)) for a in allowed)
             message = f"parameter {name}: {source} is not one of its AllowedValues ({shown})"
             raise InputError.one(file, line, message)
+        if kind in ("Number", "List<Number>") and len(item.strip()) > MAX_NUMBER_CHARS:
+            message = f"parameter {name}: {source} is {_too_long(item.strip())}"
+            raise InputError.one(file, line, message)
         if kind in ("Number", "List<Number>") and not _is_number(item):
             raise InputError.one(file, line, f"parameter {name}: {source} is not a number")
+    if secret:
+        return NO_ECHO
     return items if kind.startswith(_LIST_TYPES) else text
+
+
+def _shown(value: Any, plain: bool = False) -> str:
+    """A value in a message, cut short (as repr, or `plain` as typed): a message is one line."""
+    shown = str(value) if plain else repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _too_long(number: str) -> str:
+    """As `checker.yamlsafe` says it of a number literal."""
+    return (
+        f"a number of {len(number):,} characters, too long "
+        f"(numbers have at most {MAX_NUMBER_CHARS} characters)"
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -153,28 +193,54 @@ def render(value: Any) -> str:
     shows only its condition, which is what is unknown about it."""
     arg = value.get("Fn::If") if function_of(value) == "Fn::If" else None
     if isinstance(arg, list) and arg:
-        return f"!If [{_render(arg[0])}, ...]"
-    full = _render(value)
+        return _cut(itertools.chain(["!If ["], _render_pieces(arg[0]), [", ...]"]))
+    return _cut(_render_pieces(value))
+
+
+def _cut(pieces: Iterator[str]) -> str:
+    """The text of `pieces`, read only as far as `_EXPRESSION_CHARS`: an expression may be
+    as long as its template, and each unknown around it would render it again."""
+    out: list[str] = []
+    size = 0
+    for piece in pieces:
+        out.append(piece[: _EXPRESSION_CHARS + 1])
+        size += len(out[-1])
+        if size > _EXPRESSION_CHARS:
+            break
+    full = "".join(out)
     if len(full) <= _EXPRESSION_CHARS:
         return full
     return full[: _EXPRESSION_CHARS - 3] + "..."
 
 
-def _render(value: Any) -> str:
+def _render_pieces(value: Any) -> Iterator[str]:
     function = function_of(value)
     if function is not None:
         arg = value[function]
-        name = _short_name(function)
-        if function == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2:
-            return f"{name} {_render(arg[0])}.{_render(arg[1])}"
-        return f"{name} {_render(arg)}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_render(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_render(v)}" for k, v in value.items()) + "}"
-    if value == "":
-        return "''"
-    return str(_text(value) if _text(value) is not None else value)
+        yield _short_name(function) + " "
+        dotted = isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg)
+        if function == "Fn::GetAtt" and dotted:
+            yield from _render_pieces(arg[0])
+            yield "."
+            yield from _render_pieces(arg[1])
+        else:
+            yield from _render_pieces(arg)
+    elif isinstance(value, list):
+        yield "["
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _render_pieces(item)
+        yield "]"
+    elif isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield f"{', ' if index else ''}{key}: "
+            yield from _render_pieces(item)
+        yield "}"
+    elif value == "":
+        yield "''"
+    else:
+        yield str(_text(value) if _text(value) is not None else value)
 
 
 def _short_name(function: str) -> str:
@@ -195,13 +261,55 @@ def function_of(value: Any) -> str | None:
 _Handler = Callable[["Resolver", Any, Path, Path, dict[Path, int]], Any]
 
 
+@dataclass
+class _Budget:
+    """What is left of `MAX_BUILT_CHARS` for one template."""
+
+    left: int = MAX_BUILT_CHARS
+    reported: bool = False
+    """Past it, the first function says so; the others stop without saying it again."""
+
+
 class Resolver:
     """Resolves one template's values; remembers each condition once evaluated."""
 
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, budget: _Budget | None = None) -> None:
         self.template = template
         self._decided: dict[str, bool | None] = {}
         self._deciding: list[str] = []
+        self._budget = budget or _Budget()
+        self._unevaluated: Resolver | None = None
+
+    def check_unevaluated(self, value: Any, written: Path) -> None:
+        """A branch CloudFormation will not evaluate (`!If`'s other one, or both when the
+        condition is known only at deploy time): checked as if no parameter and no pseudo
+        parameter had a value, so what depends on them (an index past the end of a list
+        parameter, a key a Mapping lacks for this stage) is no error, while a function or a
+        name that exists in no case still is."""
+        if self._unevaluated is None:
+            template = self.template
+            unknown = {name: Unknown(f"!Ref {name}") for name in template.parameters}
+            options = ReadOptions(partition=template.options.partition)
+            blind = dataclasses.replace(template, parameters=unknown, options=options)
+            self._unevaluated = Resolver(blind, self._budget)
+            self._unevaluated._unevaluated = self._unevaluated
+        self._unevaluated.argument(value, written)
+
+    def spend(self, size: int, here: Path, what: str) -> None:
+        """Count `size` characters of text that `what` gives against the template's budget,
+        before building it."""
+        budget = self._budget
+        budget.left -= size
+        if budget.left < 0 and budget.reported:
+            raise InputError([])
+        if budget.left < 0:
+            budget.reported = True
+            raise self.fail(
+                here,
+                f"{what} takes the text this template's functions give past "
+                f"{MAX_BUILT_CHARS:,} characters: no declaration holds that much (a template "
+                "CloudFormation deploys has at most 1 MB)",
+            )
 
     def resolve(self, value: Any, written: Path) -> tuple[Any, dict[Path, int]]:
         """`value`, written at `written` in the document, with every intrinsic resolved, and the
@@ -254,7 +362,10 @@ class Resolver:
     def _call(self, function: str, call: Any, here: Path, out: Path, lines: dict[Path, int]) -> Any:
         handler = _HANDLERS.get(function)
         if handler is not None:
-            return handler(self, call[function], here, out, lines)
+            result = handler(self, call[function], here, out, lines)
+            if function in _PASSED_ON:
+                self.spend(_size(result, self._budget.left + 1), here, function)
+            return result
         if function in DEPLOY_TIME_FUNCTIONS:
             return Unknown(render(call))
         if function in CONDITION_FUNCTIONS:
@@ -362,6 +473,30 @@ class Resolver:
         return bool(_comparable(left) == _comparable(right))
 
 
+_PASSED_ON = ("Ref", "Fn::Select", "Fn::FindInMap")
+"""Functions that give a value that exists already: one long parameter or Mapping value may be
+given in many places, so each use counts. The functions that build text count it themselves."""
+
+
+def _size(value: Any, limit: int) -> int:
+    """The characters of text in `value` (a scalar other than text, a list or a mapping
+    counts as one), counted only as far as `limit`: the walk itself must stay cheap."""
+    todo, size = [value], 0
+    while todo and size <= limit:
+        item = todo.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, list):
+            size += 1
+            todo.extend(item)
+        elif isinstance(item, dict):
+            size += 1 + sum(len(key) for key in item if isinstance(key, str))
+            todo.extend(item.values())
+        else:
+            size += 1
+    return size
+
+
 def _has_unknown(value: Any) -> bool:
     if isinstance(value, Unknown):
         return True
@@ -390,16 +525,18 @@ def _ref(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, 
 
 
 def _if(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, int]) -> Any:
-    """The branch its condition chooses, placed where the `!If` was; both are checked."""
+    """The branch its condition chooses, placed where the `!If` was. CloudFormation does not
+    evaluate the other one, so neither does this: it is only checked for what is wrong
+    whatever the parameters."""
     if not isinstance(arg, list) or len(arg) != 3:
         raise resolver.fail(here, "Fn::If takes [CONDITION, VALUE_IF_TRUE, VALUE_IF_FALSE]")
     decided = resolver.condition(arg[0], (*here, 0))
     if decided is None:
-        resolver.argument(arg[1], (*here, 1))
-        resolver.argument(arg[2], (*here, 2))
+        resolver.check_unevaluated(arg[1], (*here, 1))
+        resolver.check_unevaluated(arg[2], (*here, 2))
         return Unknown(render({"Fn::If": arg}))
     chosen, other = (1, 2) if decided else (2, 1)
-    resolver.argument(arg[other], (*here, other))  # CloudFormation checks it too
+    resolver.check_unevaluated(arg[other], (*here, other))
     return resolver.place(arg[chosen], (*here, chosen), out, lines)
 
 
@@ -416,6 +553,7 @@ def _sub(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, 
     else:
         raise resolver.fail(here, "Fn::Sub takes a string or [STRING, {VARIABLES}]")
     unknown = False
+    resolver.spend(len(text), here, "Fn::Sub")
 
     def substitute(match: re.Match[str]) -> str:
         nonlocal unknown
@@ -426,7 +564,9 @@ def _sub(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, 
         if isinstance(value, Unknown):
             unknown = True
             return ""
-        return _piece(resolver, value, here, f"Fn::Sub's ${{{name}}}")
+        piece = _piece(resolver, value, here, f"Fn::Sub's ${{{name}}}")
+        resolver.spend(len(piece), here, "Fn::Sub")  # before re.sub holds it
+        return piece
 
     result = _SUB_VARIABLE.sub(substitute, text)
     return Unknown(render({"Fn::Sub": arg})) if unknown else result
@@ -462,7 +602,10 @@ def _join(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path,
         raise resolver.fail((*here, 0), "Fn::Join's delimiter must be text")
     if not isinstance(values, list):
         raise resolver.fail((*here, 1), "Fn::Join's values must be a list")
-    return delimiter.join(_piece(resolver, v, (*here, 1), "a Fn::Join value") for v in values)
+    pieces = [_piece(resolver, v, (*here, 1), "a Fn::Join value") for v in values]
+    size = sum(map(len, pieces)) + len(delimiter) * max(len(pieces) - 1, 0)
+    resolver.spend(size, here, "Fn::Join")
+    return delimiter.join(pieces)
 
 
 def _select(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, int]) -> Any:
@@ -472,11 +615,15 @@ def _select(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Pat
     values = resolver.argument(arg[1], (*here, 1))
     if isinstance(index, Unknown) or isinstance(values, Unknown):
         return Unknown(render({"Fn::Select": arg}))
-    if isinstance(index, bool) or not re.fullmatch(r"\d+", str(_text(index))):
-        raise resolver.fail((*here, 0), f"Fn::Select's index must be a whole number, not {index!r}")
+    text = _text(index)
+    if text is not None and len(text) > MAX_NUMBER_CHARS:
+        raise resolver.fail((*here, 0), f"Fn::Select's index is {_too_long(text)}")
+    if isinstance(index, bool) or not re.fullmatch(r"\d+", str(text)):
+        message = f"Fn::Select's index must be a whole number, not {_shown(index)}"
+        raise resolver.fail((*here, 0), message)
     if not isinstance(values, list):
         raise resolver.fail((*here, 1), "Fn::Select's values must be a list")
-    position = int(str(_text(index)))
+    position = int(str(text))
     if position >= len(values):
         raise resolver.fail(
             (*here, 0), f"Fn::Select's index {position} is past the end of {len(values)} value(s)"
@@ -493,7 +640,9 @@ def _split(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path
         return Unknown(render({"Fn::Split": arg}))
     if not isinstance(delimiter, str) or not delimiter:
         raise resolver.fail((*here, 0), "Fn::Split's delimiter must be non-empty text")
-    return _piece(resolver, source, (*here, 1), "Fn::Split's string").split(delimiter)
+    text = _piece(resolver, source, (*here, 1), "Fn::Split's string")
+    resolver.spend(len(text), here, "Fn::Split")
+    return text.split(delimiter)
 
 
 def _find_in_map(
@@ -502,11 +651,11 @@ def _find_in_map(
     if not isinstance(arg, list) or len(arg) != 3:
         raise resolver.fail(here, "Fn::FindInMap takes [MAP, TOP_LEVEL_KEY, SECOND_LEVEL_KEY]")
     keys = [resolver.argument(item, (*here, i)) for i, item in enumerate(arg)]
-    if any(isinstance(key, Unknown) for key in keys):
-        return Unknown(render({"Fn::FindInMap": arg}))
     found: Any = resolver.template.mappings
     what = "Mappings"
     for position, key in enumerate(keys):
+        if isinstance(key, Unknown):  # the keys before it are still checked
+            return Unknown(render({"Fn::FindInMap": arg}))
         text = _piece(resolver, key, (*here, position), "a Fn::FindInMap key")
         table = {str(_text(k)): v for k, v in found.items()} if isinstance(found, dict) else {}
         if text not in table:
@@ -520,19 +669,32 @@ def _base64(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Pat
     value = resolver.argument(arg, here)
     if isinstance(value, Unknown):
         return Unknown(render({"Fn::Base64": arg}))
-    text = _piece(resolver, value, here, "Fn::Base64's value")
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    data = _piece(resolver, value, here, "Fn::Base64's value").encode("utf-8")
+    resolver.spend(4 * ((len(data) + 2) // 3), here, "Fn::Base64")
+    return base64.b64encode(data).decode("ascii")
 
 
 def _get_att(resolver: Resolver, arg: Any, here: Path, out: Path, lines: dict[Path, int]) -> Any:
+    """Unknown: another resource's attribute exists once it is created. As in CloudFormation,
+    the attribute's name may be a `Ref` (to a parameter), the resource's may not."""
     if isinstance(arg, str) and "." in arg:
         arg = arg.split(".", 1)
-    if not isinstance(arg, list) or len(arg) != 2 or not all(isinstance(a, str) for a in arg):
-        raise resolver.fail(here, "Fn::GetAtt takes [RESOURCE, ATTRIBUTE]")
-    if arg[0] not in resolver.template.resources:
-        hint = did_you_mean(arg[0], list(resolver.template.resources))
-        raise resolver.fail(here, f"Fn::GetAtt names no resource {arg[0]!r}{hint}")
-    return Unknown(f"!GetAtt {arg[0]}.{arg[1]}")
+    shapes = isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)
+    if not shapes or not (isinstance(arg[1], str) or function_of(arg[1]) == "Ref"):
+        raise resolver.fail(
+            here, "Fn::GetAtt takes [RESOURCE, ATTRIBUTE] (only a Ref may give the ATTRIBUTE)"
+        )
+    resource, attribute = arg
+    if resource not in resolver.template.resources:
+        hint = did_you_mean(resource, list(resolver.template.resources))
+        raise resolver.fail(here, f"Fn::GetAtt names no resource {resource!r}{hint}")
+    if isinstance(attribute, dict):
+        attribute = resolver.ref(attribute["Ref"], (*here, 1, "Ref"))
+        if isinstance(attribute, Unknown):
+            return Unknown(render({"Fn::GetAtt": arg}))
+        if not isinstance(attribute, str):
+            raise resolver.fail((*here, 1), "Fn::GetAtt's ATTRIBUTE must be text")
+    return Unknown(f"!GetAtt {resource}.{attribute}")
 
 
 def _import_value(

@@ -257,10 +257,15 @@ def parse(shown: str, text: str) -> Document:
 
 
 def reader_for(document: Document) -> Reader:
-    """The first reader that recognises `document`, or an InputError naming the formats."""
-    for reader in READERS:
-        if reader.recognises(document):
-            return reader
+    """The reader that recognises `document`, or an InputError naming the formats. A document
+    two readers recognise mixes formats (a CLI input document with a `Resources` key): read as
+    either, the other's declarations would be silently left out."""
+    readers = [reader for reader in READERS if reader.recognises(document)]
+    if len(readers) > 1:
+        formats = " and as ".join(reader.described for reader in readers)
+        return _refuse(document, f"mixes declaration formats: it reads as {formats}")
+    if readers:
+        return readers[0]
     accepted = "; ".join(reader.described for reader in READERS)
     return _refuse(document, f"is not a declaration in any format ota-drift reads: {accepted}")
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from checker.errors import did_you_mean
-from checker.model import Path, display
+from checker.model import Path
 from checker.servicemodel import create_ota_update_shape
 
 Style = Literal["cloudformation", "pulumi"]
@@ -33,7 +33,7 @@ the written name for each style. Empty: CloudFormation's documentation for AWS::
 and pulumi-aws-native 1.84.0's `OtaUpdate` both use every member's API name, in their case.
 A name added here is read in that style instead of the case-insensitive match."""
 
-_STYLE_NAMES = {"cloudformation": "CloudFormation", "pulumi": "Pulumi"}
+STYLE_NAMES = {"cloudformation": "CloudFormation", "pulumi": "Pulumi"}
 
 
 def written_name(api_path: Path, style: Style) -> str:
@@ -47,12 +47,36 @@ def written_name(api_path: Path, style: Style) -> str:
     return name[:1].lower() + name[1:]
 
 
+def written_path(api_path: Path, style: Style) -> str:
+    """`api_path` as `style` writes it (`Files[0].FileLocation`): members in its names, list
+    positions in brackets, map keys (the user's data) as they are."""
+    out = ""
+    shape: Shape | None = create_ota_update_shape()
+    pattern: Path = ()
+    for step in api_path:
+        if isinstance(shape, ListShape) and isinstance(step, int):
+            out += f"[{step}]"
+            pattern, shape = (*pattern, "*"), shape.member
+            continue
+        if isinstance(shape, StructureShape) and step in shape.members:
+            pattern, shape = (*pattern, step), shape.members[str(step)]
+            name = written_name(pattern, style)
+        else:
+            pattern = (*pattern, step)
+            shape = shape.value if isinstance(shape, MapShape) else None
+            name = str(step)
+        out += f".{name}" if out else name
+    return out
+
+
 def to_api_names(
     value: Any, lines: Mapping[Path, int], root: Path, style: Style
 ) -> tuple[Any, dict[Path, int], list[tuple[Path, str]]]:
     """`value` (a resource's properties, in `style`'s names, at `root` in its document) in API
     names, the line of each key by API path from the entry, and the problems as (document path,
-    message): an unknown property, in `style`'s names, with a did-you-mean."""
+    message), in `style`'s names: an unknown property, with a did-you-mean, and a property
+    written twice in different cases (`OtaUpdateId` and `OTAUpdateId`), which would otherwise
+    leave one of the two values silently unread."""
     renamer = _Renamer(lines, style)
     if (line := lines.get(root)) is not None:
         renamer.key_lines[()] = line
@@ -89,16 +113,25 @@ class _Renamer:
         pattern = _pattern(api)
         members = _member_table(shape, pattern, self.style)
         out: dict[str, Any] = {}
+        spelt: dict[str, Any] = {}  # the key each member was first written as
+        where = f" in {written_path(api, self.style)}" if api else ""
+        style = STYLE_NAMES[self.style]
         for key, item in value.items():
             member = members.get(key.lower()) if isinstance(key, str) else None
             here = (*written, key)
             if member is None:
                 names = [written_name((*pattern, m), self.style) for m in shape.members]
-                where = f" in {display(api)}" if api else ""
                 hint = did_you_mean(str(key), names)
-                message = f"unknown {_STYLE_NAMES[self.style]} property {key!r}{where}{hint}"
+                self.problems.append((here, f"unknown {style} property {key!r}{where}{hint}"))
+                continue
+            if member in spelt:
+                message = (
+                    f"{style} properties {spelt[member]!r} and {key!r}{where} are one property "
+                    "(names match in any case): write it once"
+                )
                 self.problems.append((here, message))
                 continue
+            spelt[member] = key
             target = (*api, member)
             self._line(here, target)
             out[member] = self.rename(item, shape.members[member], here, target)

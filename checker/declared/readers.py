@@ -1,4 +1,5 @@
-"""The declaration readers, in the order they are asked: most specific format first."""
+"""The declaration readers. Exactly one may recognise a document (checker/declared/loader.py
+refuses a document two recognise), so their order only orders the formats in messages."""
 
 from __future__ import annotations
 
@@ -14,4 +15,4 @@ READERS: tuple[Reader, ...] = (
     PulumiStackReader(),
     CliInputReader(),
 )
-"""The CLI input reader comes last: it knows its documents only by their keys."""
+"""The order the "formats accepted" error lists them in."""

@@ -168,6 +168,42 @@ def test_a_file_no_reader_recognises_is_an_error_naming_the_formats(
         assert described in err
 
 
+CLI_INPUT = "an AWS CLI input document (create-ota-update parameters, as --cli-input-json takes)"
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        (
+            '{"otaUpdateId": "a", "targets": ["arn:aws:iot:eu-west-1:123456789012:thinggroup/g"],'
+            ' "files": [{"fileName": "f"}], "roleArn": "arn:aws:iam::123456789012:role/r",'
+            ' "Resources": {}}\n',
+            "a CloudFormation or CDK template (Resources holding AWS::IoT::OTAUpdate)",
+        ),
+        (
+            '{"otaUpdates": [], "otaUpdateId": "a"}\n',
+            "an ota-drift file (a mapping with an 'otaUpdates' list)",
+        ),
+        (
+            '{"version": 3, "deployment": {}, "otaUpdateId": "a"}\n',
+            "a Pulumi stack export (pulumi stack export: deployment.resources)",
+        ),
+    ],
+    ids=["template", "ota-drift", "pulumi"],
+)
+def test_a_document_mixing_formats_is_refused(
+    capsys: pytest.CaptureFixture[str], text: str, other: str
+) -> None:
+    """Read as either format, the other's declaration would be silently left out: a valid
+    CLI input document with `Resources: {}` was an empty template, and exit 0."""
+    Path("mixed.json").write_text(text, encoding="utf-8")
+    code, _, err = lint(capsys, "mixed.json")
+    assert (code, err) == (
+        2,
+        f"mixed.json:1: mixes declaration formats: it reads as {other} and as {CLI_INPUT}\n",
+    )
+
+
 def test_a_snapshot_given_as_a_declaration_says_to_use_state(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

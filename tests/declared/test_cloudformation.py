@@ -70,7 +70,7 @@ def test_short_form_template_resolves_every_tag(in_fixtures: Path) -> None:
     and every short-form tag resolve to the values CloudFormation would deploy."""
     [update] = load(["cloudformation/sensors.yaml"], DEPLOYED)
     assert update.ota_update_id == "sensors-prod-r42"
-    assert update.location == Location("cloudformation/sensors.yaml", 56)
+    assert update.location == Location("cloudformation/sensors.yaml", 56, "logical ID Firmware")
     assert update.resource == "logical ID Firmware"
     assert update.config == {
         "otaUpdateId": "sensors-prod-r42",
@@ -166,7 +166,7 @@ def test_parameter_override_and_resource_condition(in_fixtures: Path) -> None:
     assert firmware.location_of(("awsJobAbortConfig",)).line == 61
     assert (canary.ota_update_id, canary.location) == (
         "canary-r42",
-        Location("cloudformation/sensors.yaml", 111),
+        Location("cloudformation/sensors.yaml", 111, "logical ID Canary"),
     )
     assert canary.resource == "logical ID Canary"
 
@@ -174,7 +174,7 @@ def test_parameter_override_and_resource_condition(in_fixtures: Path) -> None:
 def test_parameter_without_value_leaves_the_id_unknown(in_fixtures: Path) -> None:
     """A parameter with no default and no --parameter is unknown; an update needs its id."""
     assert errors(["cloudformation/sensors.yaml"]) == [
-        "cloudformation/sensors.yaml:62: resource Firmware: otaUpdateId is <computed at deploy "
+        "cloudformation/sensors.yaml:62: resource Firmware: OtaUpdateId is <computed at deploy "
         "time: !Sub sensors-${Stage}-${Release}>: the id must be known before deployment to find "
         "the live update (set the parameters it uses)"
     ]
@@ -223,7 +223,7 @@ def test_long_form_json_template(in_fixtures: Path) -> None:
     "12.5") are read as the API's numbers."""
     options = ReadOptions(parameters={"Release": "r42"}, region="eu-west-1", account_id=ACCOUNT)
     [update] = load(["cloudformation/long-form.json"], options)
-    assert update.location == Location("cloudformation/long-form.json", 29)
+    assert update.location == Location("cloudformation/long-form.json", 29, "logical ID Firmware")
     assert update.config == {
         "otaUpdateId": "sensors-prod-r42",
         "targets": [f"arn:aws:iot:eu-west-1:{ACCOUNT}:thinggroup/sensors"],
@@ -267,7 +267,11 @@ def test_cdk_assembly_reads_only_its_templates(in_fixtures: Path) -> None:
     asset manifest are not (alone, each is refused as no declaration)."""
     options = ReadOptions(region="eu-west-1", account_id=ACCOUNT)
     [update] = load(["cdk.out"], options)
-    assert update.location == Location("cdk.out/MyStack.template.json", 37)
+    assert update.location == Location(
+        "cdk.out/MyStack.template.json",
+        37,
+        "logical ID Firmware4A3D6F0B (aws:cdk:path MyStack/Firmware/Resource)",
+    )
     assert update.resource == (
         "logical ID Firmware4A3D6F0B (aws:cdk:path MyStack/Firmware/Resource)"
     )
@@ -335,7 +339,7 @@ def test_unknown_tag_in_a_template_is_refused(tmp_path: Path, monkeypatch) -> No
         (
             "      AwsJobPresignedUrlConfig:\n        ExpiresIn: 600\n",
             "t.yaml:15: resource Firmware: unknown CloudFormation property 'ExpiresIn' in "
-            "awsJobPresignedUrlConfig; did you mean 'ExpiresInSec'?",
+            "AwsJobPresignedUrlConfig; did you mean 'ExpiresInSec'?",
         ),
         (
             "      Description: !Ref Nothing\n",
@@ -373,7 +377,7 @@ def test_unknown_tag_in_a_template_is_refused(tmp_path: Path, monkeypatch) -> No
         ),
         (
             "      Description:\n        Fn::Split: [',', a]\n",
-            "t.yaml:14: resource Firmware: description must be a string, not a list",
+            "t.yaml:14: resource Firmware: Description must be a string, not a list",
         ),
     ],
     ids=[
@@ -488,7 +492,17 @@ def test_find_in_map_missing_key(tmp_path: Path, monkeypatch) -> None:
         (
             "  Firmware:\n    Type: AWS::IoT::OtaUpdate\n    Properties: {}\n",
             "t.yaml:3: resource Firmware: Type 'AWS::IoT::OtaUpdate' is no CloudFormation type "
-            "(types are case-sensitive); did you mean 'AWS::IoT::OTAUpdate'?",
+            "(types are case-sensitive, without spaces); did you mean 'AWS::IoT::OTAUpdate'?",
+        ),
+        (
+            '  Firmware:\n    Type: "AWS::IoT::OTAUpdate "\n    Properties: {}\n',
+            "t.yaml:3: resource Firmware: Type 'AWS::IoT::OTAUpdate ' is no CloudFormation type "
+            "(types are case-sensitive, without spaces); did you mean 'AWS::IoT::OTAUpdate'?",
+        ),
+        (
+            "  Firmware:\n    Type: 'AWS::IoT:: OTAupdate'\n    Properties: {}\n",
+            "t.yaml:3: resource Firmware: Type 'AWS::IoT:: OTAupdate' is no CloudFormation type "
+            "(types are case-sensitive, without spaces); did you mean 'AWS::IoT::OTAUpdate'?",
         ),
     ],
     ids=[
@@ -498,6 +512,8 @@ def test_find_in_map_missing_key(tmp_path: Path, monkeypatch) -> None:
         "no-type",
         "undecided",
         "type-case",
+        "type-trailing-space",
+        "type-space-and-case",
     ],
 )
 def test_bad_resource(tmp_path: Path, monkeypatch, resource: str, expected: str) -> None:
@@ -569,8 +585,8 @@ def test_signature_that_is_not_base64(tmp_path: Path, monkeypatch) -> None:
         "              Signature: {InlineDocument: not base64!}\n",
     )
     assert errors(["t.yaml"]) == [
-        "t.yaml:17: resource Firmware: files[0].codeSigning.customCodeSigning.signature."
-        "inlineDocument must be base64 text: CloudFormation's InlineDocument is the signature's "
+        "t.yaml:17: resource Firmware: Files[0].CodeSigning.CustomCodeSigning.Signature."
+        "InlineDocument must be base64 text: CloudFormation's InlineDocument is the signature's "
         "bytes in base64"
     ]
 
@@ -711,3 +727,348 @@ def test_properties_chosen_by_if(
     else:
         [update] = load(["t.yaml"])
         assert (update.ota_update_id, update.location_of(("targets",)).line) == (expected, 9)
+
+
+# --- review of issue 12: each defect, with its exact message ---------------------------------
+
+
+def test_one_property_in_two_cases_exits_2_naming_both(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`OTAUpdateId` after `OtaUpdateId` would have been audited as the id, silently."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, MINIMAL + "      OTAUpdateId: fw-2\n")
+    assert main(["lint", "t.yaml"]) == 2
+    assert capsys.readouterr().err == (
+        "t.yaml:14: resource Firmware: CloudFormation properties 'OtaUpdateId' and "
+        "'OTAUpdateId' are one property (names match in any case): write it once\n"
+    )
+
+
+def _nested_subs(levels: int) -> str:
+    """`Description:` as `levels` nested `!Sub`s, each substituting the next 100 times, around
+    1,000 characters: a 4 KB template whose text would be 10**15 characters."""
+    text = "      Description: !Sub\n"
+    indent = "        "
+    for level in range(levels):
+        text += f"{indent}- '{'${a}' * 100}'\n"
+        if level == levels - 1:
+            text += f"{indent}- a: '{'x' * 1000}'\n"
+        else:
+            text += f"{indent}- a: !Sub\n"
+            indent += "    "
+    return text
+
+
+BUDGET = (
+    "takes the text this template's functions give past 5,242,880 characters: no declaration "
+    "holds that much (a template CloudFormation deploys has at most 1 MB)"
+)
+
+
+def test_nested_subs_are_refused_before_they_exhaust_memory(tmp_path: Path, monkeypatch) -> None:
+    """The innermost `!Sub` (line 24) builds 100 KB; the one around it (line 22) would build
+    10 MB, past the budget, and is refused while it builds."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, MINIMAL + _nested_subs(6))
+    assert errors(["t.yaml"]) == [f"t.yaml:22: Fn::Sub {BUDGET}"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            "      Description: !Sub '" + "${Long}" * 6 + "'\n",
+            f"t.yaml:15: Fn::Sub {BUDGET}",
+        ),
+        (
+            "      Files:\n        - FileName: fw.bin\n          Attributes:\n"
+            + "".join(f"            a{i}: !Ref Long\n" for i in range(6)),
+            f"t.yaml:22: Ref {BUDGET}",
+        ),
+        (
+            "      Description: !Join ['', [" + ", ".join(["!Ref Long"] * 3) + "]]\n"
+            "      Protocols: !Join ['', [" + ", ".join(["!Ref Long"] * 3) + "]]\n",
+            f"t.yaml:15: Fn::Join {BUDGET}",  # said once, not again for Protocols
+        ),
+    ],
+    ids=["sub", "ref-in-many-places", "join"],
+)
+def test_a_long_parameter_used_many_times_is_refused(
+    tmp_path: Path, monkeypatch, extra: str, expected: str
+) -> None:
+    """A 1 MB default fits in a declaration file; six copies of it are past the budget."""
+    monkeypatch.chdir(tmp_path)
+    text = MINIMAL.replace(
+        "  Stage: {Type: String, Default: prod}\n",
+        "  Stage: {Type: String, Default: prod}\n"
+        f"  Long: {{Type: String, Default: {'x' * 2**20}}}\n",
+    )
+    if "Files:" in extra:
+        text = text.replace("      Files: [{FileName: fw.bin}]\n", "")
+    write(tmp_path, text + extra)
+    assert errors(["t.yaml"]) == [expected]
+
+
+def test_the_text_budget_is_the_largest_declaration_file() -> None:
+    from checker.declared import intrinsics, loader
+
+    assert intrinsics.MAX_BUILT_CHARS == loader.MAX_FILE_BYTES
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        (
+            "Resource:\n  Other:\n    Type: AWS::IoT::OTAUpdate\n",
+            "t.yaml:14: unknown template section 'Resource' (a template's top level holds only "
+            "its sections); did you mean 'Resources'?",
+        ),
+        (
+            "Conditons:\n  Never: !Equals [a, b]\n",
+            "t.yaml:14: unknown template section 'Conditons' (a template's top level holds only "
+            "its sections); did you mean 'Conditions'?",
+        ),
+        (
+            "Outputs: {}\nTransform: AWS::Serverless-2016-10-31\nGlobals: {}\nRules: {}\n"
+            "Hooks: {}\nMetadata: {}\nDescription: d\n",
+            None,
+        ),
+    ],
+    ids=["resource", "conditons", "every-section"],
+)
+def test_a_top_level_key_that_is_no_template_section_is_refused(
+    tmp_path: Path, monkeypatch, top: str, expected: str | None
+) -> None:
+    """A misspelt section would leave what it holds silently unread."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, MINIMAL + top)
+    if expected is None:
+        assert [u.ota_update_id for u in load(["t.yaml"])] == ["fw-1"]
+    else:
+        assert errors(["t.yaml"]) == [expected]
+
+
+def test_the_branch_if_does_not_choose_is_not_evaluated(in_fixtures: Path) -> None:
+    """With Stage=dev, IsProd is false: the prod-only target's `!Select [1, !Ref Fleets]` is
+    past the end of a one-fleet list, and CloudFormation never evaluates it."""
+    options = ReadOptions(parameters={"Release": "r1", "Stage": "dev", "Fleets": "a"})
+    firmware, canary = load(["cloudformation/sensors.yaml"], options)
+    assert (firmware.ota_update_id, canary.ota_update_id) == ("sensors-dev-r1", "canary-r1")
+    assert len(firmware.config["targets"]) == 1
+    assert "awsJobAbortConfig" not in firmware.config
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("!If [IsProd, fine, !Select [3, !Split [',', !Ref Stage]]]", "fine"),
+        ("!If [IsProd, fine, !FindInMap [Config, !Ref Stage, Key]]", "fine"),
+        (
+            "!If [IsProd, fine, !FindInMap [Nothing, !Ref Stage, Key]]",
+            "t.yaml:17: Mappings has no key 'Nothing'",
+        ),
+        (
+            "!If [IsProd, fine, !Ref Nothing]",
+            "t.yaml:17: Ref: 'Nothing' is no parameter or resource of this template",
+        ),
+        (
+            "!If [IsProd, fine, {'Fn::Sup': x}]",
+            "t.yaml:17: unknown intrinsic function 'Fn::Sup'; did you mean 'Fn::Sub'?",
+        ),
+    ],
+    ids=[
+        "value-error",
+        "key-for-another-stage",
+        "no-mapping",
+        "no-name",
+        "no-function",
+    ],
+)
+def test_the_other_branch_is_checked_only_for_what_is_wrong_whatever_the_parameters(
+    tmp_path: Path, monkeypatch, description: str, expected: str
+) -> None:
+    """Stage is prod, so the second branch is not evaluated: what depends on the parameters is
+    no error there, while a function or a name that exists in no case still is, as
+    CloudFormation refuses such a template."""
+    monkeypatch.chdir(tmp_path)
+    mappings = "Mappings:\n  Config:\n    dev: {Key: k}\n"
+    write(tmp_path, mappings + MINIMAL + f"      Description: {description}\n")
+    if expected == "fine":
+        [update] = load(["t.yaml"])
+        assert update.config["description"] == "fine"
+    else:
+        assert errors(["t.yaml"]) == [expected]
+
+
+NO_ECHO_TEMPLATE = MINIMAL.replace(
+    "  Stage: {Type: String, Default: prod}\n",
+    "  Stage: {Type: String, Default: prod}\n"
+    "  Secret: {Type: String, NoEcho: true, Default: hunter2-secret}\n",
+)
+
+
+def test_a_no_echo_parameter_is_an_unknown_value_never_printed(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CloudFormation masks a NoEcho value; a drift report that compared it would print it
+    (`declared "hunter2-secret"`). Default or given, it is unknown, and so is what uses it."""
+    monkeypatch.chdir(tmp_path)
+    files = "      Files:\n        - FileName: fw.bin\n"
+    files += "          Attributes: {key: !Sub 'k-${Secret}'}\n"
+    text = NO_ECHO_TEMPLATE.replace("      Files: [{FileName: fw.bin}]\n", files)
+    write(tmp_path, text + "      Description: !Ref Secret\n")
+    [update] = load(["t.yaml"], ReadOptions(parameters={"Secret": "given-secret"}))
+    assert update.config["description"] == Unknown("a NoEcho parameter")
+    assert update.config["files"][0]["attributes"] == {"key": Unknown("!Sub k-${Secret}")}
+    live = {
+        "otaUpdateId": "fw-1",
+        "description": "live description",
+        "targets": ["arn:aws:iot:eu-west-1:123456789012:thinggroup/sensors"],
+        "otaUpdateFiles": [{"fileName": "fw.bin", "attributes": {"key": "k-other"}}],
+        "otaUpdateStatus": "CREATE_COMPLETE",
+    }
+    snapshot = {"version": 1, "capturedAt": "2026-11-20T06:00:00+00:00", "otaUpdates": [live]}
+    (tmp_path / "snap.json").write_text(json.dumps(snapshot), encoding="utf-8")
+    report = findings(capsys, ["check", "t.yaml", "--state", "snap.json"])
+    assert "hunter2" not in json.dumps(report)
+    assert [f["path"] for f in report if f["ruleId"] == "OTA001"] == []
+    [unchecked] = [f["message"] for f in report if f["ruleId"] == "OTA005"]
+    assert unchecked == (
+        "files[fw.bin].attributes.key, description not compared with live: depend on values "
+        "computed at deploy time (!Sub k-${Secret}, a NoEcho parameter)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, "t.yaml:4: parameter Secret: its Default is not one of its AllowedValues (a, b)"),
+        (
+            {"Secret": "hunter3"},
+            "t.yaml:4: parameter Secret: --parameter Secret is not one of its AllowedValues (a, b)",
+        ),
+    ],
+    ids=["default", "given"],
+)
+def test_a_bad_no_echo_value_is_refused_without_showing_it(
+    tmp_path: Path, monkeypatch, given: dict[str, str], expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path, NO_ECHO_TEMPLATE.replace("NoEcho: true,", "NoEcho: true, AllowedValues: [a, b],")
+    )
+    assert errors(["t.yaml"], ReadOptions(parameters=given)) == [expected]
+
+
+LONG = "9" * 5000
+TOO_LONG = "a number of 5,000 characters, too long (numbers have at most 100 characters)"
+
+
+def test_a_number_too_long_to_convert_is_an_error_at_its_line(tmp_path: Path, monkeypatch) -> None:
+    """Python refuses to convert more than 4,300 digits; no number needs more than 100."""
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        MINIMAL + f"      AwsJobExecutionsRolloutConfig:\n        MaximumPerMinute: '{LONG}'\n",
+    )
+    assert errors(["t.yaml"]) == [
+        "t.yaml:15: resource Firmware: AwsJobExecutionsRolloutConfig.MaximumPerMinute is "
+        + TOO_LONG
+    ]
+
+
+def test_a_number_parameter_too_long_is_an_error_at_the_parameter(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = MINIMAL.replace(
+        "  Stage: {Type: String, Default: prod}\n",
+        "  Stage: {Type: String, Default: prod}\n  Num: {Type: Number}\n",
+    )
+    write(tmp_path, text + "      AwsJobExecutionsRolloutConfig: {MaximumPerMinute: !Ref Num}\n")
+    assert errors(["t.yaml"], ReadOptions(parameters={"Num": LONG})) == [
+        f"t.yaml:4: parameter Num: --parameter Num={'9' * 57}... is {TOO_LONG}"
+    ]
+
+
+def test_a_select_index_too_long_is_an_error_at_its_line(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, MINIMAL + f"      Description: !Select ['{LONG}', [a]]\n")
+    assert errors(["t.yaml"]) == [f"t.yaml:14: Fn::Select's index is {TOO_LONG}"]
+
+
+GET_ATT_REF = (
+    MINIMAL.replace(
+        "  Stage: {Type: String, Default: prod}\n",
+        "  Stage: {Type: String, Default: prod}\n  Attr: {Type: String{DEFAULT}}\n",
+    ).replace(
+        "      RoleArn: arn:aws:iam::123456789012:role/ota\n",
+        "      RoleArn: !GetAtt [Role, {ATTRIBUTE}]\n",
+    )
+    + "  Role: {Type: AWS::IAM::Role}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("default", "attribute", "expected"),
+    [
+        (", Default: Arn", "!Ref Attr", Unknown("!GetAtt Role.Arn")),
+        ("", "!Ref Attr", Unknown("!GetAtt [Role, !Ref Attr]")),
+        ("", "Arn", Unknown("!GetAtt Role.Arn")),
+    ],
+    ids=["ref-with-default", "ref-without-value", "literal"],
+)
+def test_get_att_takes_a_ref_for_the_attribute_name(
+    tmp_path: Path, monkeypatch, default: str, attribute: str, expected: Unknown
+) -> None:
+    """As CloudFormation allows: another resource's attribute is unknown whatever its name."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GET_ATT_REF.replace("{DEFAULT}", default).replace("{ATTRIBUTE}", attribute))
+    [update] = load(["t.yaml"])
+    assert update.config["roleArn"] == expected
+
+
+def test_get_att_takes_no_other_function(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GET_ATT_REF.replace("{DEFAULT}", "").replace("{ATTRIBUTE}", "!Sub Arn"))
+    assert errors(["t.yaml"]) == [
+        "t.yaml:14: Fn::GetAtt takes [RESOURCE, ATTRIBUTE] (only a Ref may give the ATTRIBUTE)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("      RoleArn: arn:aws:iam::123456789012:role/ota\n", ""),
+            "t.yaml:9: resource Firmware: missing required CloudFormation property 'RoleArn'",
+        ),
+        (
+            (
+                "      RoleArn:",
+                "      AwsJobAbortConfig:\n        AbortCriteriaList:\n"
+                "          - {Action: CANCEL, ThresholdPercentage: 10,\n"
+                "             MinNumberOfExecutedThings: 1}\n"
+                "      RoleArn:",
+            ),
+            "t.yaml:15: resource Firmware: missing required CloudFormation property "
+            "'FailureType' in AwsJobAbortConfig.AbortCriteriaList[0]",
+        ),
+        (
+            (
+                "[{FileName: fw.bin}]",
+                "[{FileName: fw.bin, FileLocation: {S3Location: {Bucket: ''}}}]",
+            ),
+            "t.yaml:12: resource Firmware: Files[0].FileLocation.S3Location.Bucket must have at "
+            "least 1 character",
+        ),
+    ],
+    ids=["top", "nested", "too-short"],
+)
+def test_a_problem_names_properties_as_cloudformation_writes_them(
+    tmp_path: Path, monkeypatch, change: tuple[str, str], expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, MINIMAL.replace(*change))
+    assert errors(["t.yaml"]) == [expected]

@@ -20,7 +20,13 @@ from tests.support.builders import snapshot_text
 FIXTURES = Path(__file__).parent / "fixtures" / "same-update"
 FORMATS = ("ota.yaml", "cli-input.json", "template.yaml", "stack-export.json")
 PSEUDO = ("--parameter", "AWS::Region=eu-west-1", "--parameter", "AWS::AccountId=123456789012")
-WHERE = ("file", "line")
+WHERE = ("file", "line", "resource")
+RESOURCES = {
+    "ota.yaml": None,
+    "cli-input.json": None,
+    "template.yaml": "logical ID GatewayFirmware",
+    "stack-export.json": "urn:pulumi:prod::gateways::aws-native:iot:OtaUpdate::gateway-fw",
+}
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 
@@ -61,6 +67,7 @@ def test_lint_findings_are_the_same_in_every_format(capsys: pytest.CaptureFixtur
         assert findings[name] == findings["ota.yaml"], name
     for name, (_, found) in results.items():
         assert {f["file"] for f in found} == {name}
+        assert {f["resource"] for f in found} == {RESOURCES[name]}
         assert all(isinstance(f["line"], int) and f["line"] > 1 for f in found)
 
 

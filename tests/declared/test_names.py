@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.declared import names
-from checker.declared.names import to_api_names, written_name
+from checker.declared.names import to_api_names, written_name, written_path
 from checker.servicemodel import create_ota_update_shape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def test_an_unknown_property_is_named_as_written_with_a_did_you_mean() -> None:
         ),
         (
             (*PROPS, "AwsJobPresignedUrlConfig", "ExpiresIn"),
-            "unknown CloudFormation property 'ExpiresIn' in awsJobPresignedUrlConfig; "
+            "unknown CloudFormation property 'ExpiresIn' in AwsJobPresignedUrlConfig; "
             "did you mean 'ExpiresInSec'?",
         ),
     ]
@@ -78,3 +78,54 @@ def test_docs_iac_names_is_generated_from_the_table() -> None:
     """`python -m checker.declared.names` is exactly docs/iac-names.md: the page is current."""
     page = (ROOT / "docs" / "iac-names.md").read_text(encoding="utf-8")
     assert page == names.markdown()
+
+
+def test_one_property_written_in_two_cases_is_an_error_naming_both() -> None:
+    """The match is case-insensitive, so `OTAUpdateId` is `OtaUpdateId` again: a second value
+    for one property, which must not silently replace the first (nor be dropped)."""
+    props = {
+        "OtaUpdateId": "x",
+        "OTAUpdateId": "y",
+        "Files": [{"FileName": "f", "fileName": "g"}],
+    }
+    value, _, problems = to_api_names(props, {}, PROPS, "cloudformation")
+    assert problems == [
+        (
+            (*PROPS, "OTAUpdateId"),
+            "CloudFormation properties 'OtaUpdateId' and 'OTAUpdateId' are one property "
+            "(names match in any case): write it once",
+        ),
+        (
+            (*PROPS, "Files", 0, "fileName"),
+            "CloudFormation properties 'FileName' and 'fileName' in Files[0] are one property "
+            "(names match in any case): write it once",
+        ),
+    ]
+    assert value == {"otaUpdateId": "x", "files": [{"fileName": "f"}]}
+
+
+def test_pulumi_inputs_in_two_cases_are_an_error_too() -> None:
+    """The CrossGuard pack maps its props with `to_api_names` as well, so it refuses them too."""
+    _, _, problems = to_api_names({"roleArn": "a", "RoleArn": "b"}, {}, (), "pulumi")
+    assert problems == [
+        (
+            ("RoleArn",),
+            "Pulumi properties 'roleArn' and 'RoleArn' are one property (names match in any "
+            "case): write it once",
+        )
+    ]
+
+
+def test_map_keys_in_two_cases_are_two_keys() -> None:
+    """`attributes` is the user's data: `Build` and `build` are two attributes."""
+    props = {"Files": [{"FileName": "f", "Attributes": {"Build": "1", "build": "2"}}]}
+    value, _, problems = to_api_names(props, {}, PROPS, "cloudformation")
+    assert problems == []
+    assert value["files"][0]["attributes"] == {"Build": "1", "build": "2"}
+
+
+def test_written_path_names_members_as_the_format_writes_them() -> None:
+    path = ("files", 0, "attributes", "build")
+    assert written_path(path, "cloudformation") == "Files[0].Attributes.build"
+    assert written_path(("tags", 1, "Key"), "pulumi") == "tags[1].key"
+    assert written_path(("awsJobAbortConfig",), "cloudformation") == "AwsJobAbortConfig"

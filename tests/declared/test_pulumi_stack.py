@@ -63,6 +63,11 @@ def line_of(path: str, text: str) -> int:
     return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
+def key_line(path: str, key: str) -> int:
+    """The line of the first `"key":` in the export."""
+    return line_of(path, f'"{key}"')
+
+
 def errors_of(path: str) -> list[str]:
     with pytest.raises(InputError) as exc:
         load_declared([path])
@@ -130,13 +135,14 @@ def test_lint_points_at_the_exports_lines(capsys: pytest.CaptureFixture[str]) ->
     path = str(shutil.copy(EXPORT, "stack-export.json"))
     code, out, _ = lint(capsys, path)
     assert code == 1
-    located = [line.split()[1] + " " + line.rsplit("(", 1)[1] for line in out.splitlines()[3:8]]
+    urn = "urn:pulumi:prod::firmware-releases::aws-native:iot:OtaUpdate::sensor-fw"
+    located = [line.split()[1] + " " + line.rsplit("  (", 1)[1] for line in out.splitlines()[3:8]]
     assert located == [
-        "OTA202 stack-export.json:81)",
-        "OTA204 stack-export.json:81)",
-        "OTA306 stack-export.json:76)",
-        "OTA307 stack-export.json:76)",
-        "OTA402 stack-export.json:90)",
+        f"OTA202 stack-export.json:81, {urn})",
+        f"OTA204 stack-export.json:81, {urn})",
+        f"OTA306 stack-export.json:76, {urn})",
+        f"OTA307 stack-export.json:76, {urn})",
+        f"OTA402 stack-export.json:90, {urn})",
     ]
 
 
@@ -152,7 +158,9 @@ def test_the_export_and_the_cli_input_file_of_one_update_find_the_same(
     ):
         code, out, _ = lint(capsys, path, "--format", "json")
         findings = json.loads(out)["findings"]
-        unlocated = [{k: v for k, v in f.items() if k not in ("file", "line")} for f in findings]
+        unlocated = [
+            {k: v for k, v in f.items() if k not in ("file", "line", "resource")} for f in findings
+        ]
         results.append((code, unlocated))
     assert results[0] == results[1]
     assert len(results[0][1]) == 5
@@ -166,7 +174,8 @@ def test_an_export_in_a_declared_folder_is_found(capsys: pytest.CaptureFixture[s
         load_declared(["ota"])
     assert [str(p) for p in exc.value.problems] == [
         "ota/shown.json:76: otaUpdateId 'sensor-fw-2-4-0' is declared twice "
-        "(first at ota/prod/stack.json:76)"
+        "(first at ota/prod/stack.json:76, urn:pulumi:prod::firmware-releases::aws-native:iot:"
+        "OtaUpdate::sensor-fw)"
     ]
     Path("ota/shown.json").unlink()
     code, out, _ = lint(capsys, "ota", "--format", "json")
@@ -261,8 +270,8 @@ def test_a_value_botocore_refuses_is_an_error_at_its_line_with_the_urn() -> None
             "2: 'deployment' must be a mapping (the stack's state from pulumi stack export)",
         ),
         (
-            '{"version": 4,\n "deployment": {}}\n',
-            "1: Pulumi deployment version 4 is not one ota-drift reads (1 to 3)",
+            '{"version": 5,\n "deployment": {}}\n',
+            "1: Pulumi deployment version 5 is not one ota-drift reads (1 to 4)",
         ),
         (
             '{"version": 3, "deployment": {"resources": [\n  {"urn": "a", "type": "t"},\n'
@@ -342,3 +351,143 @@ def test_reading_leaves_the_document_as_parsed() -> None:
     assert isinstance(reader, PulumiStackReader)
     reader.read(document, ReadOptions())
     assert document.value == before
+
+
+# --- review of issue 12 ---------------------------------------------------------------------
+
+KNOWN_FEATURES = ["byteString", "outputDependencies", "refreshBeforeUpdate"]
+
+
+def test_a_version_4_export_with_features_it_knows_is_read() -> None:
+    """Pulumi writes version 4, with `features`, once a stack uses one of them."""
+    doc = {**export_doc(), "version": 4, "features": KNOWN_FEATURES}
+    (update,) = load_declared([write_export(doc)])
+    assert (update.ota_update_id, update.resource) == ("sensor-fw-2-4-0", URN)
+
+
+@pytest.mark.parametrize(
+    ("features", "expected"),
+    [
+        (
+            ["byteString", "teleport"],
+            "the export needs Pulumi features ota-drift does not read: 'teleport' (it reads "
+            "byteString, extensionParameterization, hooks, outputDependencies, "
+            "refreshBeforeUpdate, replaceWith, snippets-prototype, taint, views); what they "
+            "change in the export cannot be told, so it is refused",
+        ),
+        (
+            "byteString",
+            "'features' must be a list of feature names (Pulumi deployment version 4)",
+        ),
+    ],
+    ids=["unknown-feature", "not-a-list"],
+)
+def test_a_version_4_export_with_a_feature_it_does_not_know_is_refused(
+    features: object, expected: str
+) -> None:
+    doc = {"version": 4, "features": features, "deployment": export_doc()["deployment"]}
+    path = write_export(doc)
+    assert errors_of(path) == [f"stack.json:{key_line(path, 'features')}: {expected}"]
+
+
+def test_a_top_level_key_no_export_has_is_refused() -> None:
+    doc = {**export_doc(), "feature": ["views"]}
+    path = write_export(doc)
+    assert errors_of(path) == [
+        f"stack.json:{key_line(path, 'feature')}: unknown top-level key 'feature' in a "
+        "Pulumi stack export (it holds version, features, deployment); did you mean 'features'?"
+    ]
+
+
+OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({SIG_KEY: OUTPUT_SIG, "value": "Sensor fw", "dependencies": ["urn:a"]}, "Sensor fw"),
+        ({SIG_KEY: OUTPUT_SIG, "value": "shh", "secret": True}, SECRET),
+        ({SIG_KEY: OUTPUT_SIG, "dependencies": ["urn:a"]}, NOT_YET_KNOWN),
+    ],
+    ids=["known", "secret", "not-known"],
+)
+def test_an_output_value_is_its_value_or_unknown(value: dict[str, Any], expected: object) -> None:
+    """`outputDependencies` keeps an output's dependencies beside its value in the state."""
+    doc = export_doc()
+    ota_inputs(doc)["description"] = value
+    (update,) = load_declared([write_export(doc)])
+    assert update.config["description"] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            {SIG_KEY: "803fd3297a5875dc03ca845dda5d2a98", "value": "/w=="},
+            "description is text that is not UTF-8 (byteString) in Pulumi's encoding: no "
+            "OtaUpdate input holds one",
+        ),
+        (
+            {SIG_KEY: "8ad145fe-0d11-4827-bfd7-1abcbf086f5c", "value": "7ff0000000000000"},
+            "description is a NaN or infinite number in Pulumi's encoding: no OtaUpdate input "
+            "holds one",
+        ),
+        (
+            {SIG_KEY: OUTPUT_SIG, "value": "x", "secret": "yes"},
+            "description is a malformed Pulumi output value: 'secret' must be true or false",
+        ),
+    ],
+    ids=["byte-string", "float", "bad-output"],
+)
+def test_a_special_value_of_version_4_no_input_holds_is_an_error(
+    value: dict[str, str], message: str
+) -> None:
+    doc = export_doc()
+    ota_inputs(doc)["description"] = value
+    path = write_export(doc)
+    line = line_of(path, '"description"')
+    assert errors_of(path) == [f"stack.json:{line}: resource {URN}: {message}"]
+
+
+def test_a_malformed_secret_hides_no_other_problem_of_its_resource() -> None:
+    doc = export_doc()
+    ota_inputs(doc)["description"] = {SIG_KEY: SECRET_SIG}
+    ota_inputs(doc)["protocols"] = ["MQTT", "FTP"]
+    path = write_export(doc)
+    assert errors_of(path) == [
+        f"stack.json:{key_line(path, 'description')}: resource {URN}: description is a "
+        "malformed Pulumi secret: it needs 'ciphertext' or 'plaintext'",
+        f"stack.json:{line_of(path, 'FTP')}: resource {URN}: protocols[1] must be one of MQTT, "
+        "HTTP, not 'FTP'",
+    ]
+
+
+def test_an_id_not_known_before_deployment_says_how_pulumi_makes_it_known() -> None:
+    doc = export_doc()
+    ota_inputs(doc)["otaUpdateId"] = {SIG_KEY: SECRET_SIG, "ciphertext": "v1:a:b"}
+    path = write_export(doc)
+    assert errors_of(path) == [
+        f"stack.json:{key_line(path, 'otaUpdateId')}: resource {URN}: otaUpdateId is "
+        "<computed at deploy time: a Pulumi secret>: the id must be known before deployment to "
+        "find the live update (declare it as a plain string: not a secret, nor an output of "
+        "another resource)"
+    ]
+
+
+def test_a_missing_input_is_named_as_pulumi_writes_it() -> None:
+    doc = export_doc()
+    del ota_inputs(doc)["roleArn"]
+    assert errors_of(write_export(doc)) == [
+        f"stack.json:{INPUTS_LINE}: resource {URN}: missing required Pulumi property 'roleArn'"
+    ]
+
+
+def test_one_input_in_two_cases_is_an_error_naming_both() -> None:
+    doc = export_doc()
+    ota_inputs(doc)["OTAUPDATEID"] = "zzz"
+    path = write_export(doc)
+    assert errors_of(path) == [
+        f"stack.json:{key_line(path, 'OTAUPDATEID')}: resource {URN}: Pulumi properties "
+        "'otaUpdateId' and 'OTAUPDATEID' are one property (names match in any case): write it "
+        "once"
+    ]
