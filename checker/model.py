@@ -110,9 +110,13 @@ class Location:
     """Path relative to the current directory, with forward slashes."""
     line: int
     """1-based line of the YAML node."""
+    resource: str | None = None
+    """The IaC resource declared there (`logical ID Firmware (aws:cdk:path ...)`, a Pulumi
+    URN), for templates and stack exports: a line in generated JSON says little alone."""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        where = f"{self.file}:{self.line}"
+        return where if self.resource is None else f"{where}, {self.resource}"
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,9 @@ class DeclaredUpdate:
         still points into the entry, at the block the key would belong to.
         """
         line = nearest_line(self.key_lines, path)
-        return self.location if line is None else Location(self.location.file, line)
+        if line is None:
+            return self.location
+        return Location(self.location.file, line, self.location.resource)
 
 
 @dataclass(frozen=True)

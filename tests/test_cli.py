@@ -294,7 +294,10 @@ def test_json_findings_are_exact_and_sorted(capsys: pytest.CaptureFixture[str]) 
         ("zeta", "OTA001", "description"),
         ("zeta", "OTA004", ""),
     ]
-    keys = ["ruleId", "severity", "otaUpdateId", "source", "path", "message", "file", "line"]
+    keys = [
+        "ruleId", "severity", "otaUpdateId", "source", "path", "message", "file", "line",
+        "resource",
+    ]  # fmt: skip
     for finding in findings:
         expected = [*keys, "desired", "actual"] if finding["ruleId"] == "OTA001" else keys
         assert list(finding) == expected
@@ -308,6 +311,7 @@ def test_json_findings_are_exact_and_sorted(capsys: pytest.CaptureFixture[str]) 
         "message": "awsJobPresignedUrlConfig.expiresInSec: declared 600, live 900",
         "file": "ota/a.yaml",
         "line": 7,
+        "resource": None,
         "desired": 600,
         "actual": 900,
     }

@@ -75,6 +75,7 @@ FINDING_FIELDS = (
     "line",
     "suppressed",
     "drift",
+    "resource",
 )
 """The layout of one finding in the data block, written into it as `findingFields`."""
 _SCRIPT_JSON_ESCAPES = {
@@ -212,6 +213,7 @@ def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
         location.line if location else 0,
         0,
         0,
+        strings(location.resource) if location and location.resource else 0,
     ]
     if finding.suppressed is not None:
         expires = finding.suppressed.expires

@@ -76,6 +76,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "file": finding.location.file if finding.location else None,
         "line": finding.location.line if finding.location else None,
+        "resource": finding.location.resource if finding.location else None,
     }
     if finding.drift is not None:
         out["desired"] = json_safe(finding.drift.declared)

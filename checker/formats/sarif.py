@@ -584,6 +584,11 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
     sarif_location["logicalLocations"] = [
         {"name": ota_update_id, "fullyQualifiedName": qualified, "kind": "resource"}
     ]
+    if location is not None and location.resource is not None:
+        # the IaC resource that declares it: a template's logical ID, a Pulumi URN
+        sarif_location["logicalLocations"].append(
+            {"name": bounded(location.resource), "kind": "declaration"}
+        )
     result: dict[str, Any] = {
         "ruleId": bounded(finding.rule_id),
         "ruleIndex": rule_index,

@@ -173,9 +173,9 @@ def decoded(data: dict[str, Any]) -> list[dict[str, Any]]:
 
     out = []
     for row in data["findings"]:
-        assert 8 <= len(row) <= 10
+        assert 8 <= len(row) <= 11
         severity, rule, update, source, path, message, file, line = row[:8]
-        suppressed, drift = [*row[8:], 0, 0][:2]
+        suppressed, drift, resource = [*row[8:], 0, 0, 0][:3]
         item: dict[str, Any] = {
             "ruleId": strings[rule],
             "severity": data["severities"][severity],
@@ -185,6 +185,7 @@ def decoded(data: dict[str, Any]) -> list[dict[str, Any]]:
             "message": strings[message],
             "file": strings[file] if file >= 0 else None,
             "line": line if file >= 0 else None,
+            "resource": strings[resource] if resource else None,
         }
         if drift:
             item["desired"] = side(strings[drift[0]])

@@ -393,6 +393,7 @@ def test_active_suppression_keeps_the_finding_marked_and_uncounted(
             "message": "maximumPerMinute 300 is above the policy's 200",
             "file": "ota/fleet.yaml",
             "line": 9,
+            "resource": None,
             "references": list(META_BY_ID["OTA302"].doc.references),
             "suppressed": {"reason": REASON, "expires": "2027-03-31"},
         }
@@ -514,6 +515,7 @@ def test_expired_suppression_reactivates_the_finding_and_raises_one_ota900(
             f"it no longer suppresses anything (reason given: {REASON})",
             "file": "suppress.yaml",
             "line": 3,
+            "resource": None,
         }
     ]
     assert report["summary"]["findings"] == {

@@ -224,6 +224,7 @@
     var location = add(tr, el("td", "loc"));
     if (f[6] >= 0) { breakable(add(location, el("code")), S[f[6]] + ":" + f[7], "/"); }
     else { add(location, el("span", "muted", "not declared")); }
+    if (f[10]) { add(location, " "); breakable(add(location, el("span", "muted")), S[f[10]], "/"); }
     var suppressed = add(tr, el("td", "supp"));
     if (f[8]) {
       var until = f[8][1] >= 0 ? "until " + S[f[8][1]] : "no expiry";
