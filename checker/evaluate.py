@@ -234,9 +234,7 @@ def _finding(
 ) -> Finding:
     files = view.files
     named = _named_path(violation.path, files, view.config)
-    return Finding(
-        rule_id=rule.meta.rule_id,
-        severity=rule.meta.severity,
+    return rule.meta.finding(
         ota_update_id=view.ota_update_id,
         side=view.side,
         path=display(named),

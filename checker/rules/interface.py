@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from checker.model import Path, Severity, Side, Unknown
+from checker.model import Finding, Path, Severity, Side, Unknown
 from checker.normalise import service_default
 
 AppliesTo = Literal["declared", "live", "both", "drift", "checker"]
@@ -195,6 +195,11 @@ class RuleMeta:
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
+
+    def finding(self, **fields: Any) -> Finding:
+        """A finding of this rule at its own severity (a policy pack may change it later):
+        the rule's id and severity are written here, not at every place that raises it."""
+        return Finding(rule_id=self.rule_id, severity=self.severity, **fields)
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,7 @@ def changed_finding(
     else:
         note = " (service default)" if defaulted else ""
         message = f"{shown}: declared {_show(declared)}{note}, live {_show(live)}"
-    return Finding(
-        rule_id=CHANGED.rule_id,
-        severity=CHANGED.severity,
+    return CHANGED.finding(
         ota_update_id=update.ota_update_id,
         side="drift",
         path=shown,

@@ -24,9 +24,7 @@ MISSING = RuleMeta(
 
 def missing_finding(update: DeclaredUpdate) -> Finding:
     """The finding for a declared update the live state does not have, at its declaration."""
-    return Finding(
-        rule_id=MISSING.rule_id,
-        severity=MISSING.severity,
+    return MISSING.finding(
         ota_update_id=update.ota_update_id,
         side="drift",
         path="",

@@ -23,9 +23,7 @@ UNMANAGED = RuleMeta(
 
 def unmanaged_finding(update: LiveUpdate) -> Finding:
     """The finding for a live update nobody declared: it has no declaration to point at."""
-    return Finding(
-        rule_id=UNMANAGED.rule_id,
-        severity=UNMANAGED.severity,
+    return UNMANAGED.finding(
         ota_update_id=update.ota_update_id,
         side="drift",
         path="",

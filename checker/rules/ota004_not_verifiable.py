@@ -28,9 +28,7 @@ NOT_VERIFIABLE = RuleMeta(
 def not_verifiable_finding(update: DeclaredUpdate, fields: Sequence[str]) -> Finding:
     """One finding naming every declared field (at least one) that was left uncompared, at
     the first one's line."""
-    return Finding(
-        rule_id=NOT_VERIFIABLE.rule_id,
-        severity=NOT_VERIFIABLE.severity,
+    return NOT_VERIFIABLE.finding(
         ota_update_id=update.ota_update_id,
         side="drift",
         path="",

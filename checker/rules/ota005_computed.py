@@ -54,9 +54,7 @@ def not_compared_finding(
     """One finding naming every difference (at least one) `compare` left out because the
     declared side is, or depends on, a value computed at deploy time."""
     verb = "depends" if len(paths) == 1 else "depend"
-    return Finding(
-        rule_id=COMPUTED.rule_id,
-        severity=COMPUTED.severity,
+    return COMPUTED.finding(
         ota_update_id=update.ota_update_id,
         side="drift",
         path="",
@@ -74,9 +72,7 @@ def not_checked_finding(
     location: Location,
 ) -> Finding:
     """One finding per computed value that kept rules (at least one) from a verdict."""
-    return Finding(
-        rule_id=COMPUTED.rule_id,
-        severity=COMPUTED.severity,
+    return COMPUTED.finding(
         ota_update_id=update.ota_update_id,
         side="declared",
         path=path,
