@@ -27,6 +27,10 @@ DescribeJob, ListTagsForResource. Anything else is answered 404 ``UnknownOperati
 Requests are SigV4-verified against ``credentials`` (default ``{"testing": "testing"}``) and
 ``region`` (default eu-west-1); pass ``verify_signatures=False`` for hand-made requests.
 
+One LocalIot serves one account in one region. ``tests/support/cloud_endpoint.py``'s LocalCloud
+serves many of them (and STS, Organizations, Account, EC2) through one server: it checks the
+credentials itself and hands each IoT request to its partition's :meth:`LocalIot.serve_request`.
+
 Hostile answers, for the client's defences, come from :meth:`LocalIot.inject_fault`: a body cut
 in half, an HTML page or an error body with status 200, ``{}``, ``null`` or ``[]``, a member of
 the wrong type, a NaN, an answer about another update, a listing entry without its id, a
@@ -64,7 +68,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import botocore.session
@@ -86,8 +90,15 @@ __all__ = [
     "FAULTS",
     "FAULT_TOKEN_PREFIX",
     "OPERATIONS",
+    "ApiError",
     "LocalIot",
+    "LoopbackServer",
+    "RequestHandler",
+    "SigV4Scope",
     "ValidationFailure",
+    "check_sigv4",
+    "read_body",
+    "sigv4_scope",
 ]
 
 ACCOUNT_ID = "123456789012"
@@ -499,7 +510,7 @@ class LocalIot:
         self._faults: list[_Fault] = []
         self._token_key = secrets.token_bytes(16)
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------------------- settings
@@ -563,7 +574,7 @@ class LocalIot:
         if self._server is not None:
             return self
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = LoopbackServer(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -891,83 +902,52 @@ class LocalIot:
         self, method: str, raw_path: str, raw_query: str, headers: Any, body: bytes
     ) -> None:
         """Check the request's SigV4 signature as AWS would (raise ApiError if it is wrong)."""
-        authorization = headers.get("Authorization")
-        if not authorization:
-            raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token")
-        match = _AUTHORIZATION.fullmatch(authorization)
-        amz_date = headers.get("X-Amz-Date", "")
-        if match is None or not amz_date:
-            raise ApiError(
-                "IncompleteSignatureException",
-                f"Authorization header or X-Amz-Date is malformed: {authorization!r}",
-            )
-        key_id, date, region, service, signed, signature = match.groups()
-        secret = self.credentials.get(key_id)
+        scope = sigv4_scope(headers)
+        secret = self.credentials.get(scope.key_id)
         if secret is None:
             raise ApiError(
                 "UnrecognizedClientException",
                 "The security token included in the request is invalid.",
             )
-        if service != "iot" or region != self.region or not amz_date.startswith(date):
+        if scope.service != "iot" or scope.region != self.region or not scope.dated_today:
             raise ApiError(
                 "InvalidSignatureException",
                 f"Credential should be scoped to {self.region}/iot on the request date, "
-                f"not {date}/{region}/{service}.",
+                f"not {scope.date}/{scope.region}/{scope.service}.",
             )
-        names = signed.split(";")
-        if "host" not in names:
-            raise ApiError("InvalidSignatureException", "'Host' must be a signed header.")
-        canonical_headers = "".join(
-            f"{name}:{','.join(' '.join(v.split()) for v in headers.get_all(name, []))}\n"
-            for name in names
-        )
-        pairs = sorted(
-            (quote(unquote(k), safe="-_.~"), quote(unquote(v), safe="-_.~"))
-            for k, _, v in (pair.partition("=") for pair in raw_query.split("&") if pair)
-        )
-        canonical_request = "\n".join(
-            [
-                method,
-                quote(normalize_url_path(raw_path), safe="/~"),
-                "&".join(f"{k}={v}" for k, v in pairs),
-                canonical_headers,
-                signed,
-                headers.get("X-Amz-Content-SHA256") or hashlib.sha256(body).hexdigest(),
-            ]
-        )
-        scope = f"{date}/{region}/{service}/aws4_request"
-        string_to_sign = "\n".join(
-            [
-                "AWS4-HMAC-SHA256",
-                amz_date,
-                scope,
-                hashlib.sha256(canonical_request.encode()).hexdigest(),
-            ]
-        )
-        signing_key = f"AWS4{secret}".encode()
-        for part in (date, region, service, "aws4_request"):
-            signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
-        expected = hmac.new(signing_key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
-            raise ApiError(
-                "InvalidSignatureException",
-                "The request signature we calculated does not match the signature you "
-                "provided. Check your AWS Secret Access Key and signing method.",
-            )
+        check_sigv4(method, raw_path, raw_query, headers, body, secret=secret)
 
     # ------------------------------------------------------------------ request handling
 
-    def _serve(self, handler: _Handler) -> None:
+    def _serve(self, handler: RequestHandler) -> None:
         """Answer one HTTP request (called on the connection's thread)."""
+        body = read_body(handler)
+        if body is not None:
+            self.serve_request(handler, body)
+
+    def request_identity(self, method: str, raw_path: str) -> tuple[str | None, str | None]:
+        """The operation and the otaUpdateId a request is about (None for what is unknown),
+        without running it: LocalCloud records them for requests it refuses at its door."""
+        split = urlsplit(raw_path)
+        routed = _route(method, split.path)
+        if routed is None:
+            return None, None
+        operation, uri = routed
         try:
-            length = int(handler.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
-            handler.close_connection = True  # cannot find the end of this request's body
-            _send_error(handler, ApiError("InvalidRequestException", "Bad Content-Length"))
-            return
-        body = handler.rfile.read(length) if length else b""
+            params = _request_input(operation, uri, parse_qsl(split.query, keep_blank_values=True))
+        except ApiError:
+            params = dict(uri)
+        return operation.name, self._ota_id_of_request(operation.name, params)
+
+    def serve_request(
+        self, handler: BaseHTTPRequestHandler, body: bytes, *, authenticated: bool = False
+    ) -> None:
+        """Answer one request whose body has been read, on ``handler``'s connection.
+
+        ``authenticated``: the caller (a :class:`LocalCloud <tests.support.cloud_endpoint>`
+        front door) has already checked the signature and credentials, so this server's own
+        ``credentials`` check is skipped. Everything else is as for a request of its own.
+        """
         split = urlsplit(handler.path)
         routed = _route(handler.command, split.path)
         if routed is None:
@@ -988,7 +968,7 @@ class LocalIot:
         if self.latency > 0:
             self._stopping.wait(self.latency)
         try:
-            if self.verify_signatures:
+            if self.verify_signatures and not authenticated:
                 self._verify_signature(
                     handler.command, split.path, split.query, handler.headers, body
                 )
@@ -1196,6 +1176,91 @@ _AUTHORIZATION = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class SigV4Scope:
+    """What a request's SigV4 ``Authorization`` header says about who signed it, and where."""
+
+    key_id: str
+    date: str
+    region: str
+    service: str
+    amz_date: str
+
+    @property
+    def dated_today(self) -> bool:
+        """The credential scope's date is the request's X-Amz-Date."""
+        return self.amz_date.startswith(self.date)
+
+
+def sigv4_scope(headers: Any) -> SigV4Scope:
+    """The credential scope of a request's Authorization header (ApiError when it is missing
+    or malformed), read before the secret that checks the signature is known."""
+    authorization = headers.get("Authorization")
+    if not authorization:
+        raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token")
+    match = _AUTHORIZATION.fullmatch(authorization)
+    amz_date = headers.get("X-Amz-Date", "")
+    if match is None or not amz_date:
+        raise ApiError(
+            "IncompleteSignatureException",
+            f"Authorization header or X-Amz-Date is malformed: {authorization!r}",
+        )
+    key_id, date, region, service = match.groups()[:4]
+    return SigV4Scope(key_id, date, region, service, amz_date)
+
+
+def check_sigv4(
+    method: str, raw_path: str, raw_query: str, headers: Any, body: bytes, *, secret: str
+) -> None:
+    """Recompute the request's SigV4 signature with ``secret`` as AWS would, and raise
+    ApiError InvalidSignatureException when it differs (call :func:`sigv4_scope` first)."""
+    match = _AUTHORIZATION.fullmatch(headers.get("Authorization", ""))
+    if match is None:
+        raise ApiError("IncompleteSignatureException", "Authorization header is malformed")
+    _, date, region, service, signed, signature = match.groups()
+    amz_date = headers.get("X-Amz-Date", "")
+    names = signed.split(";")
+    if "host" not in names:
+        raise ApiError("InvalidSignatureException", "'Host' must be a signed header.")
+    canonical_headers = "".join(
+        f"{name}:{','.join(' '.join(v.split()) for v in headers.get_all(name, []))}\n"
+        for name in names
+    )
+    pairs = sorted(
+        (quote(unquote(k), safe="-_.~"), quote(unquote(v), safe="-_.~"))
+        for k, _, v in (pair.partition("=") for pair in raw_query.split("&") if pair)
+    )
+    canonical_request = "\n".join(
+        [
+            method,
+            quote(normalize_url_path(raw_path), safe="/~"),
+            "&".join(f"{k}={v}" for k, v in pairs),
+            canonical_headers,
+            signed,
+            headers.get("X-Amz-Content-SHA256") or hashlib.sha256(body).hexdigest(),
+        ]
+    )
+    scope = f"{date}/{region}/{service}/aws4_request"
+    string_to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            amz_date,
+            scope,
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
+    signing_key = f"AWS4{secret}".encode()
+    for part in (date, region, service, "aws4_request"):
+        signing_key = hmac.new(signing_key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(signing_key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        raise ApiError(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you "
+            "provided. Check your AWS Secret Access Key and signing method.",
+        )
+
+
 def _now() -> datetime:
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -1296,6 +1361,20 @@ def _echo(headers: Any) -> ApiError:
     return ApiError("AccessDeniedException", f"Request refused. Headers received: {quoted}")
 
 
+def read_body(handler: BaseHTTPRequestHandler) -> bytes | None:
+    """The request's body, or None once a 400 has been sent for a length that cannot be read
+    (a bad Content-Length or a chunked body: the connection is closed after the answer)."""
+    try:
+        length = int(handler.headers.get("Content-Length") or 0)
+    except ValueError:
+        length = -1
+    if length < 0 or "chunked" in handler.headers.get("Transfer-Encoding", "").lower():
+        handler.close_connection = True  # cannot find the end of this request's body
+        _send_error(handler, ApiError("InvalidRequestException", "Bad Content-Length"))
+        return None
+    return handler.rfile.read(length) if length else b""
+
+
 def _send(
     handler: BaseHTTPRequestHandler,
     status: int,
@@ -1323,6 +1402,8 @@ def _send_error(handler: BaseHTTPRequestHandler, error: ApiError) -> None:
 
 def _drop(handler: BaseHTTPRequestHandler) -> None:
     """Close the connection without a byte of response: linger 0 makes the close a TCP reset."""
+    if isinstance(handler, RequestHandler):
+        handler.before_drop()
     handler.close_connection = True
     sock = handler.connection
     with contextlib.suppress(OSError):
@@ -1330,12 +1411,14 @@ def _drop(handler: BaseHTTPRequestHandler) -> None:
     sock.close()  # the descriptor really closes when the handler's streams let go of it
 
 
-class _Handler(BaseHTTPRequestHandler):
+class RequestHandler(BaseHTTPRequestHandler):
+    """Hands every request to its server's owner (a LocalIot, or a LocalCloud)."""
+
     protocol_version = "HTTP/1.1"
     server_version = "LocalIot/1.0"
     timeout = 30
     disable_nagle_algorithm = True  # headers and body go out as two writes
-    server: _Server
+    server: LoopbackServer
 
     def _dispatch(self) -> None:
         self.server.owner._serve(self)
@@ -1345,28 +1428,47 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
+    def before_drop(self) -> None:
+        """Called just before the connection is reset without an answer (a hook for
+        subclasses that record each request's outcome)."""
+
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
 
-class _Server(ThreadingHTTPServer):
+class ServerOwner(Protocol):
+    """What a LoopbackServer hands its requests and its unexpected exceptions to."""
+
+    def _serve(self, handler: RequestHandler) -> None: ...
+
+    def _internal_error(self, text: str) -> None: ...
+
+
+class LoopbackServer(ThreadingHTTPServer):
     """ThreadingHTTPServer on 127.0.0.1 that tracks its connections so stop() can end them."""
 
     daemon_threads = True
     allow_reuse_address = False
     request_queue_size = 128
 
-    def __init__(self, owner: LocalIot) -> None:
+    def __init__(
+        self,
+        owner: ServerOwner,
+        handler: type[RequestHandler] = RequestHandler,
+        *,
+        name: str = "LocalIot",
+    ) -> None:
         self.owner = owner
+        self.name = name
         self._live_lock = threading.Lock()
         self._live: dict[threading.Thread, socket.socket] = {}
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(
             target=self._run,
             args=(request, client_address),
-            name=f"LocalIot-connection:{self.server_address[1]}",
+            name=f"{self.name}-connection:{self.server_address[1]}",
             daemon=True,
         )
         with self._live_lock:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 
@@ -59,6 +60,9 @@ def offline_aws(
     loopback only."""
     for name in [n for n in os.environ if is_machine_setting(n)]:
         monkeypatch.delenv(name)
+    # boto3.client() uses one default session, made once with the credentials of its time: a
+    # test that ran before with other keys must not lend it this test's clients.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     settings = aws_settings(folder, region=region, key_id=key_id, secret=secret, token=token)
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
