@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from checker import __version__
@@ -13,6 +14,7 @@ from checker.model import (
     DeclaredUpdate,
     Finding,
     LiveUpdate,
+    Partition,
     Report,
     Severity,
     SkippedUpdate,
@@ -25,7 +27,7 @@ from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import MISSING
 from checker.rules.ota003_unmanaged import UNMANAGED
 from checker.rules.ota005_computed import COMPUTED
-from checker.rules.registry import ALL_RULES
+from checker.rules.registry import ALL_RULES, META_BY_ID
 from checker.sources.interface import StateSource
 
 
@@ -34,8 +36,13 @@ def check(
     source: StateSource,
     policy: Policy = DEFAULT_POLICY,
     as_of: datetime | None = None,
+    partition: Partition | None = None,
 ) -> Report:
-    """Drift plus the rules on both sides. Read errors are carried in the report, never dropped."""
+    """Drift plus the rules on both sides. Read errors are carried in the report, never dropped.
+
+    `partition` is the account and region audited, in a fleet run: every finding, error,
+    skipped and audited update of the report carries it, and the rules that need it run.
+    """
     now = as_of or datetime.now(UTC)
     live: list[LiveUpdate] = []
     errors: list[SourceError] = []
@@ -52,15 +59,29 @@ def check(
         unreadable |= {d.ota_update_id for d in declared}
     deep = source.deep
     drift = compare(declared, live, unreadable, deep=deep)
-    evaluated = evaluation(declared, live, policy, now, deep=deep)
+    evaluated = evaluation(declared, live, policy, now, deep=deep, partition=partition)
     raw = [*drift.findings, *evaluated.findings]
     judged = _merged(
-        evaluated_rules(declared, live, policy, deep=deep, not_checked=evaluated.not_checked),
+        evaluated_rules(
+            declared,
+            live,
+            policy,
+            deep=deep,
+            not_checked=evaluated.not_checked,
+            partition=partition,
+        ),
         _drift_judged(declared, live, unreadable, policy),
         policy,
     )
-    findings = _sorted(apply_policy(raw, policy, now.astimezone(UTC).date()))
+    applied = apply_policy(raw, policy, now.astimezone(UTC).date())
+    if partition is not None:
+        applied = [f if is_about_policy(f) else replace(f, partition=partition) for f in applied]
+        errors = [replace(e, partition=partition) for e in errors]
+        skipped = [replace(s, partition=partition) for s in skipped]
+    findings = _sorted(applied)
     drifted = _ids(findings, CHANGED.rule_id)
+    # a partition's counts are its own: a finding on the packs belongs to the fleet's total
+    counted = [f for f in findings if partition is None or f.partition is not None]
     summary = Summary(
         declared=len(declared),
         live=len(live),
@@ -68,10 +89,10 @@ def check(
         drifted=len(drifted),
         missing=len(_ids(findings, MISSING.rule_id)),
         unmanaged=len(_ids(findings, UNMANAGED.rule_id)),
-        findings=count_by_severity(findings),
-        suppressed=sum(1 for f in findings if not f.active),
+        findings=count_by_severity(counted),
+        suppressed=sum(1 for f in counted if not f.active),
     )
-    errors.sort(key=lambda e: (e.ota_update_id or "", e.operation, e.code))
+    errors.sort(key=lambda e: e.sort_key)
     return Report(
         tool_version=__version__,
         summary=summary,
@@ -82,8 +103,8 @@ def check(
         policy_packs=policy.packs,
         skipped=tuple(sorted(skipped, key=lambda s: s.ota_update_id)),
         command="check",
-        rules=_enabled_rules(policy),
-        audited=_audited(declared, live, judged),
+        rules=_enabled_rules(policy, partitioned=partition is not None),
+        audited=_audited(declared, live, judged, partition),
         declared_files=_files(declared),
     )
 
@@ -125,6 +146,13 @@ def lint(
     )
 
 
+def is_about_policy(finding: Finding) -> bool:
+    """A finding on the policy packs themselves (an expired suppression), not on an update:
+    it belongs to no partition, and a fleet report holds it once."""
+    meta = META_BY_ID.get(finding.rule_id)
+    return meta is not None and meta.applies_to == "checker"
+
+
 def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
     """Active findings by severity; suppressed findings count for nothing here."""
     counts = dict.fromkeys(Severity, 0)
@@ -134,9 +162,12 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
     return counts
 
 
-def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
-    """The rules this run evaluated: enabled ones, and for lint only those on declared configs.
-    Not OTA005, which notes what was not evaluated (its findings are reported all the same)."""
+def _enabled_rules(
+    policy: Policy, lint: bool = False, partitioned: bool = False
+) -> tuple[str, ...]:
+    """The rules this run evaluated: enabled ones, and for lint only those on declared configs;
+    those that need the partition only in a fleet run. Not OTA005, which notes what was not
+    evaluated (its findings are reported all the same)."""
     kinds = (
         ("declared", "both", "checker")
         if lint
@@ -145,7 +176,10 @@ def _enabled_rules(policy: Policy, lint: bool = False) -> tuple[str, ...]:
     return tuple(
         meta.rule_id
         for meta in ALL_RULES
-        if policy.enabled(meta.rule_id) and meta.applies_to in kinds and meta is not COMPUTED
+        if policy.enabled(meta.rule_id)
+        and meta.applies_to in kinds
+        and meta is not COMPUTED
+        and (partitioned or not meta.needs_partition)
     )
 
 
@@ -184,11 +218,14 @@ def _audited(
     declared: Sequence[DeclaredUpdate],
     live: Sequence[LiveUpdate],
     judged: dict[str, tuple[str, ...]],
+    partition: Partition | None = None,
 ) -> tuple[AuditedUpdate, ...]:
     where = {d.ota_update_id: d.location for d in declared}
     live_ids = {u.ota_update_id for u in live}
     return tuple(
-        AuditedUpdate(ota_id, where.get(ota_id), ota_id in live_ids, judged.get(ota_id, ()))
+        AuditedUpdate(
+            ota_id, where.get(ota_id), ota_id in live_ids, judged.get(ota_id, ()), partition
+        )
         for ota_id in sorted(where.keys() | live_ids)
     )
 

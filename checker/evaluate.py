@@ -21,6 +21,7 @@ from checker.model import (
     Finding,
     LiveUpdate,
     Location,
+    Partition,
     Path,
     Unknown,
     display,
@@ -32,13 +33,15 @@ from checker.rules.ota005_computed import not_checked_finding
 from checker.rules.registry import CONFIG_RULES
 
 
-def declared_view(update: DeclaredUpdate, now: datetime) -> ConfigView:
-    return ConfigView(update.ota_update_id, "declared", update.config, now)
+def declared_view(
+    update: DeclaredUpdate, now: datetime, partition: Partition | None = None
+) -> ConfigView:
+    return ConfigView(update.ota_update_id, "declared", update.config, now, partition)
 
 
-def live_view(update: LiveUpdate, now: datetime) -> ConfigView:
+def live_view(update: LiveUpdate, now: datetime, partition: Partition | None = None) -> ConfigView:
     """The live info as rules read it: in declared names (`otaUpdateFiles` as `files`)."""
-    return ConfigView(update.ota_update_id, "live", declared_names(update.info), now)
+    return ConfigView(update.ota_update_id, "live", declared_names(update.info), now, partition)
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,15 @@ def evaluate(
     *,
     deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
+    partition: Partition | None = None,
 ) -> list[Finding]:
     """Findings of every enabled rule on every declared and live config, sides merged (see
     `evaluation`)."""
-    return list(evaluation(declared, live, policy, now, deep=deep, rules=rules).findings)
+    return list(
+        evaluation(
+            declared, live, policy, now, deep=deep, rules=rules, partition=partition
+        ).findings
+    )
 
 
 def evaluation(
@@ -73,6 +81,7 @@ def evaluation(
     *,
     deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
+    partition: Partition | None = None,
 ) -> Evaluation:
     """Findings of every enabled rule on every declared and live config, sides merged, and the
     OTA005 findings for rules that values computed at deploy time kept from a verdict.
@@ -80,12 +89,14 @@ def evaluation(
     `deep` says the source read each job's abort and timeout config (deep mode), so
     rules that need it run on the live side too: on updates that have a job
     (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
+    `partition` is where they are audited (a fleet run): only then do the rules that need it
+    run.
     """
-    on_declared, on_live = _selected(policy, rules, deep)
+    on_declared, on_live = _selected(policy, rules, deep, partition)
     found_declared: list[Finding] = []
     not_checked: dict[str, frozenset[str]] = {}
     for update in declared:
-        view = declared_view(update, now)
+        view = declared_view(update, now, partition)
         if has_computed(update.config):
             found, skipped = _judged(update, view, on_declared)
             found_declared.extend(found)
@@ -97,7 +108,7 @@ def evaluation(
     declared_by_id = {d.ota_update_id: d for d in declared}
     found_live: list[Finding] = []
     for live_update in live:
-        view = live_view(live_update, now)
+        view = live_view(live_update, now, partition)
         owner = declared_by_id.get(live_update.ota_update_id)
         for rule, params in _on_this_live(on_live, live_update):
             found_live.extend(_finding(rule, view, v, owner) for v in rule.check(view, params))
@@ -154,13 +165,14 @@ def evaluated_rules(
     deep: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
     not_checked: Mapping[str, Collection[str]] | None = None,
+    partition: Partition | None = None,
 ) -> dict[str, set[str]]:
     """Update id → the config rules `evaluate` judges on it, with the same arguments: what a
     report may call passed where nothing was found. Not the rules `not_checked`
     (`Evaluation.not_checked`) names for an update: half a verdict (the live side's alone) is
     not a pass. Never OTA005: it notes what was not judged and has no pass of its own (most
     declaration formats cannot even hold a computed value)."""
-    on_declared, on_live = _selected(policy, rules, deep)
+    on_declared, on_live = _selected(policy, rules, deep, partition)
     judged: dict[str, set[str]] = {}
     for update in declared:
         judged.setdefault(update.ota_update_id, set()).update(
@@ -179,10 +191,16 @@ def evaluated_rules(
 _Selected = list[tuple[Rule, Mapping[str, Any]]]
 
 
-def _selected(policy: Policy, rules: Iterable[Rule], deep: bool) -> tuple[_Selected, _Selected]:
-    """The enabled rules with their parameters: those run on declared configs, on live ones."""
+def _selected(
+    policy: Policy, rules: Iterable[Rule], deep: bool, partition: Partition | None
+) -> tuple[_Selected, _Selected]:
+    """The enabled rules with their parameters: those run on declared configs, on live ones.
+    A rule that needs the partition is not run (neither passes nor fails) without one."""
     active: _Selected = [
-        (rule, policy.params(rule.meta)) for rule in rules if policy.enabled(rule.meta.rule_id)
+        (rule, policy.params(rule.meta))
+        for rule in rules
+        if policy.enabled(rule.meta.rule_id)
+        and (partition is not None or not rule.meta.needs_partition)
     ]
     on_declared = [(r, p) for r, p in active if r.meta.applies_to in ("declared", "both")]
     on_live = [

@@ -102,6 +102,31 @@ drift between them. (The reports' key for it stays `source`, as their consumers 
 a `StateSource` is where live state comes from.)"""
 
 
+@dataclass(frozen=True, order=True)
+class Partition:
+    """One AWS account in one region: the unit that quotas, credentials and shards are per.
+
+    An update is identified by its partition and its otaUpdateId: two accounts may both have
+    `fw-1`. Values without one (None) come from a single-partition run (`--region`,
+    `--state`), whose reports look as they did before fleets existed.
+    """
+
+    account: str
+    """12 digits."""
+    region: str
+    """`eu-west-1`; `all` for an account whose enabled regions could not be listed."""
+
+    def __str__(self) -> str:
+        """`111122223333/eu-west-1`: how every report and message names a partition."""
+        return f"{self.account}/{self.region}"
+
+
+def partition_key(partition: Partition | None) -> tuple[str, str]:
+    """Where a value of `partition` sorts: single-partition values (None) first, then by
+    account and region, so that a fleet report is grouped by partition."""
+    return ("", "") if partition is None else (partition.account, partition.region)
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in a declared file, as the user sees it in an editor."""
@@ -179,28 +204,45 @@ class SourceError:
     """Something a state source could not read. Its update is neither in sync nor missing."""
 
     ota_update_id: str | None
-    """None when the failure was not about one update (listing failed)."""
+    """None when the failure was not about one update (the listing, or the whole partition:
+    its role could not be assumed, its regions could not be listed)."""
     operation: str
     code: str
     message: str
+    partition: Partition | None = None
+    """The partition it happened in; None in a single-partition run."""
 
     @property
     def subject(self) -> str:
-        """What could not be read: the update, or `(listing)` when the listing failed."""
-        return self.ota_update_id or "(listing)"
+        """What could not be read: the update, `(listing)` when the listing failed, or
+        `(partition)` when nothing of the partition could be read (AssumeRole failed...)."""
+        if self.ota_update_id is not None:
+            return self.ota_update_id
+        return "(listing)" if self.operation in LISTING_OPERATIONS else "(partition)"
 
     def __str__(self) -> str:
-        """`fw-1: GetOTAUpdate: AccessDeniedException: ...`, the one-line form everywhere."""
-        return f"{self.subject}: {self.operation}: {self.code}: {self.message}"
+        """`fw-1: GetOTAUpdate: AccessDeniedException: ...`, the one-line form everywhere
+        (`111122223333/eu-west-1 fw-1: ...` in a fleet run)."""
+        where = "" if self.partition is None else f"{self.partition} "
+        return f"{where}{self.subject}: {self.operation}: {self.code}: {self.message}"
 
     @property
     def sentence(self) -> str:
         """`could not read fw-1: GetOTAUpdate failed with AccessDeniedException: ...`: the
         error as prose, for the reports (JUnit, SARIF) whose readers see it out of a table."""
+        where = "" if self.partition is None else f" in {self.partition}"
         return (
-            f"could not read {self.subject}: {self.operation} failed with {self.code}: "
+            f"could not read {self.subject}{where}: {self.operation} failed with {self.code}: "
             f"{self.message}"
         )
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return (*partition_key(self.partition), self.ota_update_id or "", self.operation, self.code)
+
+
+LISTING_OPERATIONS = frozenset({"ListOTAUpdates"})
+"""Operations whose failure leaves a partition's updates unlisted: `(listing)`."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +251,7 @@ class SkippedUpdate:
 
     ota_update_id: str
     reason: str
+    partition: Partition | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +289,8 @@ class Finding:
     references: tuple[str, ...] = ()
     suppressed: Suppressed | None = None
     """Set when a policy pack accepts the finding: it is reported, but counts for nothing."""
+    partition: Partition | None = None
+    """The (account, region) of the update; None in a single-partition run."""
 
     @property
     def active(self) -> bool:
@@ -259,12 +304,14 @@ class Finding:
     def one_line(self, *, named: bool = True) -> str:
         """The one-line form; `named=False` leaves out the update and the path, for a place
         that already shows which update and property it is about (`OTA001 (high): ...`)."""
-        subject = f" {self.ota_update_id}" + (f" {self.path}" if self.path else "")
+        where = "" if self.partition is None else f" {self.partition}"
+        subject = f"{where} {self.ota_update_id}" + (f" {self.path}" if self.path else "")
         return f"{self.rule_id} ({self.severity.value}){subject if named else ''}: {self.message}"
 
     @property
-    def sort_key(self) -> tuple[str, str, str]:
-        return (self.ota_update_id, self.rule_id, self.path)
+    def sort_key(self) -> tuple[str, ...]:
+        """(account, region, otaUpdateId, ruleId, path): the report's order."""
+        return (*partition_key(self.partition), self.ota_update_id, self.rule_id, self.path)
 
 
 def most_severe_first(finding: Finding) -> tuple[Any, ...]:
@@ -298,6 +345,11 @@ class AuditedUpdate:
     """IDs of the rules judged on this update, sorted: a rule that is not among them neither
     passed nor failed here (its side was not read, or the policy leaves it out). None when
     not recorded (a hand-built report): then every rule of `Report.rules` counts."""
+    partition: Partition | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, ...]:
+        return (*partition_key(self.partition), self.ota_update_id)
 
 
 @dataclass(frozen=True)
@@ -317,13 +369,41 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class PartitionResult:
+    """One partition of a fleet run: what it holds, and whether all of it could be read."""
+
+    partition: Partition
+    name: str | None
+    """The fleet entry's `name` (`prod`), for people; None when the entry has none."""
+    summary: Summary
+    errors: int
+    """Its source errors: more than 0 means the partition was not wholly audited."""
+
+
+@dataclass(frozen=True)
+class FleetInfo:
+    """What makes a fleet report one part of a whole: `ota-drift merge` checks it."""
+
+    digest: str
+    """sha256 of the fleet's partition list (`checker.fleet.shard.fleet_digest`)."""
+    units: int
+    """Units of the whole fleet that shards divide (see `checker.fleet.shard`)."""
+    shard: tuple[int, int]
+    """(K, N): this report covers shard K of N; (1, 1) for the whole fleet."""
+    policy_digest: str
+    """sha256 of the effective policy: reports judged by other packs do not merge."""
+    fail_on: str
+    """The effective --fail-on, so that `merge` picks the same exit code."""
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a format needs to render; formats compute nothing the audit knows."""
 
     tool_version: str
     summary: Summary
     findings: tuple[Finding, ...]
-    """Sorted by (otaUpdateId, ruleId, path)."""
+    """Sorted by `Finding.sort_key`: (account, region, otaUpdateId, ruleId, path)."""
     errors: tuple[SourceError, ...]
     fetched_at: datetime | None = None
     """When the live state was captured, if the source knows."""
@@ -337,9 +417,13 @@ class Report:
     rules: tuple[str, ...] = ()
     """IDs of the rules this run evaluated (enabled by the policy), sorted."""
     audited: tuple[AuditedUpdate, ...] = ()
-    """Every OTA update the run looked at, declared or live, sorted by id."""
+    """Every OTA update the run looked at, declared or live, sorted by (partition, id)."""
     declared_files: tuple[str, ...] = ()
     """The declared YAML files read, as shown in findings; sorted."""
+    partitions: tuple[PartitionResult, ...] = ()
+    """Each partition audited, sorted; empty in a single-partition run."""
+    fleet: FleetInfo | None = None
+    """Set for a fleet run (`--fleet`), whole or one shard of it."""
 
     @property
     def complete(self) -> bool:

@@ -14,7 +14,12 @@ from checker.rules.registry import ALL_RULES, CONFIG_RULES
 from tests.test_drift import YAML, _Source, declare, live, live_info
 
 DRIFT = {"OTA001", "OTA002", "OTA003", "OTA004"}
-DECLARED_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("declared", "both")}
+DECLARED_SIDE = {
+    r.meta.rule_id
+    for r in CONFIG_RULES
+    if r.meta.applies_to in ("declared", "both") and not r.meta.needs_partition
+}
+"""Judged on a declaration in a single-partition run (not those needing a fleet partition)."""
 LIVE_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("live", "both")}
 JOB_CONFIG = {r.meta.rule_id for r in CONFIG_RULES if r.meta.needs_deep}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from checker.model import Finding, Path, Severity, Side, Unknown
+from checker.model import Finding, Partition, Path, Severity, Side, Unknown
 from checker.normalise import service_default
 
 AppliesTo = Literal["declared", "live", "both", "drift", "checker"]
@@ -192,6 +192,8 @@ class RuleMeta:
     params: tuple[Param, ...] = ()
     needs_deep: bool = False
     """Live side only when the source read the job's abort and timeout config (deep mode)."""
+    needs_partition: bool = False
+    """Judged only where the config's partition (account, region) is known: a fleet run."""
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -213,6 +215,8 @@ class ConfigView:
     at deploy time reaches a rule as a probe (see `judge`), never as an `Unknown`."""
     now: datetime
     """The audit's one clock (`--as-of`)."""
+    partition: Partition | None = None
+    """The account and region the update is audited in; None outside a fleet run."""
 
     @functools.cached_property
     def files(self) -> list[Mapping[str, Any]]:

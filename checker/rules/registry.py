@@ -31,6 +31,7 @@ from checker.rules.ota307_timeout_config import InProgressTimeoutMissing
 from checker.rules.ota401_continuous_targeting import ContinuousTargetSelection
 from checker.rules.ota402_s3_version import S3VersionMissing
 from checker.rules.ota403_target_arn import TargetArnMalformed
+from checker.rules.ota404_target_partition import TargetInAnotherPartition
 from checker.rules.ota501_failed_status import UpdateFailed
 from checker.rules.ota502_stuck_pending import UpdateStuckPending
 from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
@@ -54,6 +55,7 @@ CONFIG_RULES: tuple[Rule, ...] = (
     ContinuousTargetSelection(),
     S3VersionMissing(),
     TargetArnMalformed(),
+    TargetInAnotherPartition(),
     UpdateFailed(),
     UpdateStuckPending(),
 )

@@ -18,13 +18,15 @@ import yaml
 
 from checker.declared import load_declared
 from checker.evaluate import declared_view, live_view
-from checker.model import LiveUpdate
+from checker.model import LiveUpdate, Partition
 from checker.policy.model import DEFAULT_POLICY
 from checker.rules.interface import ConfigView, Rule, Side, Violation
 from checker.sources.snapshot import SnapshotSource
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = datetime(2026, 11, 25, tzinfo=UTC)
+PARTITION = Partition("123456789012", "eu-west-1")
+"""Where fixtures and examples are audited: the rules that need a partition judge them there."""
 
 
 def fixture_path(rule_id: str, side: Side) -> Path:
@@ -47,13 +49,15 @@ def side_views(rule_id: str, side: Side) -> list[ConfigView]:
 
 def declared_views(rule_id: str) -> list[ConfigView]:
     path = fixture_path(rule_id, "declared")
-    return [declared_view(u, AS_OF) for u in load_declared([str(path)])]
+    return [declared_view(u, AS_OF, PARTITION) for u in load_declared([str(path)])]
 
 
 def live_views(rule_id: str) -> list[ConfigView]:
     path = fixture_path(rule_id, "live")
     return [
-        live_view(u, AS_OF) for u in SnapshotSource(str(path)).fetch() if isinstance(u, LiveUpdate)
+        live_view(u, AS_OF, PARTITION)
+        for u in SnapshotSource(str(path)).fetch()
+        if isinstance(u, LiveUpdate)
     ]
 
 

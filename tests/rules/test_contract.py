@@ -31,6 +31,7 @@ from checker.rules.registry import ALL_RULES, CONFIG_RULES, META_BY_ID
 from tests.rules.harness import (
     AS_OF,
     FIXTURES,
+    PARTITION,
     expected_failures,
     fired,
     fixture_params,
@@ -173,6 +174,7 @@ def test_metadata_is_complete(meta: RuleMeta) -> None:
     assert all(r.strip() for r in doc.references)
     assert len(set(doc.references)) == len(doc.references)
     assert not meta.needs_deep or meta.applies_to == "both"
+    assert not meta.needs_partition or meta.applies_to == "declared"
     names = [p.name for p in meta.params]
     assert len(set(names)) == len(names)
     for param in meta.params:
@@ -210,7 +212,7 @@ def test_documented_examples_fail_and_pass(rule: Rule, side: Side) -> None:
     params = fixture_params(rule.meta.rule_id)
 
     def fires_on(example: str) -> bool:
-        view = ConfigView("example", side, yaml.safe_load(example), AS_OF)
+        view = ConfigView("example", side, yaml.safe_load(example), AS_OF, PARTITION)
         return fired(rule, [view], params) == {"example"}
 
     assert fires_on(rule.meta.doc.failing)
@@ -245,7 +247,7 @@ def test_odd_data_anywhere_neither_raises_nor_is_changed(rule: Rule, side: Side)
             if not isinstance(config, dict):
                 continue
             before = copy.deepcopy(config)
-            list(rule.check(ConfigView("odd", side, config, AS_OF), params))
+            list(rule.check(ConfigView("odd", side, config, AS_OF, PARTITION), params))
             assert config == before
             configs += 1
     assert configs > len(ODD_VALUES)

@@ -18,7 +18,7 @@ from checker.model import DeclaredUpdate, LiveUpdate, Location
 from checker.policy.model import DEFAULT_POLICY, Policy, RuleSetting
 from checker.rules.interface import Rule
 from checker.rules.registry import CONFIG_RULES
-from tests.rules.harness import AS_OF, fixture_params
+from tests.rules.harness import AS_OF, PARTITION, fixture_params
 
 DEEP_RULES = [rule for rule in CONFIG_RULES if rule.meta.needs_deep]
 JOB = {"awsIotJobId": "AFR_OTA-example"}
@@ -50,7 +50,13 @@ def _sides_found(rule: Rule, declared: bool, live: dict[str, Any] | None, deep: 
     on_declared = [DeclaredUpdate("example", _failing(rule), Location("ota.yaml", 1), {})]
     on_live = [] if live is None else [LiveUpdate("example", live, origin="test")]
     findings = evaluate(
-        on_declared if declared else [], on_live, _policy(rule), AS_OF, deep=deep, rules=[rule]
+        on_declared if declared else [],
+        on_live,
+        _policy(rule),
+        AS_OF,
+        deep=deep,
+        rules=[rule],
+        partition=PARTITION,
     )
     return {f.side for f in findings}
 
@@ -62,6 +68,15 @@ def test_a_rule_runs_on_exactly_the_sides_it_applies_to(rule: Rule) -> None:
     a declaration."""
     live = {**_failing(rule), **JOB}
     assert _sides_found(rule, True, live, deep=True) == SIDES[rule.meta.applies_to]
+
+
+def test_the_rules_that_need_a_partition_run_only_with_one() -> None:
+    """OTA404 judges a declaration against its fleet partition: without one, no finding."""
+    (rule,) = [r for r in CONFIG_RULES if r.meta.needs_partition]
+    on_declared = [DeclaredUpdate("example", _failing(rule), Location("ota.yaml", 1), {})]
+    assert evaluate(on_declared, [], _policy(rule), AS_OF, rules=[rule]) == []
+    within = evaluate(on_declared, [], _policy(rule), AS_OF, rules=[rule], partition=PARTITION)
+    assert {f.rule_id for f in within} == {"OTA404"}
 
 
 def test_the_rules_that_need_a_deep_read_are_found() -> None:
