@@ -24,6 +24,12 @@ from checker import __version__, audit, importing
 from checker.declared import declared_files, load_declared
 from checker.declared.interface import PSEUDO_PARAMETERS, ReadOptions
 from checker.errors import InputError, OutputError, UsageError
+from checker.fleet.file import Fleet, load_fleet
+from checker.fleet.iam import fleet_policies, oversized
+from checker.fleet.merge import merge_reports
+from checker.fleet.organization import InitOptions, fleet_init
+from checker.fleet.run import FleetRun
+from checker.fleet.shard import WHOLE, Shard, parse_shard
 from checker.formats import FORMATS, get_format
 from checker.formats.common import timestamp
 from checker.formats.interface import FormatOptions, ReportFormat
@@ -33,14 +39,21 @@ from checker.model import (
     EARLIEST,
     LATEST,
     LiveUpdate,
+    Partition,
     Report,
     SkippedUpdate,
     SourceError,
     assume_utc,
     in_calendar,
 )
-from checker.output import OutputRequest, check_outputs, discard_pending, write_outputs
-from checker.policy.model import FAIL_ON_VALUES, blocks, effective_fail_on
+from checker.output import (
+    OutputPlan,
+    OutputRequest,
+    check_outputs,
+    discard_pending,
+    write_outputs,
+)
+from checker.policy.model import FAIL_ON_VALUES, blocks, effective_fail_on, recorded_fail_on
 from checker.policy.packs import default_pack_path, load_policy
 from checker.rules.docs import catalogue_markdown, catalogue_text, rule_markdown, rule_text
 from checker.rules.registry import META_BY_ID
@@ -89,6 +102,8 @@ examples:
   ota-drift check ota/ --region eu-west-1 --deep        # declared vs live AWS (read-only)
   ota-drift snapshot --region eu-west-1 --deep -o snapshot.json
   ota-drift import --state snapshot.json --role-arn arn:aws:iam::123456789012:role/ota -o ota/
+  ota-drift check --fleet fleet.yaml --shard 1/4 --format json -o shard-1.json
+  ota-drift merge shard-*.json --format sarif -o ota-drift.sarif
   ota-drift iam-policy --deep                          # the read-only IAM policy it needs
   ota-drift rules                                      # the rule catalogue
   ota-drift rules OTA302                               # one rule's documentation
@@ -121,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = _command(commands, "check", "compare declared OTA updates with live state, run rules")
-    _audit_arguments(check)
+    _audit_arguments(check, paths="*")
     where = check.add_mutually_exclusive_group(required=True)
     where.add_argument(
         "--state",
@@ -129,26 +144,96 @@ def build_parser() -> argparse.ArgumentParser:
         help="live state from a file: an ota-drift snapshot, or saved AWS CLI output",
     )
     where.add_argument("--region", help="read live state from AWS IoT in this region")
+    where.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="audit every account and region of a fleet file (its `declared` paths replace PATH)",
+    )
+    check.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="K/N",
+        help="with --fleet: audit only shard K of N (by a stable hash of account and region); "
+        "`ota-drift merge` joins the N JSON reports",
+    )
     _aws_arguments(check)
     lint = _command(commands, "lint", "run the rules on declared OTA updates (no AWS needed)")
     _audit_arguments(lint)
+    merge = _command(commands, "merge", "merge the JSON reports of a fleet's shards into one")
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="a shard's JSON report")
+    _report_arguments(merge)
     snapshot = _command(commands, "snapshot", "record live OTA updates to a snapshot file")
-    snapshot.add_argument("--region", required=True, help="AWS region to read")
+    read = snapshot.add_mutually_exclusive_group(required=True)
+    read.add_argument("--region", help="AWS region to read")
+    read.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="read every partition of a fleet file: one snapshot per partition, "
+        "OUTPUT/ACCOUNT/REGION.json",
+    )
     _aws_arguments(snapshot)
     snapshot.add_argument(
         "-o",
         "--output",
         required=True,
         metavar="FILE",
-        help="the snapshot file to write (replaced atomically, parent folders created)",
+        help="the snapshot file to write (replaced atomically, parent folders created); "
+        "with --fleet, the folder to write them in",
     )
     _import_arguments(_command(commands, "import", "declare every live OTA update in files"))
     iam = _command(commands, "iam-policy", "print the least-privilege IAM policy ota-drift needs")
     iam.add_argument("--deep", action="store_true", help="include what --deep reads")
+    iam.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="print one JSON document: the policy of the caller and of every role and profile "
+        "a fleet run signs as, keyed by role ARN or profile:NAME",
+    )
+    _fleet_arguments(_command(commands, "fleet", "write a fleet file (`fleet init`)"))
     rules = _command(commands, "rules", "list the rules, or document one")
     rules.add_argument("rule_id", nargs="?", metavar="RULE", help="e.g. OTA302")
     rules.add_argument("--format", choices=["text", "markdown"], default="text")
     return parser
+
+
+def _fleet_arguments(fleet: argparse.ArgumentParser) -> None:
+    init = fleet.add_subparsers(dest="fleet_command", required=True, metavar="COMMAND").add_parser(
+        "init",
+        help="write a fleet file listing the organisation's accounts",
+        description="Write a fleet file listing the ACTIVE accounts of the AWS organisation "
+        "(organizations:ListAccounts, read-only, with the caller's credentials).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument(
+        "--organization",
+        action="store_true",
+        required=True,
+        help="list the accounts from AWS Organizations (required: the only source for now)",
+    )
+    init.add_argument(
+        "--role-name",
+        required=True,
+        metavar="NAME",
+        help="the audit role in every account: defaults.role arn:aws:iam::{account}:role/NAME",
+    )
+    init.add_argument(
+        "--regions",
+        nargs="+",
+        default=None,
+        metavar="REGION",
+        help="defaults.regions: IoT regions, or `all` (the default: those enabled per account)",
+    )
+    init.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    init.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the fleet file here, not stdout (replaced atomically; never an existing "
+        "file without --force)",
+    )
+    init.add_argument("--force", action="store_true", help="replace -o FILE if it exists")
 
 
 def _command(
@@ -163,10 +248,10 @@ def _command(
     )
 
 
-def _audit_arguments(command: argparse.ArgumentParser) -> None:
+def _audit_arguments(command: argparse.ArgumentParser, paths: str = "+") -> None:
     command.add_argument(
         "paths",
-        nargs="+",
+        nargs=paths,
         metavar="PATH",
         help="declared file (ota-drift YAML, AWS CLI input, CloudFormation/CDK template, "
         "Pulumi stack export), or a directory of them",
@@ -188,6 +273,19 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="policy pack overlaid on policies/default.yaml (repeatable, applied in order)",
     )
+    _report_arguments(command)
+    command.add_argument(
+        "--as-of",
+        type=_timestamp,
+        default=None,
+        metavar="TIME",
+        help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: "
+        "now; from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z)",
+    )
+
+
+def _report_arguments(command: argparse.ArgumentParser) -> None:
+    """Where and how the report is written, and what fails the run: every reporting command."""
     command.add_argument("--format", choices=sorted(FORMATS), default="text")
     command.add_argument(
         "--output",
@@ -231,15 +329,8 @@ def _audit_arguments(command: argparse.ArgumentParser) -> None:
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         default=None,
-        help="lowest severity that makes the exit code 1 (default: the packs' failOn, low)",
-    )
-    command.add_argument(
-        "--as-of",
-        type=_timestamp,
-        default=None,
-        metavar="TIME",
-        help="the audit's clock for expiries and ages, e.g. 2026-11-25T00:00:00Z (default: "
-        "now; from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z)",
+        help="lowest severity that makes the exit code 1 (default: the packs' failOn, low; "
+        "for merge, the failOn the shards were run with)",
     )
 
 
@@ -251,12 +342,19 @@ def _import_arguments(command: argparse.ArgumentParser) -> None:
         help="live state from a file: an ota-drift snapshot, or saved AWS CLI output",
     )
     where.add_argument("--region", help="read live state from AWS IoT in this region")
+    where.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="read every partition of a fleet file: one folder per partition, "
+        "OUTPUT/ACCOUNT/REGION/",
+    )
     _aws_arguments(command)
     command.add_argument(
         "--role-arn",
         required=True,
         metavar="ARN",
-        help="the roleArn every update is declared with (no AWS API returns it)",
+        help="the roleArn every update is declared with (no AWS API returns it); with "
+        "--fleet, {account} is filled in with each partition's account",
     )
     command.add_argument(
         "-o",
@@ -502,11 +600,17 @@ class _Interruption:
 def _prints(args: argparse.Namespace) -> bool:
     """Whether the command writes to standard output."""
     return args.command in ("rules", "iam-policy") or (
-        args.command in ("check", "lint") and args.output is None
+        args.command in ("check", "lint", "merge", "fleet") and args.output is None
     )
 
 
 def _audit(args: argparse.Namespace) -> int:
+    if getattr(args, "fleet", None) is not None:
+        return _fleet_check(args)
+    if args.command == "check" and not args.paths:
+        raise UsageError("check needs the declared PATHs (or --fleet FILE, which names them)")
+    if getattr(args, "shard", None) is not None:
+        raise UsageError("--shard divides a fleet: it needs --fleet FILE")
     plan = check_outputs(  # before any file is read or AWS is called
         _report_requests(args), stdout=args.output is None, inputs=_inputs(args)
     )
@@ -518,13 +622,79 @@ def _audit(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             source = source_for(args.state, _aws_settings(args), progress)
             report = audit.check(declared, source, policy, args.as_of)
+    _deliver(args, plan, report)
+    return exit_code(report, effective_fail_on(args.fail_on, policy))
+
+
+def _fleet_check(args: argparse.Namespace) -> int:
+    """`check --fleet`: every partition of the shard, then one report."""
+    if args.paths:
+        raise UsageError(
+            "--fleet names the declared paths of each account (`declared:`): give no PATH"
+        )
+    if args.parameter:
+        raise UsageError(
+            "--parameter is not taken with --fleet: each partition resolves templates with "
+            "its own AWS::Region and AWS::AccountId"
+        )
+    fleet = load_fleet(args.fleet)
+    plan = check_outputs(
+        _report_requests(args), stdout=args.output is None, inputs=_fleet_inputs(args, fleet)
+    )
+    policy = load_policy(args.policy)
+    with _progress(args) as progress:
+        run = FleetRun(
+            fleet,
+            policy,
+            effective_fail_on(args.fail_on, policy),
+            _aws_settings(args),
+            shard=args.shard or WHOLE,
+            as_of=args.as_of,
+            progress=progress,
+        )
+        run.check_declared()  # every declaration problem before AWS is called
+        report = run.run()
+    _deliver(args, plan, report)
+    return exit_code(report, effective_fail_on(args.fail_on, policy))
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """`merge`: the shards' JSON reports as the report of one run over the whole fleet."""
+    inputs = [("a shard's report", path) for path in args.reports]
+    plan = check_outputs(_report_requests(args), stdout=args.output is None, inputs=inputs)
+    report = merge_reports(args.reports)
+    _deliver(args, plan, report)
+    assert report.fleet is not None  # merge_reports reads fleet reports only
+    return exit_code(report, recorded_fail_on(args.fail_on, report.fleet.fail_on))
+
+
+def _deliver(args: argparse.Namespace, plan: OutputPlan, report: Report) -> None:
+    """Render the report once per output, write them all (or none), print each one's notes."""
     formats = _formats(args)
     texts = [f.render(report) for f in formats]  # the audit ran once; each renders it
     write_outputs(plan, texts)
     for where, rendered in zip(_output_names(args), formats, strict=True):
         for note in rendered.notices(report):  # which output it is about: two may differ
             print(f"note: {visible(where)}: {visible(note)}", file=sys.stderr)
-    return exit_code(report, effective_fail_on(args.fail_on, policy))
+
+
+def _fleet_inputs(args: argparse.Namespace, fleet: Fleet) -> list[tuple[str, str]]:
+    """The files a fleet run reads, which no output may replace."""
+    paths = sorted(
+        {p for e in fleet.entries for p in (*e.declared, *sum(e.declared_by_region.values(), ()))}
+    )
+    inputs = [("the fleet file", args.fleet)]
+    inputs += [("a declared file", str(path)) for path in declared_files(paths)]
+    inputs.append(("the default policy pack", str(default_pack_path())))
+    inputs += [("--policy", path) for path in args.policy]
+    return inputs
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--shard ")) from None
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -629,12 +799,100 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def _iam_policy(args: argparse.Namespace) -> int:
-    sys.stdout.write(json.dumps(iam_policy(args.deep), indent=2) + "\n")
+    if args.fleet is None:
+        sys.stdout.write(json.dumps(iam_policy(args.deep), indent=2) + "\n")
+        return EXIT_CLEAN
+    document = fleet_policies(load_fleet(args.fleet), args.deep)
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    for note in oversized(document):
+        print(f"note: {visible(note)}", file=sys.stderr)
     return EXIT_CLEAN
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    """`fleet init --organization`: checker/fleet/organization.py does it all."""
+    fleet_init(
+        InitOptions(args.role_name, args.regions, args.profile, args.output, force=args.force)
+    )
+    return EXIT_CLEAN
+
+
+def _fleet_run(args: argparse.Namespace) -> FleetRun:
+    """The fleet run `snapshot --fleet` and `import --fleet` read with (no policy applies)."""
+    policy = load_policy([])
+    return FleetRun(
+        load_fleet(args.fleet), policy, effective_fail_on(None, policy), _aws_settings(args)
+    )
+
+
+def _fleet_snapshot(args: argparse.Namespace) -> int:
+    """One snapshot per partition, each written when read; a partition with any read error
+    gets no file (a partial snapshot is no evidence), and the exit code is 2."""
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise UsageError(f"-o {args.output}: is a file; with --fleet it names a folder")
+    failed = written = 0
+    for partition, items, deep in _fleet_run(args).read():
+        errors = [i for i in items if isinstance(i, SourceError)]
+        for skipped in (i for i in items if isinstance(i, SkippedUpdate)):
+            print(
+                f"note: {partition} {visible(skipped.ota_update_id)}: {skipped.reason}",
+                file=sys.stderr,
+            )
+        if errors:
+            failed += 1
+            for error in errors:
+                print(f"ota-drift: {visible(str(error))}", file=sys.stderr)
+            print(
+                f"ota-drift: {partition}: {len(errors)} read error(s); no snapshot written",
+                file=sys.stderr,
+            )
+            continue
+        path = str(Path(args.output) / partition.account / f"{partition.region}.json")
+        updates = [i for i in items if isinstance(i, LiveUpdate)]
+        text = snapshot_json(
+            updates, region=partition.region, captured_at=datetime.now(UTC), deep=deep
+        )
+        write_outputs(check_outputs([OutputRequest("-o", path)]), [text])
+        written += 1
+        print(
+            f"ota-drift: {partition}: {len(updates)} OTA update(s) written to {visible(path)}",
+            file=sys.stderr,
+        )
+    if failed:
+        print(
+            f"ota-drift: {failed} partition(s) could not be read; {written} snapshot(s) written",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def _fleet_import(args: argparse.Namespace) -> int:
+    """`import` once per partition, into OUTPUT/ACCOUNT/REGION/: each folder all or nothing;
+    exit 2 when any partition could not be read or declared."""
+    run = _fleet_run(args)
+    plans = {}
+    for unit in run.units:  # before AWS is called: every known folder must be writable
+        if unit.region != "all":
+            plans[unit] = _partition_import_plan(args, unit)
+    failed = 0
+    for partition, items, deep in run.read():
+        plan = plans.get(partition) or _partition_import_plan(args, partition)
+        if not importing.write_declarations(plan, items, deep=deep):
+            failed += 1
+    return EXIT_ERROR if failed else EXIT_CLEAN
+
+
+def _partition_import_plan(args: argparse.Namespace, partition: Partition) -> importing.ImportPlan:
+    folder = str(Path(args.output) / partition.account / partition.region)
+    role = args.role_arn.replace("{account}", partition.account)
+    return importing.plan_import(folder, args.format, role_arn=role, force=args.force, state=None)
 
 
 def _snapshot(args: argparse.Namespace) -> int:
     """Record live state; any read error means no file (a partial snapshot is no evidence)."""
+    if args.fleet is not None:
+        return _fleet_snapshot(args)
     plan = check_outputs([OutputRequest("--output", args.output)])  # before AWS is called
     with _progress(args) as progress:
         source = AwsSource(_aws_settings(args), progress=progress)
@@ -661,6 +919,8 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """Declare every live update (checker/importing); a read error means no file written."""
+    if args.fleet is not None:
+        return _fleet_import(args)
     plan = importing.plan_import(  # before AWS is called
         args.output, args.format, role_arn=args.role_arn, force=args.force, state=args.state
     )
@@ -731,4 +991,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "iam-policy": _iam_policy,
     "rules": _rules,
     "import": _import,
+    "merge": _merge,
+    "fleet": _fleet,
 }

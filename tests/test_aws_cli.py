@@ -475,11 +475,11 @@ def test_no_progress_when_stderr_is_not_a_tty(capsys: pytest.CaptureFixture[str]
         ),
         (
             ["check", "ota"],
-            "ota-drift check: error: one of the arguments --state --region is required",
+            "ota-drift check: error: one of the arguments --state --region --fleet is required",
         ),
         (
             ["snapshot", "-o", "s.json"],
-            "ota-drift snapshot: error: the following arguments are required: --region",
+            "ota-drift snapshot: error: one of the arguments --region --fleet is required",
         ),
         (
             ["check", "ota", "--region", REGION, "--max-rps", "0"],

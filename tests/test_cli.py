@@ -191,7 +191,7 @@ def test_missing_state_file_is_exit_2(capsys: pytest.CaptureFixture[str]) -> Non
     [
         [],
         ["check", "ota.yaml"],
-        ["check", "--state", "snap.json"],
+        ["lint"],
         ["check", "ota.yaml", "--state", "snap.json", "--fail-on", "severe"],
         ["check", "ota.yaml", "--state", "snap.json", "--format", "xml"],
         ["audit", "ota.yaml"],
@@ -209,6 +209,18 @@ def test_usage_error_is_exit_2(argv: list[str], capsys: pytest.CaptureFixture[st
     [line] = err.splitlines()
     assert line.startswith("ota-drift")
     assert ": error: " in line
+
+
+def test_check_without_paths_or_fleet_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` takes its PATHs or `--fleet` (whose entries name them): with neither, one line
+    saying so, exit 2, and nothing read."""
+    setup({"snap.json": snapshot(live("a"))})
+    assert main(["check", "--state", "snap.json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "ota-drift: error: check needs the declared PATHs (or --fleet FILE, which names them)\n"
+    )
 
 
 def test_fail_on_choices_are_exactly_the_documented_ones(

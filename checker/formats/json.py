@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.formats.common import escape_invisible, json_spaced
+from checker.formats.common import escape_invisible, json_spaced, timestamp
 from checker.jsonsafe import json_safe
-from checker.model import Finding, Report, Severity, SourceError
+from checker.model import (
+    AuditedUpdate,
+    Finding,
+    Partition,
+    Report,
+    Severity,
+    SourceError,
+    Summary,
+)
 
 JSON_VERSION = 1
 
@@ -46,23 +54,85 @@ class JsonFormat:
 
 
 def to_json(report: Report) -> dict[str, Any]:
-    """The report as the documented JSON document; key order is part of the contract."""
-    s = report.summary
-    return {
+    """The report as the documented JSON document; key order is part of the contract.
+
+    A fleet report (`--fleet`) has more: `fleet` (what `merge` checks), `run` (the settings
+    every format needs), `partitions`, `skipped` and `audited`, and `account` and `region` on
+    findings and errors; everything a format renders, so `merge` can render any of them."""
+    head: dict[str, Any] = {
         "version": JSON_VERSION,
         "tool": {"name": "ota-drift", "version": report.tool_version},
-        "summary": {
-            "declared": s.declared,
-            "live": s.live,
-            "inSync": s.in_sync,
-            "drifted": s.drifted,
-            "missing": s.missing,
-            "unmanaged": s.unmanaged,
-            "findings": {sev.value: s.findings.get(sev, 0) for sev in reversed(Severity)},
-            "suppressed": s.suppressed,
-        },
+    }
+    fleet = report.fleet
+    if fleet is not None:
+        head["fleet"] = {
+            "digest": fleet.digest,
+            "units": fleet.units,
+            "shard": f"{fleet.shard[0]}/{fleet.shard[1]}",
+            "policyDigest": fleet.policy_digest,
+            "failOn": fleet.fail_on,
+        }
+        head["run"] = {
+            "command": report.command,
+            "asOf": timestamp(report.as_of) if report.as_of else None,
+            "policyPacks": list(report.policy_packs),
+            "rules": list(report.rules),
+            "declaredFiles": list(report.declared_files),
+        }
+    doc = {
+        **head,
+        "summary": summary_json(report.summary),
         "findings": [finding_json(f) for f in report.findings],
         "errors": [error_json(e) for e in report.errors],
+    }
+    if fleet is not None:
+        doc["partitions"] = [
+            {
+                **_partition_json(p.partition),
+                "name": p.name,
+                "summary": summary_json(p.summary),
+                "errors": p.errors,
+            }
+            for p in report.partitions
+        ]
+        doc["skipped"] = [
+            {**_partition_json(s.partition), "otaUpdateId": s.ota_update_id, "reason": s.reason}
+            for s in report.skipped
+        ]
+        doc["audited"] = [audited_json(a) for a in report.audited]
+    return doc
+
+
+def summary_json(s: Summary) -> dict[str, Any]:
+    return {
+        "declared": s.declared,
+        "live": s.live,
+        "inSync": s.in_sync,
+        "drifted": s.drifted,
+        "missing": s.missing,
+        "unmanaged": s.unmanaged,
+        "findings": {sev.value: s.findings.get(sev, 0) for sev in reversed(Severity)},
+        "suppressed": s.suppressed,
+    }
+
+
+def _partition_json(partition: Partition | None) -> dict[str, Any]:
+    """`account` and `region` of a fleet run's value; nothing in a single-partition run."""
+    if partition is None:
+        return {}
+    return {"account": partition.account, "region": partition.region}
+
+
+def audited_json(audited: AuditedUpdate) -> dict[str, Any]:
+    where = audited.declared
+    return {
+        **_partition_json(audited.partition),
+        "otaUpdateId": audited.ota_update_id,
+        "file": where.file if where else None,
+        "line": where.line if where else None,
+        "resource": where.resource if where else None,
+        "live": audited.live,
+        "rules": None if audited.rules is None else list(audited.rules),
     }
 
 
@@ -70,6 +140,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "severity": finding.severity.value,
+        **_partition_json(finding.partition),
         "otaUpdateId": finding.ota_update_id,
         "source": finding.side,
         "path": finding.path,
@@ -94,6 +165,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 def error_json(error: SourceError) -> dict[str, Any]:
     return {
+        **_partition_json(error.partition),
         "otaUpdateId": error.ota_update_id,
         "operation": error.operation,
         "code": error.code,

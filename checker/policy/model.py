@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,12 @@ def effective_fail_on(override: str | None, policy: Policy) -> str:
     """`--fail-on` or `ota-drift:failOn` when given, else the packs' failOn: the threshold the
     CLI's exit code, the Pulumi program's warnings and the provider's `check` all use."""
     return override or policy.fail_on
+
+
+def recorded_fail_on(override: str | None, recorded: str) -> str:
+    """`--fail-on` if given, else the failOn a report was made with (`merge` of fleet shards,
+    whose packs it does not read)."""
+    return override or recorded
 
 
 def blocks_at(severity: Severity, fail_on: str) -> bool:
@@ -128,3 +135,17 @@ class Policy:
 
 DEFAULT_POLICY = Policy(DEFAULT_FAIL_ON, {}, (), (), ())
 """Rule defaults only: what a test or library caller gets without packs."""
+
+
+def policy_digest(policy: Policy) -> str:
+    """sha256 of what the policy decides (not where its packs were read): the reports of a
+    fleet's shards merge only when one policy judged them all."""
+    canonical = repr(
+        (
+            policy.fail_on,
+            sorted((rule_id, repr(setting)) for rule_id, setting in policy.settings.items()),
+            [(i.ota_updates, i.paths) for i in policy.ignore_drift],
+            [(s.rule, s.ota_updates, s.paths, s.reason, s.expires) for s in policy.suppressions],
+        )
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

@@ -62,6 +62,11 @@ _ITEM_IDENTITY: dict[str, Callable[[Any], Any]] = {
     "ListOTAUpdates": lambda summary: summary["otaUpdateId"],
     "ListTagsForResource": lambda tag: (tag.get("Key"), tag.get("Value")),
 }
+EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken"})
+"""The session's credentials expired: worth a retry only with new ones (`Renewal`)."""
+MAX_RENEWALS = 3
+"""Credential renewals per request before an ExpiredToken answer is an error: a session that
+expires again at once will not be cured by a fourth."""
 THROTTLE_BUDGET = 5
 """Throttled attempts allowed per request, as a multiple of max_attempts."""
 PARSE_FAILURES = (
@@ -125,6 +130,23 @@ class _Retryable(Exception):
         self.throttled = throttled
 
 
+@dataclass(frozen=True)
+class Renewal:
+    """How a source gets new credentials when the service says its session expired (a fleet
+    partition's assumed role): `renew` makes the next request sign with fresh ones, `secrets`
+    are the values in use, to redact."""
+
+    renew: Callable[[], None]
+    secrets: Callable[[], tuple[str, ...]]
+
+
+class _Expired(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 class _Stopped(Exception):
     """The consumer of fetch() went away: a worker ends instead of sending another request."""
 
@@ -138,10 +160,17 @@ class AwsSource:
         progress: Callable[[Progress], None] | None = None,
         client: Any = None,
         sleep: Callable[[float], None] | None = None,
+        *,
+        renewal: Renewal | None = None,
+        origin: str | None = None,
     ) -> None:
         """`sleep` replaces the waits (rate limit, backoff) in tests; by default they are
-        waits on the stop flag, so that they end the moment fetch()'s consumer stops."""
+        waits on the stop flag, so that they end the moment fetch()'s consumer stops.
+        `renewal` renews expired credentials; `origin` names where updates were read
+        (default: the region)."""
         self.settings = settings
+        self._renewal = renewal
+        self._origin = origin
         self._progress = progress
         self._client = client if client is not None else make_client(settings)
         self._client.meta.events.register(
@@ -275,7 +304,7 @@ class AwsSource:
                 info.update(self._deep(ota_id, info))
             except _Failed as failed:
                 return failed.error
-        return LiveUpdate(ota_id, info, origin=f"{self.region}")
+        return LiveUpdate(ota_id, info, origin=self._origin or f"{self.region}")
 
     def _deep(self, ota_id: str, info: Mapping[str, Any]) -> dict[str, Any]:
         """The job's abort and timeout config and the update's tags, in CreateOTAUpdate names."""
@@ -308,13 +337,20 @@ class AwsSource:
         """
         method = getattr(self._client, _snake(operation))
         model = self._client.meta.service_model.operation_model(operation)
-        failures = throttles = 0
+        failures = throttles = renewals = 0
         while True:
             if self._stop.is_set():
                 raise _Stopped
             self._limits[operation].acquire()
             try:
-                return _attempt(method, model, kwargs)
+                return _attempt(method, model, kwargs, renewable=self._renewal is not None)
+            except _Expired as expired:
+                renewals += 1
+                if self._renewal is None or renewals > MAX_RENEWALS:
+                    raise _Failed(
+                        self._error(ota_id, operation, expired.code, expired.message)
+                    ) from None
+                self._renew()
             except _Retryable as retry:
                 if retry.throttled:
                     throttles += 1
@@ -348,6 +384,17 @@ class AwsSource:
                     self._error(ota_id, operation, type(exc).__name__, str(exc))
                 ) from None
 
+    def _renew(self) -> None:
+        """New credentials for the next attempt, and their values redacted from then on."""
+        assert self._renewal is not None
+        try:
+            self._renewal.renew()
+            fresh = self._renewal.secrets()
+        except Exception:  # the renewal itself failing shows in the next attempt's answer
+            return
+        with self._lock:
+            self._secrets = tuple(dict.fromkeys((*self._secrets, *fresh)))
+
     def _pause(self, seconds: float) -> None:
         """Wait (rate limit, backoff), unless fetch()'s consumer has stopped or stops meanwhile."""
         self._sleep(seconds)
@@ -377,8 +424,11 @@ class _Failed(Exception):
         self.error = error
 
 
-def _attempt(method: Callable[..., Any], model: Any, kwargs: dict[str, Any]) -> Any:
-    """One HTTP request; transient failures and malformed answers become _Retryable."""
+def _attempt(
+    method: Callable[..., Any], model: Any, kwargs: dict[str, Any], *, renewable: bool = False
+) -> Any:
+    """One HTTP request; transient failures and malformed answers become _Retryable, an
+    expired session _Expired when the source can renew it."""
     try:
         answer = method(**kwargs)
         answers.check_answer(model, kwargs, answer)
@@ -389,6 +439,8 @@ def _attempt(method: Callable[..., Any], model: Any, kwargs: dict[str, Any]) -> 
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        if renewable and code in EXPIRED_CODES:
+            raise _Expired(code, _message(error)) from None
         if code in THROTTLING_CODES:
             raise _Retryable(code, _message(error), throttled=True) from None
         if code in TRANSIENT_CODES or status >= 500:
@@ -432,13 +484,15 @@ def _snake(operation: str) -> str:
     }[operation]
 
 
-def make_client(settings: AwsSettings) -> Any:
-    """An IoT client with retries configured explicitly: one attempt, ours do the rest."""
+def make_client(settings: AwsSettings, session: boto3.Session | None = None) -> Any:
+    """An IoT client with retries configured explicitly: one attempt, ours do the rest.
+    `session` signs as a fleet partition's identity; by default the profile's."""
     if settings.region is not None and not settings.region.strip():
         raise UsageError("--region is empty (an unset shell variable?)")
     try:
-        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
-        region = session.region_name
+        if session is None:
+            session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        region = settings.region or session.region_name
     except botocore.exceptions.ProfileNotFound as exc:
         raise UsageError(redact(str(exc))) from None
     except botocore.exceptions.BotoCoreError as exc:  # an AWS config file it cannot read
@@ -453,7 +507,9 @@ def make_client(settings: AwsSettings) -> Any:
         user_agent_extra="ota-drift",
     )
     try:  # resolves the credentials: a credential_process or SSO cache is read here
-        client = session.client("iot", endpoint_url=settings.endpoint_url, config=config)
+        client = session.client(
+            "iot", region_name=region, endpoint_url=settings.endpoint_url, config=config
+        )
     except Exception as exc:  # a bad --endpoint-url (ValueError), or any fault
         # of a credential provider: no JSON, `[1]` (AttributeError), numbers as keys (TypeError)
         raise UsageError(f"cannot set up the AWS client: {_redacted(exc)}") from None

@@ -1,0 +1,77 @@
+"""Which part of a fleet one CI job audits (`--shard K/N`), and what identifies the fleet.
+
+The fleet is cut into units: one per (account, region) the file lists, and one per account
+with `regions: all` (its regions are known only once the account is asked, and a shard must
+be chosen without calling AWS). Units are ordered by a stable hash of account and region and
+dealt out in turn, so that N jobs cover the fleet exactly once, each within one unit of the
+others' size, and a unit's shard does not depend on the machine, the Python version or the
+order of the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checker.errors import UsageError
+from checker.fleet.file import ALL, Fleet
+from checker.model import Partition
+
+MAX_SHARDS = 1000
+"""More CI jobs than any CI system runs in one matrix (GitHub Actions allows 256)."""
+_SHARD = re.compile(r"\s*([0-9]{1,4})\s*/\s*([0-9]{1,4})\s*")
+
+
+@dataclass(frozen=True, order=True)
+class Shard:
+    index: int
+    """K, from 1."""
+    count: int
+    """N."""
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+WHOLE = Shard(1, 1)
+
+
+def parse_shard(text: str) -> Shard:
+    """`K/N` as --shard takes it, 1 <= K <= N <= MAX_SHARDS."""
+    match = _SHARD.fullmatch(text)
+    if match is not None:
+        index, count = int(match.group(1)), int(match.group(2))
+        if 1 <= index <= count <= MAX_SHARDS:
+            return Shard(index, count)
+    raise UsageError(
+        f"--shard must be K/N with 1 <= K <= N <= {MAX_SHARDS} (e.g. 2/4), not {text!r}"
+    )
+
+
+def units(fleet: Fleet) -> tuple[Partition, ...]:
+    """Every unit of the fleet, sorted: a partition, or (account, `all`)."""
+    return tuple(
+        sorted(
+            Partition(entry.account, region)
+            for entry in fleet.entries
+            for region in (entry.regions if entry.regions is not None else (ALL,))
+        )
+    )
+
+
+def fleet_digest(fleet_units: Sequence[Partition]) -> str:
+    """sha256 of the unit list: shards of one fleet agree on it, others almost surely not."""
+    text = "".join(f"{unit}\n" for unit in sorted(fleet_units))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _rank(unit: Partition) -> str:
+    return hashlib.sha256(f"{unit.account}/{unit.region}".encode()).hexdigest()
+
+
+def shard_units(fleet_units: Sequence[Partition], shard: Shard) -> tuple[Partition, ...]:
+    """The units shard K of N audits, sorted; the N shards partition the fleet."""
+    ordered = sorted(fleet_units, key=lambda unit: (_rank(unit), unit))
+    return tuple(sorted(ordered[shard.index - 1 :: shard.count]))
