@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from checker.jsonsafe import dumps, json_line, json_safe
-from checker.model import Report, Severity
+from checker.model import Partition, PartitionResult, Report, Severity
 from checker.rules.ota001_changed import CHANGED
 from checker.textsafe import OTHER_INVISIBLE
 
@@ -83,3 +83,40 @@ def plural(count: int, noun: str, *, grouped: bool = True) -> str:
     """`1 finding`, `1,204 findings`. `grouped=False` writes `1204 findings`: the HTML page
     does, to read the same as the counts its script writes."""
     return f"{count:{',' if grouped else ''}} {noun}{'' if count == 1 else 's'}"
+
+
+def partition_name(partition: Partition, name: str | None) -> str:
+    """`111122223333/eu-west-1 (prod)`, or without the parenthesis when the fleet entry has no
+    name: how a fleet report's headings and summaries name a partition. Raw: escape it."""
+    return f"{partition} ({name})" if name else str(partition)
+
+
+def partition_names(report: Report) -> dict[Partition, str]:
+    """`partition_name` of every partition of a fleet report, by partition."""
+    return {p.partition: partition_name(p.partition, p.name) for p in report.partitions}
+
+
+def incomplete_partitions(report: Report) -> list[PartitionResult]:
+    """The partitions of a fleet report that could not be wholly read, in the report's order."""
+    return [p for p in report.partitions if p.errors > 0]
+
+
+def is_incomplete(report: Report) -> bool:
+    """True when a report may not say clean: a read error, or a partition not wholly read."""
+    return not report.complete or bool(incomplete_partitions(report))
+
+
+def unread_count(report: Report) -> int:
+    """How many items could not be read: the report's errors, or its partitions' count of
+    them if that is more, so an incomplete verdict never says 0."""
+    return max(len(report.errors), sum(p.errors for p in report.partitions))
+
+
+def fleet_scope(report: Report) -> str:
+    """`2 partitions`, `3 partitions, shard 2/4`: what part of a fleet a fleet report covers;
+    empty for a single-partition run."""
+    if report.fleet is None:
+        return ""
+    index, count = report.fleet.shard
+    shard = f", shard {index}/{count}" if count > 1 else ""
+    return plural(len(report.partitions), "partition") + shard

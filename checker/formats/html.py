@@ -19,6 +19,16 @@ in markup, or through `visible()` and `script_json()` in the data block.
 The style and the script are package files (html_assets/report.css and report.js, shipped as
 package data), read and hashed once at import.
 
+A fleet report (`--fleet`) adds what tells partitions apart: a Partitions table after the
+summary (each partition's counts, those not wholly read marked); Account and Region filters
+and an `Account / Region` column in the findings table (sorted by account); Account and Region
+columns in the updates and read-errors tables; the partition in each drift card and note. An
+update is named by its partition and id, so the data block interns a fleet update's id once
+per partition (`_Strings.scoped`): the index that names it keeps two accounts' `fw-1` apart
+wherever the script counts or links by it. The script's fleet-only lines sit between
+`//#fleet` and `//#end` lines of report.js and are left out of every other page
+(`script_for`), whose script, hash and bytes are as they were before fleets.
+
 No template engine: measured on the 10,000-update report, markup is 33 KB of the 1.28 MB page
 (the data block is 1.22 MB) and 37 `esc()` calls cover it. A Jinja2 prototype of the rule
 documentation matched byte for byte only with a `finalize` hook calling `esc()` (autoescape
@@ -34,20 +44,24 @@ import hashlib
 import html
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 from checker.formats.common import (
     DRIFT_RULE_ID,
+    fleet_scope,
+    incomplete_partitions,
+    is_incomplete,
     json_block,
     json_minified,
     json_value,
     plural,
     severity_counts,
     timestamp,
+    unread_count,
 )
-from checker.model import Finding, Report, Severity
+from checker.model import Finding, Partition, PartitionResult, Report, Severity
 from checker.rules.docs import applies_text
 from checker.rules.interface import RuleMeta
 from checker.rules.registry import META_BY_ID
@@ -78,6 +92,9 @@ FINDING_FIELDS = (
     "resource",
 )
 """The layout of one finding in the data block, written into it as `findingFields`."""
+FLEET_FINDING_FIELDS = (*FINDING_FIELDS, "account", "region")
+"""A fleet report's layout: the account and region as strings (empty for a finding about no
+partition), always present. The script sorts and filters by field number: 11 and 12."""
 _SCRIPT_JSON_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -120,21 +137,47 @@ DRIFT_RULE_TOKEN = "__DRIFT_RULE_ID__"
 the page and its script hash stay as they were, and no copy of the id can go stale."""
 
 
-def _script() -> str:
-    text = _asset("report.js")
-    if text.count(DRIFT_RULE_TOKEN) != 1:
+FLEET_BEGIN = "//#fleet"
+FLEET_END = "//#end"
+"""Lines of report.js that open and close a block only a fleet report's page runs."""
+
+
+def script_for(text: str, *, fleet: bool) -> str:
+    """report.js as a page runs it: the drift rule's id filled in, and the `//#fleet` blocks
+    kept (without their marker lines) on a fleet report's page, left out on any other."""
+    kept: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        marker = line.strip()
+        if marker in (FLEET_BEGIN, FLEET_END):
+            if inside != (marker == FLEET_END):
+                raise RuntimeError(f"report.js: {marker} out of place")
+            inside = not inside
+        elif fleet or not inside:
+            kept.append(line)
+    if inside:
+        raise RuntimeError(f"report.js: {FLEET_BEGIN} without {FLEET_END}")
+    script = "".join(kept)
+    if script.count(DRIFT_RULE_TOKEN) != 1:
         raise RuntimeError(f"report.js must hold {DRIFT_RULE_TOKEN} exactly once")
-    return text.replace(DRIFT_RULE_TOKEN, json_minified(DRIFT_RULE_ID))
+    return script.replace(DRIFT_RULE_TOKEN, json_minified(DRIFT_RULE_ID))
+
+
+def _csp(style: str, script: str) -> str:
+    return (
+        f"default-src 'none'; style-src '{csp_hash(style)}'; "
+        f"script-src '{csp_hash(script)}'; img-src data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
 
 
 STYLE = _asset("report.css")
-SCRIPT = _script()
-CSP = (
-    f"default-src 'none'; style-src '{csp_hash(STYLE)}'; "
-    f"script-src '{csp_hash(SCRIPT)}'; img-src data:; base-uri 'none'; "
-    "form-action 'none'"
-)
+SCRIPT = script_for(_asset("report.js"), fleet=False)
+FLEET_SCRIPT = script_for(_asset("report.js"), fleet=True)
+CSP = _csp(STYLE, SCRIPT)
 """The page's Content-Security-Policy: the same for every report, so hashed once."""
+FLEET_CSP = _csp(STYLE, FLEET_SCRIPT)
+"""The Content-Security-Policy of a fleet report's page, whose script has its fleet blocks."""
 
 
 def _doc_text(text: str) -> str:
@@ -152,6 +195,7 @@ class _Strings:
         self.table: list[str] = []
         self._shown: dict[str, int] = {}
         self._raw: dict[str, int] = {}
+        self._scoped: dict[tuple[Partition, str], int] = {}
 
     def __call__(self, value: object) -> int:
         """The index of `value` as shown (invisible characters spelled out)."""
@@ -166,25 +210,39 @@ class _Strings:
             self._raw[raw] = index
         return index
 
+    def scoped(self, value: str, partition: Partition | None) -> int:
+        """The index of an update id in `partition`: an entry of its own per partition, so the
+        index names the update (two accounts' `fw-1` are two indexes). Unscoped without one."""
+        if partition is None:
+            return self(value)
+        key = (partition, value)
+        index = self._scoped.get(key)
+        if index is None:
+            index = self._scoped[key] = len(self.table)
+            self.table.append(visible(value, multiline=True))
+        return index
+
 
 def report_data(report: Report) -> dict[str, Any]:
     """What the script draws from: findings in report order, audited updates, documented
     rules, page sizes. Every text is an index into `strings`; see `FINDING_FIELDS`."""
     strings = _Strings()
-    findings = [_finding_data(f, strings) for f in report.findings]
+    fleet = report.fleet is not None
+    findings = [_finding_data(f, strings, fleet) for f in report.findings]
     updates = [
         [
-            strings(u.ota_update_id),
+            strings.scoped(u.ota_update_id, u.partition),
             strings(u.declared.file) if u.declared else -1,
             u.declared.line if u.declared else 0,
             1 if u.live else 0,
+            *(_partition_data(u.partition, strings) if fleet else []),
         ]
         for u in report.audited
     ]
     documented = sorted({f.rule_id for f in report.findings if f.rule_id in META_BY_ID})
     return {
         "format": 1,
-        "findingFields": list(FINDING_FIELDS),
+        "findingFields": list(FLEET_FINDING_FIELDS if fleet else FINDING_FIELDS),
         "severities": [s.value for s in SEVERITIES],
         "lint": report.command == "lint",
         "pageRows": PAGE_ROWS,
@@ -197,15 +255,17 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
-def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
+def _finding_data(finding: Finding, strings: _Strings, fleet: bool) -> list[Any]:
     """One finding as `FINDING_FIELDS`: severity as its index in `SEVERITIES`; `suppressed`
     as 0 or [reason, expiry or -1]; `drift` as 0 or [declared, live] as indented JSON, plus
-    both on one line when short enough to show in the table. Trailing zeros are left off."""
+    both on one line when short enough to show in the table. Trailing zeros are left off,
+    but for a fleet report's, which are `FLEET_FINDING_FIELDS` (11 fields, then the account
+    and region)."""
     location = finding.location
     row: list[Any] = [
         SEVERITIES.index(finding.severity),
         strings(finding.rule_id),
-        strings(finding.ota_update_id),
+        strings.scoped(finding.ota_update_id, finding.partition),
         strings(finding.side),
         strings(finding.path),
         strings(finding.message),
@@ -228,9 +288,18 @@ def _finding_data(finding: Finding, strings: _Strings) -> list[Any]:
         if max(len(inline[0]), len(inline[1])) <= INLINE_DRIFT_CHARS:
             drift += [strings(inline[0]), strings(inline[1])]
         row[9] = drift
+    if fleet:
+        return [*row, *_partition_data(finding.partition, strings)]
     while row[-1] == 0 and len(row) > 8:
         row.pop()
     return row
+
+
+def _partition_data(partition: Partition | None, strings: _Strings) -> list[int]:
+    """The account and region as strings of the data block; empty ones without a partition."""
+    if partition is None:
+        return [strings(""), strings("")]
+    return [strings(partition.account), strings(partition.region)]
 
 
 class HtmlFormat:
@@ -246,12 +315,13 @@ class HtmlFormat:
         active = len(report.findings) - report.summary.suppressed
         found = plural(active, "active finding", grouped=False)
         title = f"ota-drift {report.command} report: {found}"
+        fleet = report.fleet is not None
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en">',
             "<head>",
             '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+            f'<meta http-equiv="Content-Security-Policy" content="{FLEET_CSP if fleet else CSP}">',
             '<meta name="referrer" content="no-referrer">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="ota-drift {esc(report.tool_version)}">',
@@ -264,6 +334,7 @@ class HtmlFormat:
             "<main>",
             self._verdict(report, active),
             self._summary(report),
+            *([self._partitions(report)] if fleet else []),
             self._by_rule(report),
             self._findings(report),
             self._drift(report),
@@ -276,7 +347,7 @@ class HtmlFormat:
             "nothing from the network and runs no code but its own.</footer>",
             f'<script type="application/json" id="{DATA_ID}">'
             f"{script_json(report_data(report))}</script>",
-            f"<script>{SCRIPT}</script>",
+            f"<script>{FLEET_SCRIPT if fleet else SCRIPT}</script>",
             "</body>",
             "</html>",
         ]
@@ -297,6 +368,8 @@ class HtmlFormat:
         items.append(("Declared files", files or "none"))
         if report.rules:
             items.append(("Rules evaluated", str(len(report.rules))))
+        if report.fleet is not None:
+            items.append(("Fleet", esc(fleet_scope(report))))
         meta = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
         return (
             '<header class="top"><div class="wrap">'
@@ -309,10 +382,14 @@ class HtmlFormat:
         found = f"{plural(active, 'active finding', grouped=False)}{counts}"
         suppressed = report.summary.suppressed
         tail = f" ({suppressed} suppressed)" if suppressed else ""
-        if report.errors:
+        if is_incomplete(report):
             kind, icon = "incomplete", "!"
-            items = plural(len(report.errors), "item", grouped=False)
+            items = plural(unread_count(report), "item", grouped=False)
             head = f"Incomplete: {items} could not be read"
+            if report.fleet is not None:
+                unread = len(incomplete_partitions(report))
+                of = plural(len(report.partitions), "partition", grouped=False)
+                head += f" in {unread} of {of}"
             text = f"This audit is not clean. {found}{tail}."
         elif active:
             kind, icon, head, text = (
@@ -386,6 +463,31 @@ class HtmlFormat:
             "</figcaption></figure>"
         )
 
+    def _partitions(self, report: Report) -> str:
+        """A fleet report's partitions, in order, with their counts; one that could not be
+        wholly read says so in its Read errors cell. Server-rendered: the verdict's "in K of
+        M partitions" is readable without script."""
+        rows = "".join(_partition_row(p) for p in report.partitions)
+        numbers = ["Declared", "Live", "In sync", "Drifted", "Missing", "Unmanaged"]
+        numbers += ["Active findings", "Suppressed", "Read errors"]
+        ths = "".join(f'<th scope="col" class="num">{name}</th>' for name in numbers)
+        unread = incomplete_partitions(report)
+        note = (
+            f'<p class="warn">{plural(len(unread), "partition", grouped=False)} could not be '
+            "wholly read: their updates that could not be read are neither in sync nor "
+            "missing.</p>"
+            if unread
+            else ""
+        )
+        return (
+            '<section class="panel" aria-labelledby="h-partitions">'
+            '<h2 id="h-partitions">Partitions '
+            f'<span class="count">{len(report.partitions)}</span></h2>{note}'
+            '<div class="table-wrap"><table id="partitions" class="plain"><thead><tr>'
+            f'{_PARTITION_THS}<th scope="col">Name</th>{ths}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div></section>"
+        )
+
     def _by_rule(self, report: Report) -> str:
         """One row per rule with findings, most severe first: the fleet at a glance, readable
         without script; with it, `Show` filters the findings table to that rule."""
@@ -412,7 +514,7 @@ class HtmlFormat:
                 if s in present
             )
             active = sum(1 for f in group if f.active)
-            updates = len({f.ota_update_id for f in group})
+            updates = len({(f.partition, f.ota_update_id) for f in group})
             rows.append(
                 f'<tr><td class="nowrap">{rule}</td>'
                 f"<td>{esc(meta.title) if meta else '—'}</td><td>{badges}</td>"
@@ -442,15 +544,18 @@ class HtmlFormat:
             )
         columns = ["Severity", "Rule", "Update", "Source", "Path", "Message", "Location"]
         columns.append("Suppressed")
+        numbered = list(enumerate(columns))
+        if report.fleet is not None:  # one column, sorted by the account field (11)
+            numbered.insert(2, (FLEET_FINDING_FIELDS.index("account"), "Account / Region"))
         ths = "".join(
             f'<th scope="col" aria-sort="{"ascending" if i == 0 else "none"}">'
             f'<button type="button" data-column="{i}">{name}</button></th>'
-            for i, name in enumerate(columns)
+            for i, name in numbered
         )
         return (
             f'<section class="panel" aria-labelledby="h-findings">{head}'
             f"{_needs_script('the findings table')}"
-            f"{self._filters(report.findings)}"
+            f"{self._filters(report)}"
             '<p id="shown" class="shown" aria-live="polite" hidden></p>'
             f"{_pager('findings')}"
             '<div class="table-wrap"><table id="findings" class="findings" hidden>'
@@ -459,8 +564,11 @@ class HtmlFormat:
             "</section>"
         )
 
-    def _filters(self, findings: Sequence[Finding]) -> str:
-        """Filter controls built from the findings; hidden until the script shows them."""
+    def _filters(self, report: Report) -> str:
+        """Filter controls built from the findings; hidden until the script shows them. A
+        fleet report's account and region filters list every partition's, with 0 findings
+        too: an update's link in the updates table filters to its partition."""
+        findings = report.findings
         severities = Counter(f.severity.value for f in findings)
         rules = Counter(f.rule_id for f in findings)
         sides = Counter(str(f.side) for f in findings)
@@ -469,8 +577,22 @@ class HtmlFormat:
                 "severity", "Severity", "All severities", severities, [s.value for s in SEVERITIES]
             ),
             _select("rule", "Rule", "All rules", rules, sorted(rules)),
-            _select("source", "Source", "All sources", sides, sorted(sides)),
         ]
+        if report.fleet is not None:
+            partitions = {p.partition for p in report.partitions}
+            partitions |= {u.partition for u in report.audited if u.partition is not None}
+            partitions |= {f.partition for f in findings if f.partition is not None}
+            accounts = Counter(f.partition.account for f in findings if f.partition)
+            regions = Counter(f.partition.region for f in findings if f.partition)
+            every_account = sorted({p.account for p in partitions})
+            every_region = sorted({p.region for p in partitions})
+            selects += [
+                _select(
+                    "account", "Account", "All accounts", accounts, every_account, keep_empty=True
+                ),
+                _select("region", "Region", "All regions", regions, every_region, keep_empty=True),
+            ]
+        selects.append(_select("source", "Source", "All sources", sides, sorted(sides)))
         return (
             '<div id="filters" class="filters" hidden>'
             f"{''.join(selects)}"
@@ -489,7 +611,9 @@ class HtmlFormat:
         changed = [f for f in report.findings if f.rule_id == DRIFT_RULE_ID and f.drift is not None]
         if not changed:
             return ""
-        updates = plural(len({f.ota_update_id for f in changed}), "update", grouped=False)
+        updates = plural(
+            len({(f.partition, f.ota_update_id) for f in changed}), "update", grouped=False
+        )
         return (
             '<section class="panel" aria-labelledby="h-drift"><h2 id="h-drift">Drift '
             f'<span class="count">{len(changed)}</span></h2>'
@@ -502,13 +626,14 @@ class HtmlFormat:
     def _updates(self, report: Report) -> str:
         if not report.audited:
             return ""
+        where = _PARTITION_THS if report.fleet is not None else ""
         return (
             '<section class="panel" aria-labelledby="h-updates"><h2 id="h-updates">Updates '
             f'<span class="count">{len(report.audited)}</span></h2>'
             f"{_needs_script('the updates table')}"
             f"{_pager('updates')}"
             '<div class="table-wrap"><table id="updates" class="plain" hidden><thead><tr>'
-            '<th scope="col">Update</th><th scope="col">Declared at</th>'
+            f'{where}<th scope="col">Update</th><th scope="col">Declared at</th>'
             '<th scope="col">Live</th><th scope="col" class="num">Active findings</th>'
             '<th scope="col" class="num">Suppressed</th></tr></thead>'
             "<tbody></tbody></table></div></section>"
@@ -516,8 +641,10 @@ class HtmlFormat:
 
     def _errors(self, report: Report) -> str:
         if report.errors:
+            fleet = report.fleet is not None
             rows = "".join(
-                f"<tr><td>{esc(e.subject)}</td><td>{esc(e.operation)}</td>"
+                f"<tr>{_partition_tds(e.partition) if fleet else ''}<td>{esc(e.subject)}</td>"
+                f"<td>{esc(e.operation)}</td>"
                 f"<td><code>{esc(e.code)}</code></td><td>{esc(e.message)}</td></tr>"
                 for e in report.errors
             )
@@ -525,6 +652,7 @@ class HtmlFormat:
                 '<p class="warn">These could not be read, so they are neither in sync nor '
                 "missing: the audit is incomplete.</p>"
                 '<div class="table-wrap"><table class="plain"><thead><tr>'
+                f"{_PARTITION_THS if fleet else ''}"
                 '<th scope="col">Update</th><th scope="col">Operation</th>'
                 '<th scope="col">Code</th><th scope="col">Message</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table></div>"
@@ -541,7 +669,8 @@ class HtmlFormat:
     def _notes(self, report: Report) -> str:
         if report.skipped:
             items = "".join(
-                f"<li><strong>{esc(s.ota_update_id)}</strong>: {esc(s.reason)}</li>"
+                f"<li><strong>{esc(_subject(s.partition, s.ota_update_id))}</strong>: "
+                f"{esc(s.reason)}</li>"
                 for s in report.skipped
             )
             body = f'<ul class="notes">{items}</ul>'
@@ -567,6 +696,38 @@ class HtmlFormat:
             '<section class="panel" aria-labelledby="h-rules"><h2 id="h-rules">Rules</h2>'
             f"{''.join(parts)}</section>"
         )
+
+
+_PARTITION_THS = '<th scope="col">Account</th><th scope="col">Region</th>'
+"""The header cells of a fleet report's Account and Region columns."""
+
+
+def _partition_tds(partition: Partition | None) -> str:
+    """The Account and Region cells of a row; `—` for what is about no partition."""
+    if partition is None:
+        return '<td class="muted">—</td><td class="muted">—</td>'
+    return (
+        f'<td class="nowrap">{esc(partition.account)}</td>'
+        f'<td class="nowrap">{esc(partition.region)}</td>'
+    )
+
+
+def _partition_row(result: PartitionResult) -> str:
+    s = result.summary
+    counts = [s.declared, s.live, s.in_sync, s.drifted, s.missing, s.unmanaged]
+    counts += [sum(s.findings.values()), s.suppressed]
+    cells = "".join(f'<td class="num">{"—" if value is None else value}</td>' for value in counts)
+    read = f'<span class="warn">{result.errors}: not wholly read</span>' if result.errors else "0"
+    name = esc(result.name) if result.name else '<span class="muted">—</span>'
+    return (
+        f"<tr>{_partition_tds(result.partition)}<td>{name}</td>{cells}"
+        f'<td class="num">{read}</td></tr>'
+    )
+
+
+def _subject(partition: Partition | None, ota_update_id: str) -> str:
+    """`111122223333/eu-west-1 fw-1` in a fleet report, `fw-1` otherwise. Raw: escape it."""
+    return ota_update_id if partition is None else f"{partition} {ota_update_id}"
 
 
 def _needs_script(what: str) -> str:
@@ -597,10 +758,19 @@ def _pager(name: str) -> str:
 
 
 def _select(
-    name: str, label: str, everything: str, counts: Counter[str], values: Iterable[str]
+    name: str,
+    label: str,
+    everything: str,
+    counts: Counter[str],
+    values: Iterable[str],
+    *,
+    keep_empty: bool = False,
 ) -> str:
+    """A filter's `<select>`: an option per value with findings (`keep_empty`: per value)."""
     options = "".join(
-        f'<option value="{esc(v)}">{esc(v)} ({counts[v]})</option>' for v in values if counts[v]
+        f'<option value="{esc(v)}">{esc(v)} ({counts[v]})</option>'
+        for v in values
+        if counts[v] or keep_empty
     )
     return (
         f'<label class="filter"><span>{label}</span><select id="filter-{name}" '

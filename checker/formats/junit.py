@@ -30,6 +30,16 @@ only that text (an element with attributes and no text reaches it as a hash), Je
 `skipped`'s `message`. `type` is only ever a severity word: GitLab's XML-to-hash conversion reads
 `type` as a type cast (`integer`, `yaml`, ...), so an error code from AWS cannot go there.
 
+A fleet report (`--fleet`) names each update by its partition too, since two accounts may
+both have `fw-1`: its suite is `<account>/<region>/<otaUpdateId>` (`111122223333/eu-west-1/fw-1`)
+and its classname `ota-drift.<account>/<region>/<otaUpdateId>`, and the details of a finding
+say `account:` and `region:`. Read errors go to a suite per partition, named
+`<account>/<region>` (classname `ota-drift.<account>/<region>`), where a partition that could
+not be read at all (its role could not be assumed: no update of it was audited) is seen beside
+the other partitions; skipped updates and policy findings on updates that were not audited are
+named `<account>/<region>/<otaUpdateId>`. The summary suite's properties count the partitions
+and those not wholly read.
+
 Names carry neither line nor message, so a finding keeps its name while the file around it is
 edited, and GitLab compares it across branches as one test. Findings of one rule on one path
 from different sides are told apart by their side, ` (declared)`, ` (live)`, ` (both)`, and
@@ -89,16 +99,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.formats.common import plural
+from checker.formats.common import incomplete_partitions, plural
 from checker.jsonsafe import json_line
 from checker.model import (
     AuditedUpdate,
     Finding,
+    Partition,
     Report,
     Severity,
     SkippedUpdate,
     SourceError,
     most_severe_first,
+    partition_key,
 )
 from checker.rules.registry import META_BY_ID
 from checker.textsafe import visible
@@ -362,26 +374,47 @@ def _title(rule_id: str) -> str:
     return f"{rule_id} {meta.title}" if meta else rule_id
 
 
+_UpdateKey = tuple[str, str, str]
+"""(account, region, otaUpdateId), ("", "", id) in a single-partition run: what names an update."""
+
+
+def _key(partition: Partition | None, ota_update_id: str) -> _UpdateKey:
+    return (*partition_key(partition), ota_update_id)
+
+
+def update_name(partition: Partition | None, ota_update_id: str) -> str:
+    """`111122223333/eu-west-1/fw-1` in a fleet run, `fw-1` otherwise: the suite of an update."""
+    return ota_update_id if partition is None else f"{partition}/{ota_update_id}"
+
+
 def _suites(report: Report) -> list[_Suite]:
     """Every suite but the summary, every case in it."""
-    audited = {a.ota_update_id: a for a in report.audited}
-    by_update: dict[str, list[Finding]] = {}
+    audited = {_key(a.partition, a.ota_update_id): a for a in report.audited}
+    by_update: dict[_UpdateKey, list[Finding]] = {}
     policy: list[Finding] = []
     for finding in report.findings:
-        if _is_policy_rule(finding.rule_id) or finding.ota_update_id not in audited:
+        key = _key(finding.partition, finding.ota_update_id)
+        if _is_policy_rule(finding.rule_id) or key not in audited:
             policy.append(finding)
         else:
-            by_update.setdefault(finding.ota_update_id, []).append(finding)
+            by_update.setdefault(key, []).append(finding)
     suites = [
-        _update_suite(audited[ota_id], report, by_update.get(ota_id, []))
-        for ota_id in sorted(audited)
+        _update_suite(audited[key], report, by_update.get(key, [])) for key in sorted(audited)
     ]
     policy_rules = [r for r in report.rules if _is_policy_rule(r)]
     if policy_rules or policy:
         cases = _cases(policy_rules, policy, own_suite=False)
         suites.append(_Suite(POLICY_SUITE, POLICY_CLASS, cases))
-    if report.errors:
-        suites.append(_Suite(ERRORS_SUITE, ERRORS_CLASS, [_error_case(e) for e in report.errors]))
+    unplaced = [e for e in report.errors if e.partition is None]
+    if unplaced:
+        suites.append(_Suite(ERRORS_SUITE, ERRORS_CLASS, [_error_case(e) for e in unplaced]))
+    by_partition: dict[Partition, list[SourceError]] = {}
+    for error in report.errors:
+        if error.partition is not None:
+            by_partition.setdefault(error.partition, []).append(error)
+    for partition in sorted(by_partition):
+        cases = [_error_case(e) for e in by_partition[partition]]
+        suites.append(_Suite(str(partition), f"{CLASS_PREFIX}{partition}", cases))
     if report.skipped:
         cases = [_skipped_case(s) for s in report.skipped]
         suites.append(_Suite(SKIPPED_SUITE, SKIPPED_CLASS, cases))
@@ -391,13 +424,17 @@ def _suites(report: Report) -> list[_Suite]:
 def _update_suite(update: AuditedUpdate, report: Report, findings: Sequence[Finding]) -> _Suite:
     """Passing cases for the rules judged on `update` (all of the run's when not recorded)."""
     judged = report.rules if update.rules is None else update.rules
-    properties = {
+    properties = {}
+    if update.partition is not None:
+        properties = {"account": update.partition.account, "region": update.partition.region}
+    properties |= {
         "declared": str(update.declared) if update.declared else "no",
         "live": "yes" if update.live else "no",
     }
     rules = [r for r in judged if not _is_policy_rule(r)]
     cases = _cases(rules, findings, own_suite=True)
-    return _Suite(update.ota_update_id, CLASS_PREFIX + update.ota_update_id, cases, properties)
+    name = update_name(update.partition, update.ota_update_id)
+    return _Suite(name, CLASS_PREFIX + name, cases, properties)
 
 
 def _cases(rules: Iterable[str], findings: Sequence[Finding], *, own_suite: bool) -> list[_Case]:
@@ -433,6 +470,7 @@ def _finding_cases(fired: Sequence[Finding], own_suite: bool) -> Iterator[_Case]
 def _tie_order(finding: Finding) -> tuple[Any, ...]:
     location = finding.location
     return (
+        *partition_key(finding.partition),
         finding.ota_update_id,
         finding.path,
         finding.side,
@@ -449,7 +487,7 @@ def _finding_name(finding: Finding, own_suite: bool) -> str:
     if finding.path:
         name += f" at {finding.path}"
     if not own_suite:
-        name += f" for {finding.ota_update_id}"
+        name += f" for {update_name(finding.partition, finding.ota_update_id)}"
     return name
 
 
@@ -473,9 +511,10 @@ def _error_case(error: SourceError) -> _Case:
 
 
 def _skipped_case(skipped: SkippedUpdate) -> _Case:
-    text = f"{skipped.ota_update_id} was left out of the audit: {skipped.reason}"
+    name = update_name(skipped.partition, skipped.ota_update_id)
+    text = f"{name} was left out of the audit: {skipped.reason}"
     result = _Result("skipped", visible(f"skipped: {skipped.reason}"), visible(text))
-    return _Case(skipped.ota_update_id, result)
+    return _Case(name, result)
 
 
 def details(finding: Finding) -> str:
@@ -487,6 +526,10 @@ def details(finding: Finding) -> str:
         headline(finding),
         f"rule: {finding.rule_id} ({finding.severity.value}, {finding.side})",
         f"otaUpdateId: {finding.ota_update_id}",
+    ]
+    if finding.partition is not None:
+        lines += [f"account: {finding.partition.account}", f"region: {finding.partition.region}"]
+    lines += [
         f"path: {finding.path or '(whole update)'}",
         f"location: {where}",
     ]
@@ -639,6 +682,9 @@ def _summary(report: Report, left: _LeftOut | None, why: str = "") -> tuple[str,
         "findings": str(len(report.findings)),
         "readErrors": str(len(report.errors)),
     }
+    if report.fleet is not None:
+        properties["partitions"] = str(len(report.partitions))
+        properties["partitionsNotWhollyRead"] = str(len(incomplete_partitions(report)))
     result = None
     if left is not None:
         properties |= _not_listed(left.passing, sum(left.by_severity.values()))

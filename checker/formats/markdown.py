@@ -4,6 +4,11 @@ Every value that came from a YAML file, a policy pack or AWS goes through `cell(
 update id or a message containing `|`, backticks, `<script>` or a newline can neither break
 a table nor inject HTML. Long sections are folded in `<details>`; the only HTML in the output
 is the `<details>`, `<summary>` and `<code>` this module writes itself.
+
+A fleet report (`--fleet`) has `Account` and `Region` columns in its findings, read-error and
+notes tables (`—` for a finding about no partition: the policy packs), and a `Partitions`
+table after the counts: each partition's counts, and its read errors, marked when it could
+not be wholly read. Its headline says in how many partitions items could not be read.
 """
 
 from __future__ import annotations
@@ -14,8 +19,17 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from checker.formats.common import json_value, plural, severity_counts, timestamp
-from checker.model import Finding, Report, Severity, most_severe_first
+from checker.formats.common import (
+    fleet_scope,
+    incomplete_partitions,
+    is_incomplete,
+    json_value,
+    plural,
+    severity_counts,
+    timestamp,
+    unread_count,
+)
+from checker.model import Finding, Partition, PartitionResult, Report, Severity, most_severe_first
 from checker.textsafe import visible
 
 GITHUB_SUMMARY_MAX_BYTES = 1024 * 1024
@@ -115,9 +129,13 @@ class MarkdownFormat:
     def _render(self, report: Report) -> _Rendered:
         active = _by_severity(f for f in report.findings if f.active)
         suppressed = _by_severity(f for f in report.findings if not f.active)
+        fleet = report.fleet is not None
         tables = _Tables(
-            active=_Fitter("Findings", _findings_table(active), FOLD_ABOVE),
-            suppressed=_Fitter("Suppressed findings", _suppressed_table(suppressed), -1),
+            partitions=_Fitter(
+                "Partitions", _partitions_table(report), FOLD_ABOVE, _partitions_left_out
+            ),
+            active=_Fitter("Findings", _findings_table(active, fleet), FOLD_ABOVE),
+            suppressed=_Fitter("Suppressed findings", _suppressed_table(suppressed, fleet), -1),
             errors=_Fitter("Could not read", _errors_table(report), -1, _errors_left_out),
             notes=_Fitter("Notes", _notes_table(report), -1, _notes_left_out),
         )
@@ -143,11 +161,13 @@ class MarkdownFormat:
            the policy pack names replaced by their number if that makes it fit);
         2. read errors, in the report's order, within a quarter of the budget (they say how
            far the verdict can be trusted; the headline counts them all);
-        3. room for the frame of the Notes section;
-        4. active findings, most severe first, as many as fit; then, if all of them fit,
+        3. room for the frames of the Partitions and Notes sections;
+        4. a fleet report's partitions, in the report's order, within an eighth of the budget;
+        5. active findings, most severe first, as many as fit; then, if all of them fit,
            the suppressed ones likewise;
-        5. notes, in the report's order, in what is left;
-        6. whatever is still left goes to read errors that did not fit in their quarter.
+        6. notes, in the report's order, in what is left;
+        7. whatever is still left goes to read errors that did not fit in their quarter, then
+           to partitions that did not fit in their eighth.
 
         A row is never cut; a row too long for what is left ends its table there, so what is
         shown is always the most severe findings. `MIN_MAX_BYTES` leaves room for step 1.
@@ -161,17 +181,23 @@ class MarkdownFormat:
                 context = None
                 cut = ["the line naming version, time and policy packs"]
         head = self._head(report, context)
-        errors, notes = tables.errors, tables.notes
+        errors, notes, partitions = tables.errors, tables.notes, tables.partitions
         total = len(report.findings)
-        every_cut = [*cut, *filter(None, (errors.left_out(0), notes.left_out(0)))]
+        every_cut = [
+            *cut,
+            *filter(None, (errors.left_out(0), partitions.left_out(0), notes.left_out(0))),
+        ]
         ending = max(
             _cost([_left_out_line(budget, total, active, tables.suppressed.total)]),
             _cost([_all_shown_line(budget, total, every_cut)]),
         )
         room = budget - _cost(head) - ending
         notes_frame = notes.cost(0)
-        shown_errors = errors.fit(min(budget // 4, room - notes_frame))
+        partitions_frame = partitions.cost(0)
+        shown_errors = errors.fit(min(budget // 4, room - notes_frame - partitions_frame))
         room -= errors.cost(shown_errors) + notes_frame
+        shown_partitions = partitions.fit(min(budget // 8, room))
+        room -= partitions.cost(shown_partitions)
         shown_active = tables.active.fit(room)
         room -= tables.active.cost(shown_active)
         shown_suppressed = 0
@@ -184,12 +210,23 @@ class MarkdownFormat:
         if shown_errors < errors.total:  # what the rest left over
             spare = errors.cost(shown_errors) + room
             shown_errors = max(shown_errors, errors.fit(spare))
+            room = spare - errors.cost(shown_errors)
+        if shown_partitions < partitions.total:
+            spare = partitions.cost(shown_partitions) + room
+            shown_partitions = max(shown_partitions, partitions.fit(spare))
 
-        shown = [shown_active, shown_suppressed, shown_errors, shown_notes]
+        shown = [shown_partitions, shown_active, shown_suppressed, shown_errors, shown_notes]
         out = [*head]
         for table, count in zip(tables.in_order(), shown, strict=True):
             out += table.lines(count)
-        cut += filter(None, (errors.left_out(shown_errors), notes.left_out(shown_notes)))
+        cut += filter(
+            None,
+            (
+                errors.left_out(shown_errors),
+                partitions.left_out(shown_partitions),
+                notes.left_out(shown_notes),
+            ),
+        )
         shown_findings = shown_active + shown_suppressed
         if shown_findings < total:
             left_suppressed = tables.suppressed.total - shown_suppressed
@@ -210,9 +247,13 @@ class MarkdownFormat:
         title = f"ota-drift {report.command}"
         counts = f" ({severity_counts(report)})" if active else ""
         found = f"{plural(active, 'active finding')}{counts}"
-        if report.errors:
-            items = plural(len(report.errors), "item")
-            return f"⚠️ {title}: Incomplete: {items} could not be read; {found}"
+        if is_incomplete(report):
+            items = plural(unread_count(report), "item")
+            where = ""
+            if report.fleet is not None:
+                unread = len(incomplete_partitions(report))
+                where = f" in {unread:,} of {plural(len(report.partitions), 'partition')}"
+            return f"⚠️ {title}: Incomplete: {items} could not be read{where}; {found}"
         if active:
             return f"❌ {title}: {found}"
         tail = f" ({report.summary.suppressed:,} suppressed)" if report.summary.suppressed else ""
@@ -223,6 +264,8 @@ class MarkdownFormat:
         parts = [f"ota-drift {cell(report.tool_version)}"]
         if report.as_of is not None:
             parts.append(f"as of {cell(timestamp(report.as_of))}")
+        if report.fleet is not None:
+            parts.append(fleet_scope(report))
         if s.live is None:
             parts.append(f"{s.declared:,} declared (lint: no live state)")
         else:
@@ -345,6 +388,8 @@ class _Fitter:
 
 @dataclass(frozen=True)
 class _Tables:
+    partitions: _Fitter
+    """Empty, and so never shown, in a single-partition report."""
     active: _Fitter
     suppressed: _Fitter
     errors: _Fitter
@@ -352,7 +397,7 @@ class _Tables:
 
     def in_order(self) -> list[_Fitter]:
         """The sections in the order the report shows them."""
-        return [self.active, self.suppressed, self.errors, self.notes]
+        return [self.partitions, self.active, self.suppressed, self.errors, self.notes]
 
 
 def _errors_left_out(left: int, total: int) -> str:
@@ -361,6 +406,10 @@ def _errors_left_out(left: int, total: int) -> str:
 
 def _notes_left_out(left: int, total: int) -> str:
     return f"{left:,} of {total:,} notes"
+
+
+def _partitions_left_out(left: int, total: int) -> str:
+    return f"{left:,} of {total:,} partitions"
 
 
 _FULL_REPORT = "The full report is in the other formats (`--format json`, `--report sarif=…`)."
@@ -415,7 +464,7 @@ def _by_severity(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=most_severe_first)
 
 
-def _finding_cells(finding: Finding) -> list[str]:
+def _finding_cells(finding: Finding, fleet: bool) -> list[str]:
     message = cell(finding.message)
     if finding.drift is not None:
         declared = code(json_value(finding.drift.declared))
@@ -424,6 +473,7 @@ def _finding_cells(finding: Finding) -> list[str]:
     return [
         f"{SEVERITY_ICONS[finding.severity]} {finding.severity.value}",
         cell(finding.rule_id),
+        *(_partition_cells(finding.partition) if fleet else []),
         cell(finding.ota_update_id),
         code(finding.path) if finding.path else "—",
         message,
@@ -432,38 +482,111 @@ def _finding_cells(finding: Finding) -> list[str]:
 
 
 _FINDING_HEADER = ["Severity", "Rule", "Update", "Path", "Message", "Location"]
+_PARTITION_HEADER = ["Account", "Region"]
 
 
-def _findings_table(findings: Sequence[Finding]) -> list[str]:
-    return _table(_FINDING_HEADER, [_finding_cells(f) for f in findings])
+def _finding_header(fleet: bool) -> list[str]:
+    """The findings tables' columns: a fleet report's have the account and region after the
+    rule."""
+    if not fleet:
+        return list(_FINDING_HEADER)
+    return [*_FINDING_HEADER[:2], *_PARTITION_HEADER, *_FINDING_HEADER[2:]]
 
 
-def _suppressed_table(findings: Sequence[Finding]) -> list[str]:
+def _partition_cells(partition: Partition | None) -> list[str]:
+    """The Account and Region cells; `—` for what is about no partition (the policy packs)."""
+    if partition is None:
+        return ["—", "—"]
+    return [cell(partition.account), cell(partition.region)]
+
+
+def _findings_table(findings: Sequence[Finding], fleet: bool) -> list[str]:
+    return _table(_finding_header(fleet), [_finding_cells(f, fleet) for f in findings])
+
+
+def _suppressed_table(findings: Sequence[Finding], fleet: bool) -> list[str]:
     rows = []
     for finding in findings:
         assert finding.suppressed is not None
         expires = finding.suppressed.expires
         rows.append(
             [
-                *_finding_cells(finding),
+                *_finding_cells(finding, fleet),
                 cell(finding.suppressed.reason),
                 expires.isoformat() if expires else "never",
             ]
         )
-    return _table([*_FINDING_HEADER, "Reason", "Expires"], rows)
+    return _table([*_finding_header(fleet), "Reason", "Expires"], rows)
 
 
 def _errors_table(report: Report) -> list[str]:
-    header = ["Update", "Operation", "Code", "Message"]
+    fleet = report.fleet is not None
+    header = [*(_PARTITION_HEADER if fleet else []), "Update", "Operation", "Code", "Message"]
     rows = [
-        [cell(e.subject), cell(e.operation), code(e.code), cell(e.message)] for e in report.errors
+        [
+            *(_partition_cells(e.partition) if fleet else []),
+            cell(e.subject),
+            cell(e.operation),
+            code(e.code),
+            cell(e.message),
+        ]
+        for e in report.errors
     ]
     return _table(header, rows)
 
 
 def _notes_table(report: Report) -> list[str]:
-    rows = [[cell(s.ota_update_id), cell(s.reason)] for s in report.skipped]
-    return _table(["Update", "Note"], rows)
+    fleet = report.fleet is not None
+    rows = [
+        [
+            *(_partition_cells(s.partition) if fleet else []),
+            cell(s.ota_update_id),
+            cell(s.reason),
+        ]
+        for s in report.skipped
+    ]
+    return _table([*(_PARTITION_HEADER if fleet else []), "Update", "Note"], rows)
+
+
+_PARTITIONS_HEADER = [
+    *_PARTITION_HEADER,
+    "Name",
+    "Declared",
+    "Live",
+    "In sync",
+    "Drifted",
+    "Missing",
+    "Unmanaged",
+    "Active findings",
+    "Suppressed",
+    "Read errors",
+]
+
+
+def _partitions_table(report: Report) -> list[str]:
+    """Each partition of a fleet report, in order, with its counts; a partition that could
+    not be wholly read says so in its last cell. No rows in a single-partition report."""
+    rows = [_partition_row(p) for p in report.partitions]
+    align = ["---"] * 3 + ["---:"] * (len(_PARTITIONS_HEADER) - 3)
+    return _table(_PARTITIONS_HEADER, rows, align=align)
+
+
+def _partition_row(result: PartitionResult) -> list[str]:
+    s = result.summary
+
+    def count(value: int | None) -> str:
+        return "—" if value is None else f"{value:,}"
+
+    read = f"⚠️ {result.errors:,}: not wholly read" if result.errors else "0"
+    return [
+        *_partition_cells(result.partition),
+        cell(result.name) if result.name else "—",
+        count(s.declared),
+        *(count(v) for v in (s.live, s.in_sync, s.drifted, s.missing, s.unmanaged)),
+        count(sum(s.findings.values())),
+        count(s.suppressed),
+        read,
+    ]
 
 
 def _table(

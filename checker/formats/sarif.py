@@ -11,6 +11,16 @@ scanning documents (the `GITHUB_*` constants, each cited): a long run keeps its 
 results and says what it left out (`SarifFormat`). No string in the file is longer than
 MAX_STRING_CHARS, so no one value (a 5 MB file name, a 15 MB live description) can crowd the
 other results out of the upload.
+
+A fleet report's results are about an update in one partition (account and region): two
+accounts' `fw-1` are two alerts, since the fingerprint hashes the account and region too. The
+message starts with the partition (`111122223333/eu-west-1 fw-1: ...`), because the message
+and the physical location are what GitHub code scanning shows of a result: it shows neither
+logical locations nor result properties, and every partition's finding points at the same
+declared line. For other consumers, `properties` has `account` and `region`, and the update's
+logical location is qualified by them (`111122223333/eu-west-1/otaUpdate/fw-1/...`), rather
+than two logical locations of kinds SARIF does not define. Read errors and skipped updates
+name their partition in their text and properties.
 """
 
 from __future__ import annotations
@@ -26,9 +36,17 @@ from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from checker.formats.common import escape_invisible, json_indented, json_minified
+from checker.formats.common import escape_invisible, is_incomplete, json_indented, json_minified
 from checker.jsonsafe import json_safe
-from checker.model import Finding, Location, Report, Severity, SourceError, most_severe_first
+from checker.model import (
+    Finding,
+    Location,
+    Partition,
+    Report,
+    Severity,
+    SourceError,
+    most_severe_first,
+)
 from checker.rules.docs import rule_anchor, rule_markdown, rule_text
 from checker.rules.interface import RuleMeta
 from checker.rules.registry import ALL_RULES
@@ -527,12 +545,17 @@ def theme(rule_id: str) -> str:
 
 
 def fingerprint(finding: Finding) -> str:
-    """sha256 of `ruleId|otaUpdateId|path|side`: no line, no message, so it is stable.
+    """sha256 of `ruleId|otaUpdateId|path|side`: no line, no message, so it is stable. A
+    finding of a fleet run hashes `account|region|ruleId|otaUpdateId|path|side`, so that the
+    same finding in two partitions is two alerts (and a single-partition run's fingerprints
+    are as they were).
 
     `\\` and `|` inside a field are backslash-escaped, so two different findings never hash
     the same text; ordinary IDs and paths contain neither and hash exactly as written.
     """
-    fields = (finding.rule_id, finding.ota_update_id, finding.path, finding.side)
+    fields: tuple[str, ...] = (finding.rule_id, finding.ota_update_id, finding.path, finding.side)
+    if finding.partition is not None:
+        fields = (finding.partition.account, finding.partition.region, *fields)
     text = "|".join(f.replace("\\", "\\\\").replace("|", "\\|") for f in fields)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -567,14 +590,17 @@ def _fallback_file(report: Report) -> str | None:
 def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str, Any]:
     """One result, every string in it `bounded`; the fingerprint hashes the whole values."""
     location: Location | None = finding.location
+    partition = finding.partition
+    subject = _subject(partition, finding.ota_update_id)
     if location is None:
-        text = f"{finding.ota_update_id} (live only, not declared): {finding.message}"
+        text = f"{subject} (live only, not declared): {finding.message}"
         if fallback is not None:
             location = Location(fallback, 1)
     else:
-        text = f"{finding.ota_update_id}: {finding.message}"
+        text = f"{subject}: {finding.message}"
     ota_update_id = bounded(finding.ota_update_id)
-    qualified = bounded(f"otaUpdate/{finding.ota_update_id}/{finding.path}")
+    scope = "" if partition is None else f"{partition}/"
+    qualified = bounded(f"{scope}otaUpdate/{finding.ota_update_id}/{finding.path}")
     sarif_location: dict[str, Any] = {}
     if location is not None:
         sarif_location["physicalLocation"] = {
@@ -606,6 +632,7 @@ def _result(finding: Finding, rule_index: int, fallback: str | None) -> dict[str
         ]
     properties: dict[str, Any] = {
         "severity": finding.severity.value,
+        **_partition_properties(partition),
         "otaUpdateId": ota_update_id,
         "source": bounded(finding.side),
         "path": bounded(finding.path),
@@ -626,13 +653,18 @@ def _invocation(report: Report, extra: Sequence[dict[str, Any]]) -> dict[str, An
     notifications += [
         {
             "level": "note",
-            "message": {"text": bounded(f"{s.ota_update_id} skipped: {s.reason}")},
-            "properties": {"otaUpdateId": bounded(s.ota_update_id)},
+            "message": {
+                "text": bounded(f"{_subject(s.partition, s.ota_update_id)} skipped: {s.reason}")
+            },
+            "properties": {
+                **_partition_properties(s.partition),
+                "otaUpdateId": bounded(s.ota_update_id),
+            },
         }
         for s in report.skipped
     ]
     notifications += extra
-    invocation: dict[str, Any] = {"executionSuccessful": report.complete}
+    invocation: dict[str, Any] = {"executionSuccessful": not is_incomplete(report)}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation
@@ -643,8 +675,21 @@ def _error_notification(error: SourceError) -> dict[str, Any]:
         "level": "error",
         "message": {"text": bounded(error.sentence)},
         "properties": {
+            **_partition_properties(error.partition),
             "otaUpdateId": None if error.ota_update_id is None else bounded(error.ota_update_id),
             "operation": bounded(error.operation),
             "code": bounded(error.code),
         },
     }
+
+
+def _partition_properties(partition: Partition | None) -> dict[str, str]:
+    """`account` and `region` of a fleet run's result or notification; none otherwise."""
+    if partition is None:
+        return {}
+    return {"account": bounded(partition.account), "region": bounded(partition.region)}
+
+
+def _subject(partition: Partition | None, ota_update_id: str) -> str:
+    """`111122223333/eu-west-1 fw-1` in a fleet run, `fw-1` otherwise."""
+    return ota_update_id if partition is None else f"{partition} {ota_update_id}"

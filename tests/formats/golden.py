@@ -3,6 +3,9 @@
 Regenerate after an intended change, then review the diff:
     python -m tests.formats.golden            # every format
     python -m tests.formats.golden sarif      # only the named formats
+
+Each format has two: `example.*` (the bundled example, a single-partition run) and `fleet.*`
+(the same example as a fleet run over two partitions).
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from pathlib import Path
 
 from checker import audit
 from checker.declared import load_declared
+from checker.fleet.combine import combine
+from checker.fleet.shard import fleet_digest
 from checker.formats import FORMATS, get_format
-from checker.model import Report
+from checker.model import FleetInfo, Partition, PartitionResult, Report
+from checker.policy.model import policy_digest
 from checker.policy.packs import load_policy
 from checker.sources.snapshot import SnapshotSource
 
@@ -47,16 +53,51 @@ def example_report() -> Report:
         os.chdir(cwd)
 
 
-def golden_path(name: str) -> Path:
-    return GOLDEN / f"example.{SUFFIX[name]}"
+FLEET_PARTITIONS = (
+    (Partition("111122223333", "eu-west-1"), "prod"),
+    (Partition("444455556666", "us-east-1"), None),
+)
+"""The fleet example: the bundled example audited in two partitions (the second has no name)."""
+
+
+def fleet_example_report() -> Report:
+    """The bundled example as a fleet run over two partitions: every format's fleet view."""
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        policy = load_policy(["examples/policy.yaml"])
+        parts = [
+            audit.check(
+                load_declared(["examples/ota"]),
+                SnapshotSource("examples/live-snapshot.json"),
+                policy,
+                AS_OF,
+                partition=partition,
+            )
+            for partition, _ in FLEET_PARTITIONS
+        ]
+    finally:
+        os.chdir(cwd)
+    results = [
+        PartitionResult(partition, name, part.summary, len(part.errors))
+        for (partition, name), part in zip(FLEET_PARTITIONS, parts, strict=True)
+    ]
+    units = [partition for partition, _ in FLEET_PARTITIONS]
+    info = FleetInfo(fleet_digest(units), len(units), (1, 1), policy_digest(policy), "low")
+    return combine(parts, results, info)
+
+
+def golden_path(name: str, fleet: bool = False) -> Path:
+    return GOLDEN / f"{'fleet' if fleet else 'example'}.{SUFFIX[name]}"
 
 
 def main(names: list[str]) -> None:
-    report = example_report()
     GOLDEN.mkdir(exist_ok=True)
-    for name in names or sorted(FORMATS):
-        golden_path(name).write_text(get_format(name).render(report), encoding="utf-8")
-        print(f"wrote {golden_path(name).relative_to(ROOT)}")
+    for fleet, report in ((False, example_report()), (True, fleet_example_report())):
+        for name in names or sorted(FORMATS):
+            path = golden_path(name, fleet)
+            path.write_text(get_format(name).render(report), encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -24,11 +24,13 @@ from checker.formats.html import (
     DRIFT_CARDS,
     DRIFT_RULE_TOKEN,
     FINDING_FIELDS,
+    FLEET_SCRIPT,
     PAGE_ROWS,
     SCRIPT,
     STYLE,
     UPDATE_ROWS,
     HtmlFormat,
+    script_for,
     script_json,
 )
 from checker.formats.json import to_json
@@ -36,6 +38,7 @@ from checker.model import (
     AuditedUpdate,
     DriftValues,
     Location,
+    Partition,
     Report,
     Severity,
     SkippedUpdate,
@@ -43,7 +46,7 @@ from checker.model import (
     Suppressed,
 )
 from checker.textsafe import visible
-from tests.formats.golden import example_report
+from tests.formats.golden import example_report, fleet_example_report
 from tests.formats.test_markdown import HOSTILE, finding, hostile_report, report_of
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ SEPARATORS = "line\u2028separator\u2029paragraph"
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "xlink:href", "data"}
 COLUMNS = ["Severity", "Rule", "Update", "Source", "Path", "Message", "Location", "Suppressed"]
 DATA_BLOCK = '<script type="application/json" id="report-data">'
+LAB = Partition("444455556666", "us-east-1")
 
 
 class Element:
@@ -314,15 +318,36 @@ def test_script_never_parses_data_as_html() -> None:
 
 def test_style_and_script_are_package_files_with_the_drift_rule_filled_in() -> None:
     """The page's style and script are html_assets/ verbatim (tests/test_packaging.py checks
-    the wheel ships them), but for the script's one placeholder: the drift rule's id, as a JS
-    string."""
+    the wheel ships them), but for the script's one placeholder, the drift rule's id as a JS
+    string, and its `//#fleet` ... `//#end` blocks: left out of a single-partition page's
+    script, kept without their marker lines in a fleet report's."""
     root = Path(__file__).resolve().parents[2]
     formats = root / "checker" / "formats"
     css = (formats / "html_assets" / "report.css").read_text(encoding="utf-8")
     js = (formats / "html_assets" / "report.js").read_text(encoding="utf-8")
     assert js.count(DRIFT_RULE_TOKEN) == 1
     filled = js.replace(DRIFT_RULE_TOKEN, json.dumps(DRIFT_RULE_ID))
-    assert ("\n" + css, "\n" + filled) == (STYLE, SCRIPT)
+    blocks = re.compile(r"^[ \t]*//#fleet\n.*?^[ \t]*//#end\n", re.MULTILINE | re.DOTALL)
+    markers = re.compile(r"^[ \t]*//#(?:fleet|end)\n", re.MULTILINE)
+    assert len(blocks.findall(filled)) == 6
+    single, fleet = blocks.sub("", filled), markers.sub("", filled)
+    assert ("\n" + css, "\n" + single, "\n" + fleet) == (STYLE, SCRIPT, FLEET_SCRIPT)
+    assert "//#" not in SCRIPT + FLEET_SCRIPT
+    assert "[11]" not in SCRIPT and "[11]" in FLEET_SCRIPT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  //#fleet\n  //#fleet\n  //#end\n",
+        "  //#end\n",
+        "  //#fleet\n  x();\n",
+    ],
+)
+def test_fleet_blocks_of_the_script_must_pair_up(text: str) -> None:
+    """A marker out of place is refused at import (tests run it), never a half-cut script."""
+    with pytest.raises(RuntimeError, match=r"report\.js"):
+        script_for(f"{DRIFT_RULE_TOKEN}\n{text}", fleet=False)
 
 
 def test_one_style_one_script_one_data_block_and_csp_hashes_match(example_html: str) -> None:
@@ -1067,6 +1092,82 @@ def test_browser_rule_link_opens_its_documentation(loaded_example: Loaded) -> No
     assert page.evaluate("document.getElementById('rule-OTA101').open") is True
     assert page.locator("#rule-OTA101 .rule-body").is_visible()
     assert loaded_example.clean()
+
+
+@pytest.fixture()
+def loaded_fleet(browser: Browser, tmp_path: Path) -> Iterator[Loaded]:
+    loaded = Loaded(browser, HtmlFormat().render(fleet_example_report()), tmp_path / "fleet.html")
+    yield loaded
+    loaded.context.close()
+
+
+def test_browser_fleet_filters_by_account_and_region(loaded_fleet: Loaded) -> None:
+    """A fleet report's page shows each finding's account above its region, and its account
+    and region filters show exactly that partition's findings, alone, together and with the
+    other filters; sorting by the column groups by account; an update's link in the updates
+    table filters to that update in its partition only. All under the page's CSP."""
+    report = fleet_example_report()
+    page = loaded_fleet.page
+    assert loaded_fleet.clean()
+    headers = [h.strip() for h in page.locator("#findings thead th").all_inner_texts()]
+    assert headers == [*COLUMNS[:2], "Account / Region", *COLUMNS[2:]]
+    total = len(report.findings)
+    assert loaded_fleet.visible_rows() == total == 73
+    shown = {
+        index: cell.replace("\n", " ")
+        for index, cell in zip(loaded_fleet.indices(), loaded_fleet.column(2), strict=True)
+    }
+    assert shown == {
+        i: "—" if f.partition is None else f"{f.partition.account} {f.partition.region}"
+        for i, f in enumerate(report.findings)
+    }
+
+    def count(**wanted: str) -> int:
+        return sum(
+            1
+            for f in report.findings
+            if f.partition is not None
+            and all(getattr(f.partition, k) == v for k, v in wanted.items() if k != "rule")
+            and f.rule_id == wanted.get("rule", f.rule_id)
+        )
+
+    lab = count(account="444455556666")
+    page.select_option("#filter-account", "444455556666")
+    assert loaded_fleet.visible_rows() == lab == 36
+    assert set(loaded_fleet.column(2)) == {"444455556666\nus-east-1"}
+    assert loaded_fleet.shown() == f"Showing 1-{lab} of {lab} matching findings ({total} in all)"
+    page.select_option("#filter-region", "eu-west-1")  # no partition is both
+    assert loaded_fleet.visible_rows() == 0
+    assert page.locator("#no-match").is_visible()
+    page.select_option("#filter-account", "")
+    assert loaded_fleet.visible_rows() == count(region="eu-west-1") == 36
+    assert set(loaded_fleet.column(2)) == {"111122223333\neu-west-1"}
+    page.select_option("#filter-rule", "OTA404")
+    assert loaded_fleet.visible_rows() == count(region="eu-west-1", rule="OTA404") == 8
+    assert page.locator("#filter-account option").all_inner_texts() == [
+        "All accounts",
+        "111122223333 (36)",
+        "444455556666 (36)",
+    ]
+    page.click("#reset")
+    assert loaded_fleet.visible_rows() == total
+    assert page.input_value("#filter-account") == page.input_value("#filter-region") == ""
+    page.locator('#findings thead button[data-column="11"]').click()
+    accounts = [cell.split("\n")[0] for cell in loaded_fleet.column(2)]
+    assert accounts[0] == "—" and accounts[1:] == sorted(accounts[1:])  # no account first
+    assert accounts.count("111122223333") == accounts.count("444455556666") == 36
+    row = page.locator("#updates tbody tr").filter(has_text="444455556666").first
+    assert row.locator("td").all_inner_texts()[:3] == ["444455556666", "us-east-1", "cam-fw-0"]
+    row.locator("a").click()
+    assert (
+        page.input_value("#filter-account"),
+        page.input_value("#filter-region"),
+        page.input_value("#filter-update"),
+    ) == ("444455556666", "us-east-1", "cam-fw-0")
+    in_lab = [f for f in report.findings if f.partition == LAB and f.ota_update_id == "cam-fw-0"]
+    assert loaded_fleet.visible_rows() == len(in_lab) == 5
+    assert set(loaded_fleet.column(2)) == {"444455556666\nus-east-1"}
+    assert loaded_fleet.clean()
 
 
 def test_browser_findings_by_rule_show_filters_to_that_rule(loaded_example: Loaded) -> None:

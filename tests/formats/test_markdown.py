@@ -663,9 +663,9 @@ def test_30000_findings_within_a_mib_render_each_row_once(monkeypatch: pytest.Mo
     calls = []
     real = markdown._finding_cells
 
-    def counting(finding: Finding) -> list[str]:
+    def counting(finding: Finding, fleet: bool) -> list[str]:
         calls.append(1)
-        return real(finding)
+        return real(finding, fleet)
 
     monkeypatch.setattr(markdown, "_finding_cells", counting)
     fmt = MarkdownFormat(max_bytes=GITHUB_SUMMARY_MAX_BYTES)

@@ -17,10 +17,12 @@ from checker.model import (
     Finding,
     FindingSide,
     Location,
+    Partition,
     Report,
     Severity,
     Summary,
     Suppressed,
+    partition_key,
 )
 
 REGION = "eu-central-1"
@@ -42,6 +44,7 @@ def finding(
     location: Location | None = FW_YAML,
     suppressed: Suppressed | None = None,
     drift: DriftValues | None = None,
+    partition: Partition | None = None,
 ) -> Finding:
     """A finding; by default OTA306 (no abort config) on fw-1's declaration."""
     return Finding(
@@ -54,6 +57,7 @@ def finding(
         location=location,
         suppressed=suppressed,
         drift=drift,
+        partition=partition,
     )
 
 
@@ -78,20 +82,21 @@ def summary_of(findings: tuple[Finding, ...] | list[Finding], updates: int) -> S
 def report(*findings: Finding, **fields: Any) -> Report:
     """A `check` report holding `findings`, sorted as the audit sorts them.
 
-    Every update a finding names is audited, declared in ota/fw.yaml and read; `summary`
-    counts the findings. Any `Report` field can be given to replace the default.
+    Every update a finding names (in its partition) is audited, declared in ota/fw.yaml and
+    read; `summary` counts the findings. Any `Report` field can be given to replace the default.
     """
     ordered = tuple(sorted(findings, key=lambda f: f.sort_key))
-    ids = sorted({f.ota_update_id for f in ordered}) or ["fw-1"]
+    named = {(f.partition, f.ota_update_id) for f in ordered}
+    keys = sorted(named, key=lambda k: (*partition_key(k[0]), k[1])) or [(None, "fw-1")]
     defaults: dict[str, Any] = {
         "tool_version": "1.2.3",
-        "summary": summary_of(ordered, len(ids)),
+        "summary": summary_of(ordered, len(keys)),
         "findings": ordered,
         "errors": (),
         "as_of": AS_OF,
         "policy_packs": ("policies/default.yaml",),
         "declared_files": ("ota/fw.yaml",),
-        "audited": tuple(AuditedUpdate(i, FW_YAML, True) for i in ids),
+        "audited": tuple(AuditedUpdate(i, FW_YAML, True, partition=p) for p, i in keys),
         "rules": tuple(sorted({f.rule_id for f in ordered})),
     }
     return Report(**(defaults | fields))

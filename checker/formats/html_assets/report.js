@@ -100,6 +100,12 @@
     var card = el("article", "drift-card");
     card.id = "drift-" + number;
     var head = add(card, el("h3", null, S[group.update]));
+    //#fleet
+    if (S[first[11]]) {
+      add(head, " ");
+      add(head, el("span", "muted", "in " + S[first[11]] + "/" + S[first[12]]));
+    }
+    //#end
     if (first[6] >= 0) {
       add(head, " ");
       add(add(head, el("span", "muted", "declared at ")), el("code", null, S[first[6]]));
@@ -159,9 +165,17 @@
     for (var k = range[0]; k < range[1]; k += 1) {
       var u = U[k];
       var tr = add(rows, el("tr"));
+      //#fleet
+      add(tr, el("td", "nowrap", S[u[4]]));
+      add(tr, el("td", "nowrap", S[u[5]]));
+      //#end
       var link = add(add(tr, el("td", "nowrap")), el("a", null, S[u[0]]));
       link.setAttribute("href", "#h-findings");
       link.dataset.showUpdate = S[u[0]];
+      //#fleet
+      link.dataset.showAccount = S[u[4]];
+      link.dataset.showRegion = S[u[5]];
+      //#end
       var where = add(tr, el("td"));
       add(where, u[1] >= 0
         ? el("code", null, S[u[1]] + ":" + u[2])
@@ -203,6 +217,15 @@
     } else {
       rule.textContent = S[f[1]];
     }
+    //#fleet
+    var partition = add(tr, el("td", "nowrap"));
+    if (S[f[11]]) {
+      add(partition, el("div", null, S[f[11]]));
+      add(partition, el("div", "muted", S[f[12]]));
+    } else {
+      add(partition, el("span", "muted", "—"));
+    }
+    //#end
     add(tr, el("td", "update", S[f[2]]));
     add(tr, el("td", null, S[f[3]]));
     var path = add(tr, el("td", "path"));
@@ -305,6 +328,10 @@
     var textInput = document.getElementById("filter-text");
     var showSuppressed = document.getElementById("show-suppressed");
     var field = { severity: 0, rule: 1, source: 3 };
+    //#fleet
+    field.account = 11;
+    field.region = 12;
+    //#end
     var memo = function (test) {
       var known = new Int8Array(S.length);
       return function (id) {
@@ -384,6 +411,10 @@
         document.getElementById("filter-rule").value = show.dataset.showRule;
       } else {
         updateInput.value = show.dataset.showUpdate;
+        //#fleet
+        document.getElementById("filter-account").value = show.dataset.showAccount;
+        document.getElementById("filter-region").value = show.dataset.showRegion;
+        //#end
       }
       applyFilters();
     });
