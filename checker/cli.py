@@ -9,8 +9,10 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -24,7 +26,7 @@ from checker import __version__, audit, importing
 from checker.declared import declared_files, load_declared
 from checker.declared.interface import PSEUDO_PARAMETERS, ReadOptions
 from checker.errors import InputError, OutputError, UsageError
-from checker.fleet.file import Fleet, load_fleet
+from checker.fleet.file import PLACEHOLDER, Fleet, load_fleet
 from checker.fleet.iam import fleet_policies, oversized
 from checker.fleet.merge import merge_reports
 from checker.fleet.organization import InitOptions, fleet_init
@@ -288,6 +290,7 @@ def _report_arguments(command: argparse.ArgumentParser) -> None:
     """Where and how the report is written, and what fails the run: every reporting command."""
     command.add_argument("--format", choices=sorted(FORMATS), default="text")
     command.add_argument(
+        "-o",
         "--output",
         metavar="FILE",
         help="write the report here, not stdout (replaced atomically, a symlink's target "
@@ -680,9 +683,7 @@ def _deliver(args: argparse.Namespace, plan: OutputPlan, report: Report) -> None
 
 def _fleet_inputs(args: argparse.Namespace, fleet: Fleet) -> list[tuple[str, str]]:
     """The files a fleet run reads, which no output may replace."""
-    paths = sorted(
-        {p for e in fleet.entries for p in (*e.declared, *sum(e.declared_by_region.values(), ()))}
-    )
+    paths = _declared_paths(fleet)
     inputs = [("the fleet file", args.fleet)]
     inputs += [("a declared file", str(path)) for path in declared_files(paths)]
     inputs.append(("the default policy pack", str(default_pack_path())))
@@ -826,12 +827,45 @@ def _fleet_run(args: argparse.Namespace) -> FleetRun:
 
 
 def _fleet_snapshot(args: argparse.Namespace) -> int:
-    """One snapshot per partition, each written when read; a partition with any read error
+    """One snapshot per partition, OUTPUT/ACCOUNT/REGION.json, as one moment's evidence: the
+    files are written into a hidden folder beside OUTPUT, which becomes OUTPUT only when every
+    partition has been read (an interruption leaves nothing). A partition with any read error
     gets no file (a partial snapshot is no evidence), and the exit code is 2."""
-    if Path(args.output).exists() and not Path(args.output).is_dir():
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
         raise UsageError(f"-o {args.output}: is a file; with --fleet it names a folder")
-    failed = written = 0
-    for partition, items, deep in _fleet_run(args).read():
+    if output.is_dir() and any(output.iterdir()):
+        raise UsageError(
+            f"-o {args.output}: the folder is not empty: snapshots of two moments would mix "
+            "(give a new folder)"
+        )
+    run = _fleet_run(args)
+    inside = [p for p in _declared_paths(run.fleet) if _within(output, Path(p))]
+    if inside:
+        raise UsageError(
+            f"-o {args.output}: is inside the declared path {inside[0]}: the snapshots would "
+            "be read as declarations"
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.partial-", dir=output.parent))
+    try:
+        failed = _stage_snapshots(run, staging)
+        if output.is_dir():
+            output.rmdir()
+        staging.rename(output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if failed:
+        print(f"ota-drift: {failed} partition(s) could not be read", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def _stage_snapshots(run: FleetRun, staging: Path) -> int:
+    """Each readable partition's snapshot under `staging`; the number that were not."""
+    failed = 0
+    for read in run.read():
+        partition, items = read.partition, read.items
         errors = [i for i in items if isinstance(i, SourceError)]
         for skipped in (i for i in items if isinstance(i, SkippedUpdate)):
             print(
@@ -847,24 +881,31 @@ def _fleet_snapshot(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             continue
-        path = str(Path(args.output) / partition.account / f"{partition.region}.json")
+        path = staging / partition.account / f"{partition.region}.json"
+        path.parent.mkdir(exist_ok=True)
         updates = [i for i in items if isinstance(i, LiveUpdate)]
-        text = snapshot_json(
-            updates, region=partition.region, captured_at=datetime.now(UTC), deep=deep
+        path.write_text(
+            snapshot_json(
+                updates, region=partition.region, captured_at=read.captured_at, deep=read.deep
+            ),
+            encoding="utf-8",
         )
-        write_outputs(check_outputs([OutputRequest("-o", path)]), [text])
-        written += 1
-        print(
-            f"ota-drift: {partition}: {len(updates)} OTA update(s) written to {visible(path)}",
-            file=sys.stderr,
-        )
-    if failed:
-        print(
-            f"ota-drift: {failed} partition(s) could not be read; {written} snapshot(s) written",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    return EXIT_CLEAN
+        print(f"ota-drift: {partition}: {len(updates)} OTA update(s) read", file=sys.stderr)
+    return failed
+
+
+def _declared_paths(fleet: Fleet) -> list[str]:
+    return sorted(
+        {p for e in fleet.entries for p in (*e.declared, *sum(e.declared_by_region.values(), ()))}
+    )
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or below it (symlinks resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def _fleet_import(args: argparse.Namespace) -> int:
@@ -876,9 +917,9 @@ def _fleet_import(args: argparse.Namespace) -> int:
         if unit.region != "all":
             plans[unit] = _partition_import_plan(args, unit)
     failed = 0
-    for partition, items, deep in run.read():
-        plan = plans.get(partition) or _partition_import_plan(args, partition)
-        if not importing.write_declarations(plan, items, deep=deep):
+    for read in run.read():
+        plan = plans.get(read.partition) or _partition_import_plan(args, read.partition)
+        if not importing.write_declarations(plan, read.items, deep=read.deep):
             failed += 1
     return EXIT_ERROR if failed else EXIT_CLEAN
 
@@ -919,6 +960,14 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """Declare every live update (checker/importing); a read error means no file written."""
+    placeholders = set(PLACEHOLDER.findall(args.role_arn))
+    if placeholders - {"account"}:
+        unknown = sorted(placeholders - {"account"})[0]
+        raise UsageError(
+            f"--role-arn: unknown placeholder {{{unknown}}}: only {{account}} is filled in"
+        )
+    if placeholders and args.fleet is None:
+        raise UsageError("--role-arn: {account} is filled in with --fleet only; give the account")
     if args.fleet is not None:
         return _fleet_import(args)
     plan = importing.plan_import(  # before AWS is called

@@ -394,6 +394,12 @@ class FleetInfo:
     """sha256 of the effective policy: reports judged by other packs do not merge."""
     fail_on: str
     """The effective --fail-on, so that `merge` picks the same exit code."""
+    shard_units: tuple[Partition, ...] = ()
+    """The units this report covers (`checker.fleet.shard`), sorted: `merge` checks that the
+    shards' units make the fleet's digest and were dealt as --shard deals them."""
+    inputs_digest: str = ""
+    """sha256 of what else decides the findings: the fleet file's entries, the declared
+    files' bytes and --deep. Shards of one run agree on it."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -34,18 +34,30 @@ _ASSUMED_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:sts::([0-9]{12}):assumed-role/.+
 _IDENTITY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:(?:iam|sts)::([0-9]{12}):.+")
 
 
-class AccessFailure(Exception):
-    """The account could not be reached: the partition's one error entry."""
+class AccessFailure(botocore.exceptions.BotoCoreError):
+    """The account could not be reached: the partition's one error entry. A botocore error,
+    because a renewal that fails mid-run is raised from botocore's request signer: the source
+    reading the partition then makes it an error entry, like any other failed request."""
+
+    fmt = "{operation}: {code}: {message}"
 
     def __init__(self, operation: str, code: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(operation=operation, code=code, message=message)
         self.operation = operation
         self.code = code
         self.message = message
 
 
+ADVISORY_SHARE = 1 / 4
+MANDATORY_SHARE = 1 / 8
+"""botocore renews 15 minutes before expiry (and must, 10 minutes before): for a session of
+STS's shortest, 15 minutes, that would be before every request. A session shorter than an
+hour is renewed when this share of its lifetime is left instead."""
+
+
 class _Assumed(botocore.credentials.DeferredRefreshableCredentials):
-    """botocore's refreshing credentials, with a way to say "expired now"."""
+    """botocore's refreshing credentials, with a way to say "expired now", and renewal
+    windows that fit short sessions."""
 
     def __init__(self, fetch: Callable[[], dict[str, Any]]) -> None:
         self._forced = False
@@ -56,10 +68,24 @@ class _Assumed(botocore.credentials.DeferredRefreshableCredentials):
         self._forced = True
 
     def refresh_needed(self, refresh_in: int | None = None) -> bool:
-        return self._forced or bool(super().refresh_needed(refresh_in))
+        # refresh_in=0 is botocore asking "expired?" right after a renewal: being told to
+        # renew is not being expired (another thread may say so while this one renews)
+        forced = self._forced and refresh_in != 0
+        return forced or bool(super().refresh_needed(refresh_in))
 
     def _refreshed(self) -> dict[str, Any]:
         metadata = self._fetch()
+        expiry = datetime.fromisoformat(metadata["expiry_time"])
+        lifetime = (expiry - datetime.now(UTC)).total_seconds()
+        if lifetime <= 0:
+            raise AccessFailure(
+                "AssumeRole",
+                "ExpiredCredentials",
+                f"STS answered credentials that expired at {metadata['expiry_time']}",
+            )
+        # botocore reads these two class attributes as the renewal windows; set per session
+        self._advisory_refresh_timeout = int(min(15 * 60, lifetime * ADVISORY_SHARE))
+        self._mandatory_refresh_timeout = int(min(10 * 60, lifetime * MANDATORY_SHARE))
         self._forced = False
         return metadata
 
@@ -99,6 +125,7 @@ class Access:
         self._settings = settings
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
+        self._failure: AccessFailure | None = None
         self._hops: list[_Assumed] = []
 
     @property
@@ -109,8 +136,14 @@ class Access:
     def session(self) -> boto3.Session:
         """A session signing as the account's audit identity; AccessFailure if none can."""
         with self._lock:
+            if self._failure is not None:
+                raise self._failure  # the account's for the run: no region asks STS again
             if self._session is None:
-                self._session = self._connect()
+                try:
+                    self._session = self._connect()
+                except AccessFailure as failure:
+                    self._failure = failure
+                    raise
             return boto3.Session(botocore_session=self._session)
 
     def expire(self) -> None:
@@ -119,12 +152,18 @@ class Access:
             hop.expire()
 
     def secrets(self) -> tuple[str, ...]:
-        """The credential values in use now, to redact from what services echo."""
-        values: list[str] = []
+        """The credential values in use now (the base credentials' and every hop's), to
+        redact from what services echo."""
+        values = _values(self._base_credentials())
         for hop in self._hops:
-            frozen = hop.get_frozen_credentials()
-            values += [v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v]
+            values += _values(hop)
         return tuple(values)
+
+    def _base_credentials(self) -> botocore.credentials.Credentials | None:
+        try:
+            return self._base.get_credentials()
+        except Exception:  # a broken provider: STS says so when it is asked
+            return None
 
     # --- connecting -----------------------------------------------------------------------
 
@@ -143,8 +182,7 @@ class Access:
             raise
         except Exception as exc:  # a fault of botocore's refresh machinery itself
             raise AccessFailure("AssumeRole", type(exc).__name__, _text(exc)) from None
-        session = botocore.session.Session()
-        _copy_config(self._base, session)
+        session = _sibling(self._base, self._base.profile)
         session.get_component("credential_provider").insert_before("env", _Provider(source))
         return session
 
@@ -159,18 +197,22 @@ class Access:
             }
             if self.entry.external_id is not None:
                 arguments["ExternalId"] = self.entry.external_id
+            # the credentials this call signs with; not this hop's, whose renewal is running
+            known = (*_values(source), *_values(self._base_credentials()))
             try:
                 answer = client.assume_role(**arguments)
             except botocore.exceptions.ClientError as exc:
                 error = exc.response.get("Error", {})
                 raise AccessFailure(
                     "AssumeRole",
-                    str(error.get("Code") or "ClientError"),
-                    f"{role}: {_text(error.get('Message') or 'no message')}",
+                    _text(error.get("Code") or "ClientError", known)[:100],
+                    f"{role}: {_text(error.get('Message') or 'no message', known)}",
                 ) from None
+            except AccessFailure:  # the hop before could not be renewed: its own failure
+                raise
             except botocore.exceptions.BotoCoreError as exc:
                 raise AccessFailure(
-                    "AssumeRole", type(exc).__name__, f"{role}: {_text(exc)}"
+                    "AssumeRole", type(exc).__name__, f"{role}: {_text(exc, known)}"
                 ) from None
             return _credentials_of(answer, role)
 
@@ -198,8 +240,8 @@ class Access:
 
     def _profile(self, profile: str) -> botocore.session.Session:
         try:
-            session = botocore.session.Session(profile=profile)
-            client = session.create_client(
+            session = _sibling(self._base, profile)
+            client: Any = session.create_client(  # botocore's clients are built at run time
                 "sts",
                 region_name=session.get_config_variable("region") or STS_REGION,
                 config=botocore.config.Config(
@@ -208,7 +250,7 @@ class Access:
                     read_timeout=self._settings.timeout,
                 ),
             )
-            answer = client.get_caller_identity()  # type: ignore[attr-defined]  # botocore clients are dynamic
+            answer = client.get_caller_identity()
         except botocore.exceptions.ClientError as exc:
             error = exc.response.get("Error", {})
             raise AccessFailure(
@@ -269,13 +311,30 @@ def _credentials_of(answer: Any, role: str) -> dict[str, Any]:
     }
 
 
-def _copy_config(base: botocore.session.Session, session: botocore.session.Session) -> None:
-    """The base configuration's region and files, without its credentials."""
+def _sibling(base: botocore.session.Session, profile: str | None) -> botocore.session.Session:
+    """A session of the same configuration as `base` (its files, the profile's settings such
+    as a CA bundle, its region) for another identity. It shares `base`'s data loader: each
+    session would otherwise load and keep its own copy of the service models, some 13 MiB
+    an account, and an organisation's run would grow with the organisation."""
+    session = botocore.session.Session(profile=profile)
     for name in ("config_file", "credentials_file", "region"):
         value = base.get_config_variable(name)
         if value is not None:
             session.set_config_variable(name, value)
+    session.register_component("data_loader", base.get_component("data_loader"))
+    return session
 
 
-def _text(value: Any) -> str:
-    return redact(" ".join(str(value).split()), provider_output=True)[:300]
+def _values(credentials: botocore.credentials.Credentials | None) -> list[str]:
+    """The key id, secret and token of `credentials`, to redact; none when unresolvable."""
+    if credentials is None:
+        return []
+    try:
+        frozen = credentials.get_frozen_credentials()
+    except Exception:  # a refresh that fails: its failure is reported where it is used
+        return []
+    return [v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v]
+
+
+def _text(value: Any, secrets: tuple[str, ...] = ()) -> str:
+    return redact(" ".join(str(value).split()), secrets, provider_output=True)[:300]

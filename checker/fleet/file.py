@@ -53,6 +53,22 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 DEFAULT_SESSION_NAME = "ota-drift"
 
 
+def aws_partition(region: str) -> str:
+    """The AWS partition a region is in (`aws`, `aws-cn`, `aws-us-gov`, ...), as botocore's
+    endpoint data says; `aws` for a region it does not know."""
+    return _partition_of_region().get(region, "aws")
+
+
+@cache
+def _partition_of_region() -> dict[str, str]:
+    session = botocore.session.get_session()
+    return {
+        region: partition
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("iot", partition_name=partition)
+    }
+
+
 @cache
 def iot_regions() -> tuple[str, ...]:
     """Every region botocore knows IoT in, in any AWS partition, sorted."""
@@ -214,16 +230,23 @@ class _Reader:
                 defaults,
                 path,
                 "externalId",
-                EXTERNAL_ID,
-                "2-1224 of letters, digits and +=,.@:/-",
+                pattern=EXTERNAL_ID,
+                allowed="2-1224 of letters, digits and +=,.@:/-",
             )
             if "role" in source  # checked even when the role is wrong: every problem at once
             else None
         )
         session_name = self.setting(
-            raw, defaults, path, "sessionName", SESSION_NAME, "2-64 of letters, digits and +=,.@-"
+            raw,
+            defaults,
+            path,
+            "sessionName",
+            pattern=SESSION_NAME,
+            allowed="2-64 of letters, digits and +=,.@-",
         )
         regions = self.regions(raw, defaults, path)
+        if roles and regions:
+            self.same_partition(roles[-1], regions, raw, path)
         declared, by_region, region_lines = self.declared(
             raw.get("declared", []), (*path, "declared"), regions
         )
@@ -242,6 +265,22 @@ class _Reader:
             location=Location(self.shown, nearest_line(self.lines, path) or 1),
             region_lines=region_lines,
         )
+
+    def same_partition(
+        self, role: str, regions: tuple[str, ...], raw: Mapping[str, Any], path: Path
+    ) -> None:
+        """A role of `aws` cannot read `cn-north-1`: each AWS partition has its own accounts,
+        so the run could only fail there (an unrecognised client)."""
+        match = ROLE_ARN.fullmatch(role)
+        where = (*path, "regions") if "regions" in raw else ("defaults", "regions")
+        for region in regions:
+            if match is not None and aws_partition(region) != match.group(1):
+                self.at(
+                    where,
+                    f"region {region} is in the {aws_partition(region)} partition, but the "
+                    f"role {role} is in {match.group(1)}: one entry per AWS partition",
+                )
+                return
 
     def account(self, raw: Mapping[str, Any], path: Path) -> str | None:
         value = raw.get("account")
@@ -305,12 +344,13 @@ class _Reader:
             return None
         return value
 
-    def setting(  # noqa: PLR0917 -- one call per setting, each naming all six
+    def setting(
         self,
         raw: Mapping[str, Any],
         defaults: Mapping[str, Any],
         path: Path,
         key: str,
+        *,
         pattern: re.Pattern[str],
         allowed: str,
     ) -> str | None:

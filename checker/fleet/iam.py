@@ -26,8 +26,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from checker.fleet.file import ROLE_ARN, Entry, Fleet
-from checker.fleet.run import aws_partition
+from checker.fleet.file import ROLE_ARN, Entry, Fleet, aws_partition
 from checker.sources.aws import iam_policy
 
 VERSION = "2012-10-17"

@@ -13,17 +13,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path as FsPath
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
+from checker.audit import count_by_severity, is_about_policy
 from checker.errors import InputError, Problem, UsageError
 from checker.files import display_path, read_text
-from checker.fleet.combine import combine
+from checker.fleet.combine import combine, total
+from checker.fleet.file import ALL
+from checker.fleet.shard import Shard, fleet_digest, shard_units
 from checker.formats.json import JSON_VERSION
 from checker.jsonsafe import load_json_located
 from checker.model import (
     AuditedUpdate,
     DriftValues,
     Finding,
+    FindingSide,
     FleetInfo,
     Location,
     Partition,
@@ -39,6 +43,9 @@ from checker.model import (
 )
 from checker.model import Path as KeyPath
 from checker.policy.model import FAIL_ON_VALUES
+from checker.rules.ota001_changed import CHANGED
+from checker.rules.ota002_missing import MISSING
+from checker.rules.ota003_unmanaged import UNMANAGED
 
 MAX_REPORT_BYTES = 2**30
 """A shard's report of 1 GiB holds millions of findings: beyond it, something is wrong."""
@@ -70,8 +77,11 @@ def merge_reports(paths: Sequence[str]) -> Report:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    for part in parts:
+        _check_consistent(part)
     _check_whole(parts)
-    fleet = replace(parts[0].fleet, shard=(1, 1))
+    every = tuple(sorted(u for part in parts for u in part.fleet.shard_units))
+    fleet = replace(parts[0].fleet, shard=(1, 1), shard_units=every)
     partitions = [p for part in parts for p in part.report.partitions]
     return combine([p.report for p in parts], partitions, fleet)
 
@@ -81,6 +91,11 @@ def _check_whole(parts: Sequence[Part]) -> None:
     same: tuple[tuple[str, Callable[[Part], object], str], ...] = (
         ("fleet", lambda p: p.fleet.digest, "different fleets (the partition lists differ)"),
         ("policy", lambda p: p.fleet.policy_digest, "different policies"),
+        (
+            "inputs",
+            lambda p: p.fleet.inputs_digest,
+            "different fleet files, declarations or --deep (the inputs digests differ)",
+        ),
         ("failOn", lambda p: p.fleet.fail_on, "different --fail-on settings"),
         ("asOf", lambda p: p.report.as_of, "different --as-of times (give every shard the same)"),
         ("tool", lambda p: p.report.tool_version, "different ota-drift versions"),
@@ -115,6 +130,22 @@ def _check_whole(parts: Sequence[Part]) -> None:
             f"shard {', '.join(f'{k}/{count}' for k in missing)} missing: the merged report "
             f"would leave part of the fleet unread ({len(parts)} of {count} shards given)",
         )
+    every = sorted(u for part in parts for u in part.fleet.shard_units)
+    if len(set(every)) != len(every) or fleet_digest(every) != first.fleet.digest:
+        raise InputError.one(
+            first.file,
+            None,
+            "the shards' units do not make the fleet their reports name (a report edited, or "
+            "from another fleet)",
+        )
+    for part in parts:
+        dealt = shard_units(every, Shard(*part.fleet.shard))
+        if tuple(sorted(part.fleet.shard_units)) != dealt:
+            raise InputError.one(
+                part.file,
+                None,
+                f"its units are not those of shard {part.fleet.shard[0]}/{count} of the fleet",
+            )
     seen: dict[Partition, str] = {}
     for part in parts:
         for result in part.report.partitions:
@@ -126,6 +157,95 @@ def _check_whole(parts: Sequence[Part]) -> None:
                     f"{seen[result.partition]}",
                 )
             seen[result.partition] = part.file
+
+
+def _check_consistent(part: Part) -> None:
+    """One shard's report agrees with itself: its partitions are those of its units, every
+    value belongs to one of them, and every count is what its values add up to. A report
+    edited by hand (a partition dropped, a count changed) is refused, never merged."""
+    report, units = part.report, part.fleet.shard_units
+
+    def refuse(message: str) -> NoReturn:
+        raise InputError.one(part.file, None, f"the report does not add up: {message}")
+
+    if part.fleet.units < len(units) or (not units and report.partitions):
+        refuse("it holds partitions of no unit of its shard")
+    by_unit: dict[Partition, list[Partition]] = {u: [] for u in units}
+    for result in report.partitions:
+        unit = result.partition
+        if unit not in by_unit:
+            unit = Partition(unit.account, ALL)
+        if unit not in by_unit:
+            refuse(f"partition {result.partition} is not in its shard")
+        by_unit[unit].append(result.partition)
+    empty = [str(u) for u, found in by_unit.items() if not found]
+    if empty:
+        refuse(f"no result for {', '.join(empty)}, which its shard covers")
+    listed = [r.partition for r in report.partitions]
+    if len(set(listed)) != len(listed):
+        refuse("a partition is listed twice")
+    _check_counts(part, set(listed), refuse)
+
+
+def _check_counts(part: Part, known: set[Partition], refuse: Callable[[str], NoReturn]) -> None:
+    """Every value of the report is in one of its partitions, and every count adds up."""
+    report = part.report
+    for kind, values in (
+        ("finding", report.findings),
+        ("error", report.errors),
+        ("skipped update", report.skipped),
+        ("audited update", report.audited),
+    ):
+        for value in values:
+            if value.partition is None and not (kind == "finding" and _about_policy(value)):
+                refuse(f"a {kind} of {value.ota_update_id or 'no update'} has no partition")
+            if value.partition is not None and value.partition not in known:
+                refuse(f"a {kind} is in {value.partition}, which the report does not list")
+    for result in report.partitions:
+        expected = _summary_of(report, result.partition)
+        errors = sum(1 for e in report.errors if e.partition == result.partition)
+        if errors != result.errors or _counts(result.summary) != _counts(expected):
+            refuse(f"the counts of {result.partition} are not those of its findings and updates")
+    totals = total((r.summary for r in report.partitions), list(report.findings))
+    if _counts(report.summary) != _counts(totals):
+        refuse("the summary is not the sum of its partitions")
+
+
+def _about_policy(finding: Any) -> bool:
+    return isinstance(finding, Finding) and is_about_policy(finding)
+
+
+def _summary_of(report: Report, partition: Partition) -> Summary:
+    """What a partition's summary must say, from the report's values of that partition."""
+    audited = [a for a in report.audited if a.partition == partition]
+    findings = [f for f in report.findings if f.partition == partition]
+
+    def ids(rule_id: str) -> int:
+        return len({f.ota_update_id for f in findings if f.rule_id == rule_id})
+
+    return Summary(
+        declared=sum(1 for a in audited if a.declared is not None),
+        live=sum(1 for a in audited if a.live),
+        in_sync=None,  # not recomputed: it depends on which updates could be read
+        drifted=ids(CHANGED.rule_id),
+        missing=ids(MISSING.rule_id),
+        unmanaged=ids(UNMANAGED.rule_id),
+        findings=count_by_severity(findings),
+        suppressed=sum(1 for f in findings if not f.active),
+    )
+
+
+def _counts(summary: Summary) -> tuple[Any, ...]:
+    """The counts a summary's values can be checked against (all but inSync)."""
+    return (
+        summary.declared,
+        summary.live,
+        summary.drifted,
+        summary.missing,
+        summary.unmanaged,
+        tuple(summary.findings.get(s, 0) for s in Severity),
+        summary.suppressed,
+    )
 
 
 def _shown(value: Any) -> str:
@@ -259,7 +379,17 @@ class _Reader:
         index, slash, count = shard.partition("/")
         if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
             raise self.fail((*path, "shard"), f"'shard' must be K/N, not {shard[:20]!r}")
+        units = []
+        for position, text in enumerate(self.strings(node, path, "shardUnits")):
+            account, separator, region = text.partition("/")
+            if not separator or not account or not region:
+                raise self.fail(
+                    (*path, "shardUnits", position), f"{text[:40]!r} is not ACCOUNT/REGION"
+                )
+            units.append(Partition(account, region))
         return FleetInfo(
+            shard_units=tuple(units),
+            inputs_digest=self.get(node, path, "inputsDigest", str),
             digest=self.get(node, path, "digest", str),
             units=self.get(node, path, "units", int),
             shard=(int(index), int(count)),
@@ -326,7 +456,7 @@ class _Reader:
             rule_id=self.get(node, path, "ruleId", str),
             severity=Severity(severity),
             ota_update_id=self.get(node, path, "otaUpdateId", str),
-            side=self.choice(node, path, "source", SIDES),  # type: ignore[arg-type]  # checked
+            side=cast(FindingSide, self.choice(node, path, "source", SIDES)),
             path=self.get(node, path, "path", str),
             message=self.get(node, path, "message", str),
             location=self.location(node, path),

@@ -35,6 +35,7 @@ from checker.fleet.run import base_session
 from checker.importing.yamltext import yaml_text
 from checker.output import OutputRequest, check_outputs, write_outputs
 from checker.redact import redact
+from checker.sources.aws import PARSE_FAILURES
 from checker.textsafe import visible
 
 OPERATION = "organizations:ListAccounts"
@@ -265,6 +266,10 @@ def _call(client: Any, arguments: dict[str, Any]) -> Any:
         raise UsageError(f"{OPERATION} failed ({_text(code)[:100]}): {message}") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise UsageError(f"{OPERATION}: {_text(exc)}") from None
+    except PARSE_FAILURES as exc:  # an answer botocore's parser could not fit to the model
+        raise UsageError(
+            f"{OPERATION} answered what botocore could not parse: {type(exc).__name__}"
+        ) from None
 
 
 def _items(page: Any, page_number: int) -> list[Any]:
@@ -296,10 +301,10 @@ def _account(raw: Any, where: str) -> OrgAccount:
             "is not a 12-digit account ID"
         )
     name = raw.get("Name")
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not _encodable(name):
         raise UsageError(
             f"{OPERATION} answered a malformed account ({where}, {account_id}): Name "
-            f"{_shown(name)} is not a string"
+            f"{_shown(name)} is not a string of text"
         )
     key, known = ("State", STATES) if "State" in raw else ("Status", STATUSES)
     status = raw.get(key)
@@ -309,6 +314,15 @@ def _account(raw: Any, where: str) -> OrgAccount:
             f"{_shown(status)} is not one of {', '.join(sorted(known))}"
         )
     return OrgAccount(account_id, name, status)
+
+
+def _encodable(text: str) -> bool:
+    """False for a lone surrogate, which no file can hold (a malformed answer's)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _shown(value: Any) -> str:

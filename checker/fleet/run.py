@@ -10,10 +10,13 @@ of its own; every other partition is still audited.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -21,14 +24,14 @@ import botocore.exceptions
 import botocore.session
 
 from checker import audit
-from checker.declared import load_declared
+from checker.declared import declared_files, load_declared
 from checker.declared.interface import ReadOptions
 from checker.errors import InputError, Problem, UsageError
 from checker.fleet.combine import combine
 from checker.fleet.credentials import Access, AccessFailure
-from checker.fleet.file import ALL, Entry, Fleet
+from checker.fleet.file import ALL, Entry, Fleet, aws_partition
 from checker.fleet.regions import enabled_iot_regions
-from checker.fleet.shard import WHOLE, Shard, fleet_digest, shard_units, units
+from checker.fleet.shard import WHOLE, Shard, fleet_digest, inputs_digest, shard_units, units
 from checker.model import (
     DeclaredUpdate,
     FleetInfo,
@@ -46,6 +49,17 @@ from checker.sources.interface import Progress
 
 
 @dataclass(frozen=True)
+class Read:
+    """One partition's live state as `FleetRun.read` gives it."""
+
+    partition: Partition
+    items: list[LiveUpdate | SourceError | SkippedUpdate]
+    deep: bool
+    captured_at: datetime
+    """When its reading began: the snapshot's `capturedAt`."""
+
+
+@dataclass(frozen=True)
 class PartitionPlan:
     """One partition to read, and what is declared for it (an error instead when the
     partition is known to be unreadable before any update is)."""
@@ -54,15 +68,6 @@ class PartitionPlan:
     entry: Entry
     declared: tuple[DeclaredUpdate, ...]
     error: SourceError | None = None
-
-
-def aws_partition(region: str) -> str:
-    """The AWS partition (`aws`, `aws-cn`, `aws-us-gov`) a region is in, for AWS::Partition."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def declared_for(entry: Entry, region: str | None) -> tuple[DeclaredUpdate, ...]:
@@ -118,6 +123,9 @@ class FleetRun:
         self._progress = progress
         self._started = time.monotonic()
         self._counts: dict[Partition, Progress] = {}
+        self._stopping = threading.Event()
+        self._sources: weakref.WeakSet[AwsSource] = weakref.WeakSet()
+        """The sources reading now (a finished one is let go), to stop on an interruption."""
 
     @property
     def info(self) -> FleetInfo:
@@ -127,7 +135,20 @@ class FleetRun:
             shard=(self.shard.index, self.shard.count),
             policy_digest=policy_digest(self.policy),
             fail_on=self.fail_on,
+            shard_units=self.mine,
+            inputs_digest=self._inputs_digest,
         )
+
+    @functools.cached_property
+    def _inputs_digest(self) -> str:
+        paths = sorted(
+            {
+                p
+                for e in self.fleet.entries
+                for p in (*e.declared, *sum(e.declared_by_region.values(), ()))
+            }
+        )
+        return inputs_digest(self.fleet, declared_files(paths), self.aws.deep)
 
     def check_declared(self) -> None:
         """Load every declaration of the shard before AWS is called: all problems at once."""
@@ -160,10 +181,10 @@ class FleetRun:
         workers = max(1, self.aws.concurrency // in_flight)
         results: list[Report] = []
         names: list[PartitionResult] = []
-        with ThreadPoolExecutor(in_flight, thread_name_prefix="ota-drift-partition") as pool:
-            for plan, report in zip(
-                plans, pool.map(lambda p: self._audit(p, workers), plans), strict=True
-            ):
+        with self._partitions(in_flight) as pool:
+            futures = [pool.submit(self._audit, plan, workers) for plan in plans]
+            for plan, future in zip(plans, futures, strict=True):
+                report = future.result()
                 results.append(report)
                 names.append(
                     PartitionResult(
@@ -174,53 +195,101 @@ class FleetRun:
             results.append(audit.check((), _Unreadable(()), self.policy, self.now))
         return combine(results, names, self.info)
 
-    def read(
-        self,
-    ) -> Iterator[tuple[Partition, list[LiveUpdate | SourceError | SkippedUpdate], bool]]:
-        """Each partition's live state as read (for `snapshot` and `import`), one partition
-        at a time in partition order, with whether it was read deep; nothing is audited."""
-        plans = list(self._plans())
+    def read(self) -> Iterator[Read]:
+        """Each partition's live state as read (for `snapshot` and `import`), as each
+        partition is done (so a finished partition waits for no other), with when its reading
+        began and whether it was read deep; nothing is audited."""
+        plans = list(self._plans(declarations=False))
         in_flight = max(1, min(len(plans), self.aws.concurrency))
         workers = max(1, self.aws.concurrency // in_flight)
 
-        def fetch(
-            plan: PartitionPlan,
-        ) -> tuple[list[LiveUpdate | SourceError | SkippedUpdate], bool]:
+        def fetch(plan: PartitionPlan) -> Read:
             source = self._source(plan, workers)
             items: list[LiveUpdate | SourceError | SkippedUpdate] = [
                 replace(i, partition=plan.partition) if isinstance(i, SourceError) else i
                 for i in source.fetch()
             ]
-            return items, source.deep
+            captured = source.captured_at or datetime.now(UTC)
+            return Read(plan.partition, items, source.deep, captured)
 
-        with ThreadPoolExecutor(in_flight, thread_name_prefix="ota-drift-partition") as pool:
-            for plan, (items, deep) in zip(plans, pool.map(fetch, plans), strict=True):
-                yield plan.partition, items, deep
+        with self._partitions(in_flight) as pool:
+            for future in as_completed([pool.submit(fetch, plan) for plan in plans]):
+                yield future.result()
 
-    def _plans(self) -> Iterator[PartitionPlan]:
-        """The shard's partitions: `regions: all` units asked for their regions first."""
+    @contextlib.contextmanager
+    def _partitions(self, in_flight: int) -> Iterator[ThreadPoolExecutor]:
+        """The pool the partitions run in. When the run is left early (Ctrl-C, SIGTERM, a
+        consumer that stops), every source is told to stop and queued partitions are
+        dropped, so that nothing goes on reading AWS while the process ends."""
+        pool = ThreadPoolExecutor(in_flight, thread_name_prefix="ota-drift-partition")
+        finished = False
+        try:
+            yield pool
+            finished = True
+        finally:
+            if not finished:
+                self._stopping.set()
+                with self._lock:
+                    sources = list(self._sources)
+                for source in sources:
+                    source.stop()
+            pool.shutdown(wait=finished, cancel_futures=True)
+
+    def _plans(self, declarations: bool = True) -> Iterator[PartitionPlan]:
+        """The shard's partitions: `regions: all` units asked for their regions first.
+        Without `declarations` (snapshot, import) none are loaded."""
         resolved: dict[Partition, list[PartitionPlan]] = {}
         every = [u for u in self.mine if u.region == ALL]
         with ThreadPoolExecutor(max(1, min(len(every), 8))) as pool:
-            for unit, plans in zip(every, pool.map(self._resolve, every), strict=True):
+            resolving = pool.map(lambda u: self._resolve(u, declarations), every)
+            for unit, plans in zip(every, resolving, strict=True):
                 resolved[unit] = plans
         for unit in self.mine:
             entry = self.fleet.entry(unit.account)
             if unit.region == ALL:
                 yield from resolved[unit]
-            else:
-                yield PartitionPlan(unit, entry, declared_for(entry, unit.region))
+            else:  # checked by check_declared before AWS was called
+                declared = declared_for(entry, unit.region) if declarations else ()
+                yield PartitionPlan(unit, entry, declared)
 
-    def _resolve(self, unit: Partition) -> list[PartitionPlan]:
-        entry = self.fleet.entry(unit.account)
+    def _plan(
+        self, partition: Partition, entry: Entry, declarations: bool, error: SourceError | None
+    ) -> PartitionPlan:
+        """A partition of a `regions: all` account, known only now that AWS was asked: a
+        declaration that does not resolve in its region is its error entry, not the end of
+        the whole run."""
+        if not declarations:
+            return PartitionPlan(partition, entry, (), error)
         try:
-            regions = enabled_iot_regions(self.access(entry).session(), self.aws.timeout)
+            return PartitionPlan(partition, entry, declared_for(entry, partition.region), error)
+        except InputError as exc:
+            first = exc.problems[0]
+            more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            problem = SourceError(
+                None,
+                "ReadDeclarations",
+                "InvalidDeclaration",
+                f"the declarations do not resolve in {partition.region}: {first}{more}",
+            )
+            return PartitionPlan(partition, entry, (), error or problem)
+
+    @staticmethod
+    def _unresolved(entry: Entry) -> tuple[DeclaredUpdate, ...]:
+        """What an account whose regions could not be listed declares for all of them."""
+        try:
+            return declared_for(entry, None)
+        except InputError:  # they do not resolve without a region: none can be named
+            return ()
+
+    def _resolve(self, unit: Partition, declarations: bool) -> list[PartitionPlan]:
+        entry = self.fleet.entry(unit.account)
+        access = self.access(entry)
+        try:
+            regions = enabled_iot_regions(access.session(), self.aws.timeout, access.secrets())
         except AccessFailure as failure:
-            return [PartitionPlan(unit, entry, (), _error(failure))]
-        plans = [
-            PartitionPlan(Partition(unit.account, r), entry, declared_for(entry, r))
-            for r in regions
-        ]
+            # the updates declared for every region are still declared: unreadable, not gone
+            return [PartitionPlan(unit, entry, self._unresolved(entry), _error(failure))]
+        plans = [self._plan(Partition(unit.account, r), entry, declarations, None) for r in regions]
         for region, line in sorted(entry.region_lines.items()):
             if region not in regions:
                 error = SourceError(
@@ -231,9 +300,7 @@ class FleetRun:
                     "not an IoT region enabled in the account: they are not audited",
                 )
                 plans.append(
-                    PartitionPlan(
-                        Partition(unit.account, region), entry, declared_for(entry, region), error
-                    )
+                    self._plan(Partition(unit.account, region), entry, declarations, error)
                 )
         return sorted(plans, key=lambda p: p.partition)
 
@@ -244,6 +311,8 @@ class FleetRun:
     def _source(self, plan: PartitionPlan, workers: int) -> AwsSource | _Unreadable:
         if plan.error is not None:
             return _Unreadable((plan.error,))
+        if self._stopping.is_set():  # the run is ending: no new partition starts reading
+            raise _Stopped
         access = self.access(plan.entry)
         settings = replace(
             self.aws, region=plan.partition.region, concurrency=workers, profile=None
@@ -256,13 +325,17 @@ class FleetRun:
         except UsageError as exc:
             error = SourceError(None, "Credentials", "CredentialsUnavailable", str(exc))
             return _Unreadable((error,))
-        return AwsSource(
+        source = AwsSource(
             settings,
             progress=self._reporter(plan.partition) if self._progress is not None else None,
             client=client,
             renewal=Renewal(access.expire, access.secrets),
             origin=str(plan.partition),
+            owner=(plan.partition.account, plan.partition.region),
         )
+        with self._lock:
+            self._sources.add(source)
+        return source
 
     def _reporter(self, partition: Partition) -> Callable[[Progress], None]:
         """A partition's progress callback, reporting the fleet's sum to the CLI."""
@@ -281,6 +354,10 @@ class FleetRun:
 
 def _error(failure: AccessFailure) -> SourceError:
     return SourceError(None, failure.operation, failure.code, failure.message)
+
+
+class _Stopped(Exception):
+    """A partition that was to start after the run was interrupted."""
 
 
 class _Unreadable:

@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path as FsPath
 
 from checker.errors import UsageError
 from checker.fleet.file import ALL, Fleet
@@ -75,3 +76,35 @@ def shard_units(fleet_units: Sequence[Partition], shard: Shard) -> tuple[Partiti
     """The units shard K of N audits, sorted; the N shards partition the fleet."""
     ordered = sorted(fleet_units, key=lambda unit: (_rank(unit), unit))
     return tuple(sorted(ordered[shard.index - 1 :: shard.count]))
+
+
+def inputs_digest(fleet: Fleet, declared: Sequence[FsPath], deep: bool) -> str:
+    """sha256 of the fleet file's entries (not where it was read or how it is laid out), the
+    bytes of every declared file and --deep: shards run from another checkout, another fleet
+    file or another --deep do not merge. A file that cannot be read digests as such (loading
+    it reports why)."""
+    digest = hashlib.sha256()
+    for entry in sorted(fleet.entries, key=lambda e: e.account):
+        digest.update(
+            repr(
+                (
+                    entry.account,
+                    entry.name,
+                    entry.roles,
+                    entry.profile,
+                    entry.external_id,
+                    entry.session_name,
+                    entry.regions,
+                    entry.declared,
+                    sorted(entry.declared_by_region.items()),
+                )
+            ).encode()
+        )
+    for path in sorted(declared, key=lambda p: p.as_posix()):
+        digest.update(path.as_posix().encode() + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    digest.update(b"deep" if deep else b"shallow")
+    return "sha256:" + digest.hexdigest()

@@ -71,6 +71,8 @@ def to_json(report: Report) -> dict[str, Any]:
             "shard": f"{fleet.shard[0]}/{fleet.shard[1]}",
             "policyDigest": fleet.policy_digest,
             "failOn": fleet.fail_on,
+            "inputsDigest": fleet.inputs_digest,
+            "shardUnits": [str(unit) for unit in fleet.shard_units],
         }
         head["run"] = {
             "command": report.command,

@@ -163,12 +163,15 @@ class AwsSource:
         *,
         renewal: Renewal | None = None,
         origin: str | None = None,
+        owner: tuple[str, str] | None = None,
     ) -> None:
         """`sleep` replaces the waits (rate limit, backoff) in tests; by default they are
         waits on the stop flag, so that they end the moment fetch()'s consumer stops.
         `renewal` renews expired credentials; `origin` names where updates were read
-        (default: the region)."""
+        (default: the region); `owner` is the (account, region) every answer must be about
+        (a fleet partition: an answer naming another account's update is an error)."""
         self.settings = settings
+        self._owner = owner
         self._renewal = renewal
         self._origin = origin
         self._progress = progress
@@ -287,6 +290,11 @@ class AwsSource:
     def _endless(self, ota_id: str | None, operation: str, code: str, why: str) -> _Failed:
         return _Failed(self._error(ota_id, operation, code, f"{why}: the listing would never end"))
 
+    def stop(self) -> None:
+        """End the fetch from outside its consumer (a fleet run interrupted): running reads
+        end before their next request."""
+        self._stop.set()
+
     def read(self, ota_id: str) -> LiveUpdate | SourceError | SkippedUpdate:
         """One update by id, without listing the account (the Pulumi provider reads one)."""
         return self._read(ota_id)
@@ -299,12 +307,32 @@ class AwsSource:
                 return SkippedUpdate(ota_id, "deleted between ListOTAUpdates and GetOTAUpdate")
             return failed.error
         info = dict(response["otaUpdateInfo"])
+        foreign = self._foreign(info)
+        if foreign is not None:
+            return self._error(ota_id, "GetOTAUpdate", "ForeignAnswer", foreign)
         if self.settings.deep:
             try:
                 info.update(self._deep(ota_id, info))
             except _Failed as failed:
                 return failed.error
         return LiveUpdate(ota_id, info, origin=self._origin or f"{self.region}")
+
+    def _foreign(self, info: Mapping[str, Any]) -> str | None:
+        """Why an answer is not about the owner's account and region, or None."""
+        if self._owner is None:
+            return None
+        account, region = self._owner
+        for key in ("otaUpdateArn", "awsIotJobArn"):
+            arn = info.get(key)
+            if arn is None:
+                continue
+            parts = str(arn).split(":", 5)
+            if len(parts) < 6 or parts[3] != region or parts[4] != account:
+                return (
+                    f"{key} {str(arn)[:120]!r} is not in account {account}, region {region}: "
+                    "the answer is about another partition's update"
+                )
+        return None
 
     def _deep(self, ota_id: str, info: Mapping[str, Any]) -> dict[str, Any]:
         """The job's abort and timeout config and the update's tags, in CreateOTAUpdate names."""
@@ -379,10 +407,10 @@ class AwsSource:
                         ota_id, operation, str(error.get("Code", "ClientError")), _message(error)
                     )
                 ) from None
-            except botocore.exceptions.BotoCoreError as exc:  # no credentials, bad endpoint...
-                raise _Failed(
-                    self._error(ota_id, operation, type(exc).__name__, str(exc))
-                ) from None
+            except botocore.exceptions.BotoCoreError as exc:  # no credentials, bad endpoint,
+                # a fleet partition's credentials that could not be renewed (their own code)
+                code = str(getattr(exc, "code", "") or type(exc).__name__)
+                raise _Failed(self._error(ota_id, operation, code, str(exc))) from None
 
     def _renew(self) -> None:
         """New credentials for the next attempt, and their values redacted from then on."""

@@ -9,13 +9,15 @@ shards by `shard_units` and each shard combined as `FleetRun.run` does.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,6 +127,7 @@ def report(run: Run, shard: Shard = WHOLE) -> Report:
         (shard.index, shard.count),
         policy_digest(policy),
         run.fail_on,
+        shard_units=mine,
     )
     return combine(parts, results, info)
 
@@ -435,3 +438,101 @@ def test_the_as_of_of_a_shard_is_kept_to_the_second() -> None:
     """A clock with microseconds reads back as it was written."""
     run = replace(FOUR, as_of=datetime(2026, 11, 25, 8, 30, 15, 250_000, tzinfo=UTC))
     assert json_of(merge_reports(write_shards(run, 2))) == json_of(report(run))
+
+
+def _edited(path: str, edit: Callable[[dict[str, Any]], None], name: str) -> str:
+    """A copy of the report at `path`, edited by hand as `edit` does."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    edit(doc)
+    Path(name).write_text(json.dumps(doc), encoding="utf-8")
+    return name
+
+
+def _emptied(doc: dict[str, Any]) -> None:
+    for key in ("partitions", "findings", "errors", "skipped", "audited"):
+        doc[key] = []
+
+
+def test_a_report_emptied_by_hand_never_merges_as_clean(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The whole report with its partitions and values removed: its units are still named,
+    so merge finds no result for them (exit 2), rather than a clean, empty organisation."""
+    (whole,) = write_shards(FOUR, 1)
+    err = refused([_edited(whole, _emptied, "empty.json")], capsys)
+    assert err.startswith("empty.json: the report does not add up: no result for ")
+
+
+def test_a_partition_dropped_from_a_shard_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = write_shards(FOUR, 2)
+
+    def drop(doc: dict[str, Any]) -> None:
+        gone = doc["partitions"].pop(0)
+        for key in ("findings", "errors", "skipped", "audited"):
+            doc[key] = [
+                v
+                for v in doc[key]
+                if (v.get("account"), v.get("region")) != (gone["account"], gone["region"])
+            ]
+
+    err = refused([_edited(one, drop, "dropped.json"), two], capsys)
+    assert err.startswith("dropped.json: the report does not add up: no result for ")
+
+
+def test_values_of_a_partition_not_in_the_shard_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    one, two = write_shards(FOUR, 2)
+
+    def move(doc: dict[str, Any]) -> None:
+        doc["findings"][-1]["account"] = "121212121212"
+
+    err = refused([_edited(one, move, "moved.json"), two], capsys)
+    assert "which the report does not list" in err
+    assert err.startswith("moved.json: the report does not add up: a finding is in 121212121212/")
+
+
+def test_counts_that_do_not_add_up_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """A partition's error count, or live count, changed by hand: refused, not believed."""
+    one, two = write_shards(FOUR, 2)
+
+    def errors(doc: dict[str, Any]) -> None:
+        doc["partitions"][0]["errors"] = 3
+
+    def live(doc: dict[str, Any]) -> None:
+        doc["partitions"][0]["summary"]["live"] = 999
+
+    for edit, name in ((errors, "errors.json"), (live, "live.json")):
+        err = refused([_edited(one, edit, name), two], capsys)
+        assert err.startswith(f"{name}: the report does not add up: the counts of ")
+
+
+def test_shard_labels_swapped_by_hand_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """Shard 1's report relabelled 2/2 and shard 2's 1/2: each is dealt other units."""
+    one, two = write_shards(FOUR, 2)
+
+    def relabel(shard: str) -> Callable[[dict[str, Any]], None]:
+        def edit(doc: dict[str, Any]) -> None:
+            doc["fleet"]["shard"] = shard
+
+        return edit
+
+    swapped = [_edited(one, relabel("2/2"), "a.json"), _edited(two, relabel("1/2"), "b.json")]
+    assert refused(swapped, capsys) == (
+        "a.json: its units are not those of shard 2/2 of the fleet\n"
+    )
+
+
+def test_shards_of_other_inputs_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """A shard run with --deep, or another fleet file or checkout, has another inputs
+    digest: refused, naming both."""
+    one, two = write_shards(FOUR, 2)
+
+    def deep(doc: dict[str, Any]) -> None:
+        doc["fleet"]["inputsDigest"] = "sha256:" + "d" * 64
+
+    err = refused([one, _edited(two, deep, "deep.json")], capsys)
+    assert err.startswith(
+        "deep.json: cannot merge with shard-1-of-2.json: different fleet files, declarations "
+        "or --deep (the inputs digests differ)"
+    )

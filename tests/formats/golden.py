@@ -83,7 +83,14 @@ def fleet_example_report() -> Report:
         for (partition, name), part in zip(FLEET_PARTITIONS, parts, strict=True)
     ]
     units = [partition for partition, _ in FLEET_PARTITIONS]
-    info = FleetInfo(fleet_digest(units), len(units), (1, 1), policy_digest(policy), "low")
+    info = FleetInfo(
+        fleet_digest(units),
+        len(units),
+        (1, 1),
+        policy_digest(policy),
+        "low",
+        shard_units=tuple(sorted(units)),
+    )
     return combine(parts, results, info)
 
 
