@@ -311,3 +311,34 @@ class _Unparsable:
 
     def list_accounts(self, **_: Any) -> Any:
         raise AttributeError("'str' object has no attribute 'get'")
+
+
+def test_a_profile_entry_is_checked_to_be_its_account(
+    cloud: LocalCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`profile:` signs with the profile's keys (read by botocore from the credentials
+    file) after sts:GetCallerIdentity says they are the entry's account; a profile of another
+    account is that entry's error entry, and the other entry is still audited."""
+    cloud.add_user(LAB, "lab-key", "lab-secret")
+    cloud.add_user(PROD, "prod-key", "prod-secret")
+    (tmp_path / "no-aws-credentials").write_text(
+        "[lab]\naws_access_key_id = lab-key\naws_secret_access_key = lab-secret\n"
+        "[wrong]\naws_access_key_id = prod-key\naws_secret_access_key = prod-secret\n"
+    )
+    (tmp_path / "fleet.yaml").write_text(
+        "defaults:\n  regions: [eu-west-1]\naccounts:\n"
+        f'  - account: "{LAB}"\n    profile: lab\n'
+        '  - account: "777788889999"\n    profile: wrong\n'
+    )
+    code = main(["check", "--fleet", "fleet.yaml", "--as-of", AS_OF, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2
+    (error,) = report["errors"]
+    assert (error["account"], error["operation"], error["code"]) == (
+        "777788889999",
+        "GetCallerIdentity",
+        "WrongAccount",
+    )
+    assert error["message"] == f"profile wrong signs in account {PROD}, not 777788889999"
+    assert cloud.iot(LAB, "eu-west-1").calls["GetOTAUpdate"] == 3
+    assert cloud.iot(PROD, "eu-west-1").calls["GetOTAUpdate"] == 0
