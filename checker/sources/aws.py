@@ -512,9 +512,15 @@ def _snake(operation: str) -> str:
     }[operation]
 
 
-def make_client(settings: AwsSettings, session: boto3.Session | None = None) -> Any:
+def make_client(
+    settings: AwsSettings,
+    session: boto3.Session | None = None,
+    own_errors: tuple[type[Exception], ...] = (),
+) -> Any:
     """An IoT client with retries configured explicitly: one attempt, ours do the rest.
-    `session` signs as a fleet partition's identity; by default the profile's."""
+    `session` signs as a fleet partition's identity; by default the profile's. A fault of
+    its credentials is a UsageError, but for `own_errors`, which the caller reports itself
+    (a fleet partition's renewal that failed)."""
     if settings.region is not None and not settings.region.strip():
         raise UsageError("--region is empty (an unset shell variable?)")
     try:
@@ -538,6 +544,8 @@ def make_client(settings: AwsSettings, session: boto3.Session | None = None) -> 
         client = session.client(
             "iot", region_name=region, endpoint_url=settings.endpoint_url, config=config
         )
+    except own_errors:
+        raise
     except Exception as exc:  # a bad --endpoint-url (ValueError), or any fault
         # of a credential provider: no JSON, `[1]` (AttributeError), numbers as keys (TypeError)
         raise UsageError(f"cannot set up the AWS client: {_redacted(exc)}") from None
@@ -545,6 +553,8 @@ def make_client(settings: AwsSettings, session: boto3.Session | None = None) -> 
         credentials = session.get_credentials()
         if credentials is not None:
             credentials.get_frozen_credentials()
+    except own_errors:
+        raise
     except Exception as exc:  # any fault of a provider: expired, `[1]`, numbers as keys...
         raise UsageError(f"cannot get AWS credentials: {_redacted(exc)}") from None
     return client
