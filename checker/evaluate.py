@@ -86,8 +86,8 @@ def evaluation(
     """Findings of every enabled rule on every declared and live config, sides merged, and the
     OTA005 findings for rules that values computed at deploy time kept from a verdict.
 
-    `deep` says the source read each job's abort and timeout config (deep mode), so
-    rules that need it run on the live side too: on updates that have a job
+    `deep` says the source read each update's job (deep mode: its abort and timeout config,
+    its health), so rules that need it run on the live side too: on updates that have a job
     (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
     `partition` is where they are audited (a fleet run): only then do the rules that need it
     run.

@@ -5,7 +5,8 @@ The canonical form is plain JSON-ready data in the declared (CreateOTAUpdate) na
   is keyed by `fileName` (by position where names are missing or repeated), so reordering
   files is not drift;
 - `targets` and `protocols` are sorted sets;
-- fields the service owns (ARN, dates, status, job ids, errorInfo) are dropped;
+- fields the service owns (ARN, dates, status, job ids, errorInfo, the job's health) are
+  dropped;
 - create-only fields that the source cannot read back are dropped (see `CREATE_ONLY_FIELDS`);
 - empty mappings and nulls are dropped, so `{}` returned live equals an omitted config;
 - `SERVICE_DEFAULTS` fill what neither side set, on both sides alike;
@@ -25,6 +26,12 @@ from typing import Any
 
 from checker.model import SET_FIELDS, Path, Side, Unknown
 
+JOB_HEALTH_FIELD = "awsIotJob"
+"""Live-only health of the update's job, as DescribeJob reported it (`status`, `forceCanceled`,
+`jobProcessDetails` counts): a deep source keeps it beside `otaUpdateInfo` for the rollout-health
+rules (OTA503-OTA505). The service sets it and no declaration can, so it is never drift, never
+declared by `import`, never create-only (it is one of `SERVER_FIELDS`)."""
+
 SERVER_FIELDS = frozenset(
     {
         "otaUpdateArn",
@@ -34,6 +41,7 @@ SERVER_FIELDS = frozenset(
         "awsIotJobId",
         "awsIotJobArn",
         "errorInfo",
+        JOB_HEALTH_FIELD,
     }
 )
 """Set by the service, never by a declaration: never drift."""

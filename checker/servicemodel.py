@@ -16,7 +16,7 @@ import datetime
 import functools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import botocore.loaders
@@ -24,7 +24,7 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureSh
 
 from checker.errors import did_you_mean
 from checker.model import Path, PathKey, Unknown, display
-from checker.normalise import DEEP_FIELDS
+from checker.normalise import DEEP_FIELDS, JOB_HEALTH_FIELD
 
 _TYPE_NAMES = {
     "structure": "a mapping",
@@ -116,11 +116,50 @@ def validate_live(info: Any) -> Iterator[tuple[Path, str]]:
     """Type problems in a recorded `otaUpdateInfo`, and in the deep fields beside it.
 
     Lenient where the service may grow: unknown keys and enum values are accepted, since a
-    snapshot taken after AWS adds a field must still load.
+    snapshot taken after AWS adds a field must still load. The job's health
+    (`JOB_HEALTH_FIELD`) is ota-drift's own record and is checked strictly
+    (`job_health_problems`).
     """
     problems: list[tuple[Path, str]] = []
     _check(info, _live_spec(), [], False, problems)
     _id_problems(info, problems)
+    if isinstance(info, dict) and JOB_HEALTH_FIELD in info:
+        problems.extend(job_health_problems(info[JOB_HEALTH_FIELD], (JOB_HEALTH_FIELD,)))
+    yield from problems
+
+
+@functools.cache
+def job_counts() -> tuple[str, ...]:
+    """DescribeJob's `jobProcessDetails` counts (`numberOfFailedThings`, ...), from the model."""
+    details = iot_model().shape_for("JobProcessDetails")
+    assert isinstance(details, StructureShape)
+    return tuple(name for name in details.members if name.startswith("numberOf"))
+
+
+def job_health(job: Mapping[str, Any]) -> dict[str, Any]:
+    """DescribeJob's `job` reduced to what the rollout-health rules judge: `status`,
+    `forceCanceled` and the `jobProcessDetails` counts, each only where the answer has it
+    (`{}` when it has none). What is kept of a `jobProcessDetails` that is not a mapping is
+    left for `job_health_problems` to name."""
+    health = {key: job[key] for key in ("status", "forceCanceled") if job.get(key) is not None}
+    details = job.get("jobProcessDetails")
+    if isinstance(details, Mapping):
+        counts = {k: details[k] for k in job_counts() if details.get(k) is not None}
+        if counts:
+            health["jobProcessDetails"] = counts
+    elif details is not None:
+        health["jobProcessDetails"] = details
+    return health
+
+
+def job_health_problems(health: Any, at: Path) -> Iterator[tuple[Path, str]]:
+    """Why `health` (at `at`) is not a job's health as `job_health` keeps it: a status that is
+    not one of the model's job statuses, a count that is not a non-negative integer, an
+    unknown key. Strict, unlike the rest of a live info: the rules read these values as they
+    stand, and a status they do not know or a negative count would be judged wrongly, not
+    merely not judged."""
+    problems: list[tuple[Path, str]] = []
+    _check(health, _job_health_spec(), list(at), True, problems)
     yield from problems
 
 
@@ -192,6 +231,40 @@ def _live_spec() -> _Spec:
     create = create_ota_update_shape().members
     live.members = {**{name: _spec(create[name]) for name in DEEP_FIELDS}, **info.members}
     return live
+
+
+@functools.cache
+def _job_health_spec() -> _Spec:
+    """`job_health`'s shape: DescribeJob's Job with only its health members, and counts that
+    must be at least 0 (the model states no minimum for them)."""
+    job = iot_model().shape_for("Job")
+    assert isinstance(job, StructureShape)
+    details = job.members["jobProcessDetails"]
+    assert isinstance(details, StructureShape)
+    counts = _Spec(details)  # fresh specs: the cached ones are shared with other shapes
+    for name in job_counts():
+        count = _Spec(details.members[name])
+        count.minimum = 0
+        counts.members[name] = count
+    health = _Spec(job)
+    health.members = {
+        "status": _spec(job.members["status"]),
+        "forceCanceled": _spec(job.members["forceCanceled"]),
+        "jobProcessDetails": counts,
+    }
+    return health
+
+
+def live_member_shape(name: str) -> Shape | None:
+    """The model's shape of a top-level key of a live info: GetOTAUpdate's `otaUpdateInfo`
+    member, the CreateOTAUpdate one for a deep field, DescribeJob's Job for the job's health
+    (None for a key the model does not know)."""
+    member = ota_update_info_shape().members.get(name)
+    if member is None and name in DEEP_FIELDS:
+        member = create_ota_update_shape().members[name]
+    if member is None and name == JOB_HEALTH_FIELD:
+        member = iot_model().shape_for("Job")
+    return member
 
 
 Problems = list[tuple[Path, str]]

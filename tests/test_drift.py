@@ -429,6 +429,22 @@ def test_a_deep_source_leaves_only_role_arn_unverifiable() -> None:
     assert result.in_sync == {"fw-1"}
 
 
+@pytest.mark.parametrize("deep", [False, True], ids=["shallow", "deep"])
+def test_the_jobs_health_is_never_drift(deep: bool) -> None:
+    """A deep source's `awsIotJob` (the job canceled with force, failing everywhere) is live-only
+    health for the rules: no OTA001 on it, no OTA004 for it, and the update stays in sync."""
+    health = {
+        "status": "CANCELED",
+        "forceCanceled": True,
+        "jobProcessDetails": {"numberOfSucceededThings": 1, "numberOfFailedThings": 99},
+    }
+    info = {**live_info(), "awsIotJob": health}
+    result = compare(declare(), [live(info)], deep=deep)
+    assert result.in_sync == {"fw-1"}
+    assert result.drifted == frozenset()
+    assert result.findings == (role_ota004(line_of(YAML, "roleArn:")),)
+
+
 def test_fast_path_never_calls_deepdiff(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the canonical forms are equal, DeepDiff is not called at all."""
 

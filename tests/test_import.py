@@ -93,8 +93,9 @@ def signed_file(signature: bytes) -> dict[str, Any]:
 
 
 def deep_snapshot(signature: bytes = SIGNATURE) -> dict[str, Any]:
-    """Two updates recorded with --deep: fw-1 with its job's configs, tags and a signature;
-    fw_2, whose creation failed, with no job and nothing set but what is required."""
+    """Two updates recorded with --deep: fw-1 with its job's configs, health (never declared),
+    tags and a signature; fw_2, whose creation failed, with no job and nothing set but what
+    is required."""
     fw1 = {
         "otaUpdateId": "fw-1",
         **server_fields("fw-1"),
@@ -108,6 +109,11 @@ def deep_snapshot(signature: bytes = SIGNATURE) -> dict[str, Any]:
         "awsJobAbortConfig": {"abortCriteriaList": ABORT},
         "awsJobTimeoutConfig": {"inProgressTimeoutInMinutes": 60},
         "tags": [{"Key": "team", "Value": "firmware"}],
+        "awsIotJob": {
+            "status": "IN_PROGRESS",
+            "forceCanceled": False,
+            "jobProcessDetails": {"numberOfSucceededThings": 40, "numberOfQueuedThings": 60},
+        },
     }
     fw2 = live_info("fw_2", **server_fields("fw_2", otaUpdateStatus="CREATE_FAILED"))
     fw2["errorInfo"] = {"code": "AccessDenied", "message": "the role cannot read the stream"}

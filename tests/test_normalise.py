@@ -155,7 +155,8 @@ def test_files_with_a_repeated_name_are_keyed_by_position() -> None:
 
 
 def test_server_fields_are_the_documented_set() -> None:
-    """The server-owned fields are exactly the seven the requirement names."""
+    """The server-owned fields are exactly the seven the requirement names, and the job's
+    health a deep source keeps beside them (`awsIotJob`)."""
     assert (
         frozenset(
             {
@@ -166,6 +167,7 @@ def test_server_fields_are_the_documented_set() -> None:
                 "awsIotJobId",
                 "awsIotJobArn",
                 "errorInfo",
+                "awsIotJob",
             }
         )
         == SERVER_FIELDS
@@ -182,6 +184,7 @@ def test_server_fields_are_ignored() -> None:
         awsIotJobId="AFR_OTA-fw-1",
         awsIotJobArn="arn:aws:iot:eu-central-1:123456789012:job/AFR_OTA-fw-1",
         errorInfo={"code": "500", "message": "boom"},
+        awsIotJob={"status": "CANCELED", "forceCanceled": True},
     )
     have = norm_live(info)
     assert not SERVER_FIELDS & set(have.data)

@@ -108,6 +108,7 @@ OWNED_NAMES = {
     "DEEP_FIELDS": "checker/normalise.py",
     "SERVER_FIELDS": "checker/normalise.py",
     "LIVE_NAMES": "checker/normalise.py",
+    "JOB_HEALTH_FIELD": "checker/normalise.py",
     "Side": "checker/model.py",
 }
 """Tables and types that had a second copy elsewhere, each with the one module defining it."""
@@ -134,6 +135,19 @@ def test_only_not_read_fields_says_which_create_only_fields_a_source_cannot_read
         <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     ]
     assert both == ["checker/normalise.py"]
+
+
+def test_only_job_health_field_names_the_jobs_health() -> None:
+    """`awsIotJob` is written once, as `checker.normalise.JOB_HEALTH_FIELD`: the source that
+    keeps it, the snapshot checks, drift (which never compares it) and the rules all import
+    the name."""
+    sites = {
+        name
+        for name, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value == "awsIotJob"
+    }
+    assert sites == {"checker/normalise.py"}
 
 
 def test_only_declared_names_renames_a_live_member() -> None:

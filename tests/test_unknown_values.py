@@ -455,8 +455,8 @@ def test_a_computed_file_entry_keeps_every_file_rule_from_a_verdict() -> None:
         ("OTA403", "targets[not-an-arn]"),
     ]
     assert report.findings[0].message == (
-        "OTA101, OTA102, OTA103, OTA402 not checked: files[0] is computed at deploy "
-        "time (!ImportValue firmware-file)"
+        "OTA101, OTA102, OTA103, OTA105, OTA106, OTA107, OTA108, OTA109, OTA110, OTA111, "
+        "OTA402 not checked: files[0] is computed at deploy time (!ImportValue firmware-file)"
     )
 
 

@@ -41,7 +41,7 @@ from checker.policy.model import blocks, effective_fail_on
 from checker.policy.packs import load_policy
 from checker.rules.ota001_changed import CHANGED
 from checker.rules.ota002_missing import missing_finding
-from checker.servicemodel import create_ota_update_shape, ota_update_info_shape, validate_entry
+from checker.servicemodel import create_ota_update_shape, live_member_shape, validate_entry
 from checker.sources.aws import AwsSettings
 from checker.sources.choice import source_for
 
@@ -139,12 +139,7 @@ def declared_from_props(props: Mapping[str, Any]) -> DeclaredUpdate:
 
 def live_from_record(ota_update_id: str, record: Mapping[str, Any]) -> LiveUpdate:
     """The live update a `live` output recorded, with dates, blobs and integers restored."""
-    info_shape = ota_update_info_shape()
-    create_shape = create_ota_update_shape()
-    info = {
-        key: from_json(value, info_shape.members.get(key) or create_shape.members.get(key))
-        for key, value in record.items()
-    }
+    info = {key: from_json(value, live_member_shape(key)) for key, value in record.items()}
     return LiveUpdate(ota_update_id, info, origin=f"pulumi state of {ota_update_id}")
 
 

@@ -17,13 +17,17 @@ _APPLIES = {
 
 
 def applies_text(meta: RuleMeta) -> str:
+    if meta.needs_deep and meta.applies_to == "live":
+        return "live, when the source reads the job (--deep)"
     if meta.needs_deep:
         return "declared; live when the source reads the job's config"
     return _APPLIES[meta.applies_to]
 
 
 def _applies_short(meta: RuleMeta) -> str:
-    return "declared (+ live job)" if meta.needs_deep else _APPLIES[meta.applies_to]
+    if meta.needs_deep:
+        return "live job (--deep)" if meta.applies_to == "live" else "declared (+ live job)"
+    return _APPLIES[meta.applies_to]
 
 
 def catalogue_text(rules: Iterable[RuleMeta] = ALL_RULES) -> str:

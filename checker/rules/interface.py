@@ -191,7 +191,8 @@ class RuleMeta:
     doc: RuleDoc
     params: tuple[Param, ...] = ()
     needs_deep: bool = False
-    """Live side only when the source read the job's abort and timeout config (deep mode)."""
+    """Live side only when the source read the update's job (deep mode): its abort and timeout
+    config, its health (`awsIotJob`)."""
     needs_partition: bool = False
     """Judged only where the config's partition (account, region) is known: a fleet run."""
 

@@ -57,3 +57,16 @@ TARGET_SELECTION = (
     "AWS IoT API reference, CreateOTAUpdate.targetSelection: with CONTINUOUS the job also runs "
     "on things added to a target group after it was created"
 )
+AWS_JOBS_FORCE_CANCEL = (
+    "AWS IoT API reference, CancelJob.force: canceling a job whose executions are IN_PROGRESS "
+    "leaves the devices running them unable to update their execution status; each must be "
+    "able to recover to a valid state"
+)
+RFC_5280_VALIDITY = (
+    "RFC 5280 section 4.1.2.5: a certificate is valid from notBefore through notAfter, both "
+    "inclusive"
+)
+NIST_800_131A = (
+    "NIST SP 800-131A Rev. 2: RSA and DSA keys under 2048 bits and elliptic curves under "
+    "224 bits are disallowed for generating digital signatures"
+)

@@ -17,6 +17,13 @@ from checker.rules.ota101_code_signing import CodeSigningMissing
 from checker.rules.ota102_signing_algorithms import SigningAlgorithmNotAllowed
 from checker.rules.ota103_custom_signing_incomplete import CustomSigningIncomplete
 from checker.rules.ota104_signing_profile import SigningProfileNotAllowed
+from checker.rules.ota105_chain_unreadable import ChainUnreadable
+from checker.rules.ota106_chain_validity import CertificateOutsideValidity
+from checker.rules.ota107_chain_expiring import CertificateExpiringSoon
+from checker.rules.ota108_chain_code_signing_usage import LeafNotForCodeSigning
+from checker.rules.ota109_chain_self_signed import LeafSelfSigned
+from checker.rules.ota110_chain_weak_key import WeakKey
+from checker.rules.ota111_chain_hash_mismatch import HashAlgorithmMismatch
 from checker.rules.ota201_presigned_url_range import PresignedUrlExpiryOutOfRange
 from checker.rules.ota202_presigned_url_expiry import PresignedUrlExpiryTooLong
 from checker.rules.ota203_presigned_url_implicit import PresignedUrlExpiryImplicit
@@ -34,6 +41,9 @@ from checker.rules.ota403_target_arn import TargetArnMalformed
 from checker.rules.ota404_target_partition import TargetInAnotherPartition
 from checker.rules.ota501_failed_status import UpdateFailed
 from checker.rules.ota502_stuck_pending import UpdateStuckPending
+from checker.rules.ota503_job_stopped import JobStoppedWhileComplete
+from checker.rules.ota504_job_force_canceled import JobForceCanceled
+from checker.rules.ota505_rollout_failures import RolloutFailing
 from checker.rules.ota900_expired_suppression import EXPIRED_SUPPRESSION
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -41,6 +51,13 @@ CONFIG_RULES: tuple[Rule, ...] = (
     SigningAlgorithmNotAllowed(),
     CustomSigningIncomplete(),
     SigningProfileNotAllowed(),
+    ChainUnreadable(),
+    CertificateOutsideValidity(),
+    CertificateExpiringSoon(),
+    LeafNotForCodeSigning(),
+    LeafSelfSigned(),
+    WeakKey(),
+    HashAlgorithmMismatch(),
     PresignedUrlExpiryOutOfRange(),
     PresignedUrlExpiryTooLong(),
     PresignedUrlExpiryImplicit(),
@@ -58,6 +75,9 @@ CONFIG_RULES: tuple[Rule, ...] = (
     TargetInAnotherPartition(),
     UpdateFailed(),
     UpdateStuckPending(),
+    JobStoppedWhileComplete(),
+    JobForceCanceled(),
+    RolloutFailing(),
 )
 """Rules that check one OTA config, in ID order (`checker.evaluate` runs them)."""
 

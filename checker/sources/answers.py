@@ -12,7 +12,9 @@ failed attempt of that request.
 
 The walk is over botocore's own model, like `checker.servicemodel.validate_live` (lenient:
 unknown members pass, so a field AWS adds later is no error), but it must read raw JSON
-(epoch-second timestamps) and reject non-finite numbers, which validate_live does not do.
+(epoch-second timestamps) and reject non-finite numbers, which validate_live does not do. The
+job's health in a DescribeJob answer is the exception, checked strictly as in a snapshot
+(`servicemodel.job_health_problems`): the rollout-health rules judge it as it stands.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 
 from checker.jsonsafe import holds_lone_surrogate
 from checker.model import display, in_calendar
-from checker.servicemodel import ota_update_id_problem
+from checker.servicemodel import job_health, job_health_problems, ota_update_id_problem
 
 CODE = "MalformedResponse"
 """The SourceError code of an answer that was never well-formed, after its retries."""
@@ -198,6 +200,10 @@ def _job(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
     asked = request["jobId"]
     if job.get("jobId") != asked:
         raise MalformedAnswer(f"the answer is for jobId {_short(job.get('jobId'))}, not {asked!r}")
+    # the rollout-health rules judge these as they stand: an unknown status or a negative count
+    problem = next(job_health_problems(job_health(job), ("job",)), None)
+    if problem is not None:
+        raise MalformedAnswer(problem[1])
 
 
 def _tags(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:

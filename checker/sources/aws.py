@@ -30,7 +30,9 @@ import botocore.parsers
 
 from checker.errors import UsageError
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
+from checker.normalise import JOB_HEALTH_FIELD
 from checker.redact import redact
+from checker.servicemodel import job_health
 from checker.sources import answers
 from checker.sources.answers import MalformedAnswer
 from checker.sources.interface import Progress
@@ -335,11 +337,16 @@ class AwsSource:
         return None
 
     def _deep(self, ota_id: str, info: Mapping[str, Any]) -> dict[str, Any]:
-        """The job's abort and timeout config and the update's tags, in CreateOTAUpdate names."""
+        """The job's abort and timeout config and the update's tags, in CreateOTAUpdate names
+        (compared for drift), and the job's health under `JOB_HEALTH_FIELD` (judged by the
+        rollout-health rules, never compared)."""
         extra: dict[str, Any] = {}
         job_id = info.get("awsIotJobId")
         if job_id:
             job = self._call("DescribeJob", ota_id, {"jobId": job_id}).get("job", {})
+            health = job_health(job)
+            if health:
+                extra[JOB_HEALTH_FIELD] = health
             criteria = (job.get("abortConfig") or {}).get("criteriaList")
             if criteria:
                 extra["awsJobAbortConfig"] = {"abortCriteriaList": criteria}

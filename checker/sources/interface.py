@@ -37,7 +37,8 @@ class StateSource(Protocol):
 
     @property
     def deep(self) -> bool:
-        """True when live updates carry their job's abort and timeout config and tags."""
+        """True when live updates carry their job's abort and timeout config, its health
+        (`awsIotJob`) and tags."""
         ...
 
     @property

@@ -79,7 +79,8 @@ class SnapshotSource:
 
     @property
     def deep(self) -> bool:
-        """Snapshots written with `--deep` carry each job's abort/timeout config and tags."""
+        """Snapshots written with `--deep` carry each job's abort/timeout config and tags, and
+        its health (`awsIotJob`) for the rollout-health rules."""
         return self._deep
 
     @property

@@ -117,11 +117,11 @@ def test_text_groups_the_example_by_partition_then_the_policy_packs(example: Rep
     at = lines.index("Partitions:")
     assert lines[at + 1 : at + 3] == [
         "  111122223333/eu-west-1 (prod): 6 declared, 6 live; 3 in sync, 2 drifted, 1 missing, "
-        "0 unmanaged; 35 finding(s), 1 suppressed",
+        "0 unmanaged; 37 finding(s), 1 suppressed",
         "  444455556666/us-east-1: 6 declared, 6 live; 3 in sync, 2 drifted, 1 missing, "
-        "0 unmanaged; 35 finding(s), 1 suppressed",
+        "0 unmanaged; 37 finding(s), 1 suppressed",
     ]
-    assert lines[-1] == "71 finding(s): 2 critical, 42 high, 6 medium, 1 low, 20 info; 2 suppressed"
+    assert lines[-1] == "75 finding(s): 2 critical, 46 high, 6 medium, 1 low, 20 info; 2 suppressed"
     # each partition's updates under its own heading: cam-fw-0 twice, once in each
     assert lines.count("cam-fw-0") == 2
 

@@ -403,9 +403,9 @@ def test_summary_counts_and_bar_chart(example_html: str) -> None:
         "chart-bar sev-info",
         "chart-bar sev-suppressed",
     ]
-    assert [float(r.attrs["width"] or "") for r in bars] == [19.2, 250.0, 57.7, 19.2, 192.3, 19.2]
+    assert [float(r.attrs["width"] or "") for r in bars] == [16.7, 250.0, 50.0, 16.7, 166.7, 16.7]
     assert svg.find("title")[0].content == (
-        "Findings by severity: 1 critical, 13 high, 3 medium, 1 low, 10 info, 1 suppressed"
+        "Findings by severity: 1 critical, 15 high, 3 medium, 1 low, 10 info, 1 suppressed"
     )
 
 
@@ -419,7 +419,7 @@ def test_verdict_reflects_findings_and_completeness() -> None:
 
     assert (
         verdict(example_report())
-        == "28 active findings: 1 critical, 13 high, 3 medium, 1 low, 10 info"
+        == "30 active findings: 1 critical, 15 high, 3 medium, 1 low, 10 info"
     )
     assert verdict(report_of([])) == "No findings"
     error = SourceError("fw", "GetOTAUpdate", "AccessDenied", "denied")
@@ -430,7 +430,7 @@ def test_data_block_holds_exactly_the_report_findings(example: Report, example_h
     """Decoded, the data block's findings are the JSON report's findings, same order, same
     values, suppression and drift included."""
     findings = decoded(data_of(example_html))
-    assert len(findings) == len(example.findings) == 29
+    assert len(findings) == len(example.findings) == 31
     assert findings == json_findings(example)
     assert sum(1 for f in findings if "suppressed" in f) == 1
     assert sum(1 for f in findings if "desired" in f) == 3
@@ -552,15 +552,15 @@ def test_filters_are_built_from_the_findings(example_html: str) -> None:
     assert options("severity") == [
         ("", "All severities"),
         ("critical", "critical (1)"),
-        ("high", "high (13)"),
+        ("high", "high (15)"),
         ("medium", "medium (4)"),
         ("low", "low (1)"),
         ("info", "info (10)"),
     ]
     assert options("source") == [
         ("", "All sources"),
-        ("both", "both (2)"),
-        ("declared", "declared (11)"),
+        ("both", "both (3)"),
+        ("declared", "declared (12)"),
         ("drift", "drift (9)"),
         ("live", "live (7)"),
     ]
@@ -570,6 +570,7 @@ def test_filters_are_built_from_the_findings(example_html: str) -> None:
         "OTA002",
         "OTA004",
         "OTA101",
+        "OTA105",
         "OTA202",
         "OTA301",
         "OTA306",
@@ -800,9 +801,9 @@ def test_browser_runs_clean_under_csp(loaded_example: Loaded, example: Report) -
     assert page.evaluate("document.body.dataset.ready") == "1"
     assert page.locator("#filters").is_visible()
     assert page.locator(".needs-script:visible").count() == 0
-    assert loaded_example.visible_rows() == len(json_findings(example)) == 29
+    assert loaded_example.visible_rows() == len(json_findings(example)) == 31
     assert loaded_example.indices() == default_order(example)
-    assert loaded_example.shown() == "Showing 1-29 of 29 findings"
+    assert loaded_example.shown() == "Showing 1-31 of 31 findings"
     assert not page.locator("nav[data-pager='findings']").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
@@ -877,9 +878,9 @@ def test_browser_filters_rows(loaded_example: Loaded, example: Report) -> None:
     findings = json_findings(example)
     page.select_option("#filter-severity", "high")
     high = sum(1 for f in findings if f["severity"] == "high")
-    assert loaded_example.visible_rows() == high == 13
+    assert loaded_example.visible_rows() == high == 15
     assert set(loaded_example.column(0)) == {"high"}
-    assert loaded_example.shown() == "Showing 1-13 of 13 matching findings (29 in all)"
+    assert loaded_example.shown() == "Showing 1-15 of 15 matching findings (31 in all)"
     page.select_option("#filter-source", "drift")
     expected = sum(1 for f in findings if f["severity"] == "high" and f["source"] == "drift")
     assert loaded_example.visible_rows() == expected == 4
@@ -893,7 +894,7 @@ def test_browser_filters_rows(loaded_example: Loaded, example: Report) -> None:
     assert loaded_example.visible_rows() == 0
     assert page.locator("#no-match").is_visible()
     assert not page.locator("#findings").is_visible()
-    assert loaded_example.shown() == "Showing 0 of 29 findings"
+    assert loaded_example.shown() == "Showing 0 of 31 findings"
     page.click("#reset")
     assert loaded_example.visible_rows() == len(findings)
     assert not page.locator("#no-match").is_visible()
@@ -1112,7 +1113,7 @@ def test_browser_fleet_filters_by_account_and_region(loaded_fleet: Loaded) -> No
     headers = [h.strip() for h in page.locator("#findings thead th").all_inner_texts()]
     assert headers == [*COLUMNS[:2], "Account / Region", *COLUMNS[2:]]
     total = len(report.findings)
-    assert loaded_fleet.visible_rows() == total == 73
+    assert loaded_fleet.visible_rows() == total == 77
     shown = {
         index: cell.replace("\n", " ")
         for index, cell in zip(loaded_fleet.indices(), loaded_fleet.column(2), strict=True)
@@ -1133,21 +1134,21 @@ def test_browser_fleet_filters_by_account_and_region(loaded_fleet: Loaded) -> No
 
     lab = count(account="444455556666")
     page.select_option("#filter-account", "444455556666")
-    assert loaded_fleet.visible_rows() == lab == 36
+    assert loaded_fleet.visible_rows() == lab == 38
     assert set(loaded_fleet.column(2)) == {"444455556666\nus-east-1"}
     assert loaded_fleet.shown() == f"Showing 1-{lab} of {lab} matching findings ({total} in all)"
     page.select_option("#filter-region", "eu-west-1")  # no partition is both
     assert loaded_fleet.visible_rows() == 0
     assert page.locator("#no-match").is_visible()
     page.select_option("#filter-account", "")
-    assert loaded_fleet.visible_rows() == count(region="eu-west-1") == 36
+    assert loaded_fleet.visible_rows() == count(region="eu-west-1") == 38
     assert set(loaded_fleet.column(2)) == {"111122223333\neu-west-1"}
     page.select_option("#filter-rule", "OTA404")
     assert loaded_fleet.visible_rows() == count(region="eu-west-1", rule="OTA404") == 8
     assert page.locator("#filter-account option").all_inner_texts() == [
         "All accounts",
-        "111122223333 (36)",
-        "444455556666 (36)",
+        "111122223333 (38)",
+        "444455556666 (38)",
     ]
     page.click("#reset")
     assert loaded_fleet.visible_rows() == total
@@ -1155,7 +1156,7 @@ def test_browser_fleet_filters_by_account_and_region(loaded_fleet: Loaded) -> No
     page.locator('#findings thead button[data-column="11"]').click()
     accounts = [cell.split("\n")[0] for cell in loaded_fleet.column(2)]
     assert accounts[0] == "—" and accounts[1:] == sorted(accounts[1:])  # no account first
-    assert accounts.count("111122223333") == accounts.count("444455556666") == 36
+    assert accounts.count("111122223333") == accounts.count("444455556666") == 38
     row = page.locator("#updates tbody tr").filter(has_text="444455556666").first
     assert row.locator("td").all_inner_texts()[:3] == ["444455556666", "us-east-1", "cam-fw-0"]
     row.locator("a").click()
@@ -1165,7 +1166,7 @@ def test_browser_fleet_filters_by_account_and_region(loaded_fleet: Loaded) -> No
         page.input_value("#filter-update"),
     ) == ("444455556666", "us-east-1", "cam-fw-0")
     in_lab = [f for f in report.findings if f.partition == LAB and f.ota_update_id == "cam-fw-0"]
-    assert loaded_fleet.visible_rows() == len(in_lab) == 5
+    assert loaded_fleet.visible_rows() == len(in_lab) == 6
     assert set(loaded_fleet.column(2)) == {"444455556666\nus-east-1"}
     assert loaded_fleet.clean()
 
@@ -1191,14 +1192,14 @@ def test_browser_without_javascript_shows_counts_and_says_why(
     loaded = Loaded(browser, example_html, tmp_path / "nojs.html", javascript=False)
     try:
         page = loaded.page
-        assert page.locator("section.verdict").inner_text().startswith("✕\n28 active findings")
+        assert page.locator("section.verdict").inner_text().startswith("✕\n30 active findings")
         assert page.locator(".card").count() == 6
-        assert page.locator("#by-rule tbody tr").count() == 12
+        assert page.locator("#by-rule tbody tr").count() == 13
         assert page.locator(".needs-script:visible").count() == 3
         assert not page.locator("#filters").is_visible()
         assert not page.locator("#findings").is_visible()
         assert not page.locator("#shown").is_visible()
-        assert page.locator("details.rule").count() == 12
+        assert page.locator("details.rule").count() == 13
     finally:
         loaded.context.close()
 

@@ -201,7 +201,7 @@ def test_headline_counts_active_findings_by_severity(example: Report) -> None:
     """The headline counts active findings, most severe first, without judging pass or fail."""
     first = MarkdownFormat().render(example).splitlines()[0]
     assert first == (
-        "## ❌ ota-drift check: 28 active findings (1 critical, 13 high, 3 medium, 1 low, 10 info)"
+        "## ❌ ota-drift check: 30 active findings (1 critical, 15 high, 3 medium, 1 low, 10 info)"
     )
 
 
@@ -244,7 +244,7 @@ def test_counts_table_lists_every_severity_and_suppressed(example_page: Page) ->
     """The first table counts active findings per severity, most severe first, then suppressed."""
     assert body(example_page.tables[0]) == [
         ["🟣 critical", "1"],
-        ["🔴 high", "13"],
+        ["🔴 high", "15"],
         ["🟠 medium", "3"],
         ["🟡 low", "1"],
         ["🔵 info", "10"],
@@ -256,7 +256,7 @@ def test_one_table_row_per_finding(example: Report, example_page: Page) -> None:
     """Active findings fill the findings table and suppressed ones their own table, one row each."""
     _counts, active, suppressed = example_page.tables
     assert len(example_page.tables) == 3
-    assert len(body(active)) == 28
+    assert len(body(active)) == 30
     assert {len(row) for row in active} == {FINDING_COLUMNS}
     assert len(body(suppressed)) == 1
     assert {len(row) for row in suppressed} == {SUPPRESSED_COLUMNS}
@@ -323,7 +323,7 @@ def test_absent_drift_side_reads_absent() -> None:
 def test_long_findings_table_is_folded(example: Report) -> None:
     """More than 20 findings fold into <details>; suppressed findings always fold."""
     text = MarkdownFormat().render(example)
-    assert "<details><summary>Findings (28)</summary>\n\n| Severity |" in text
+    assert "<details><summary>Findings (30)</summary>\n\n| Severity |" in text
     assert "<details><summary>Suppressed findings (1)</summary>\n\n| Severity |" in text
     assert text.count("<details>") == text.count("</details>") == 2
     assert "### Findings" not in text

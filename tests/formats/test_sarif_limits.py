@@ -213,7 +213,7 @@ def test_sarif_max_results_caps_the_cli_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--sarif-max-results 2 on the example: the critical and first high finding, a note on
-    stderr, the usual exit code 1, and a --report json that still has all 29."""
+    stderr, the usual exit code 1, and a --report json that still has all 31."""
     monkeypatch.chdir(tmp_path)
     argv = ["check", *EXAMPLE, *AS_OF, "--format", "sarif", "--output", "ota.sarif"]
     code = main([*argv, "--report", "json=ota.json", "--sarif-max-results", "2"])
@@ -222,10 +222,10 @@ def test_sarif_max_results_caps_the_cli_report(
     results = json.loads(Path("ota.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
     assert [r["properties"]["severity"] for r in results] == ["critical", "high"]
     assert err == (
-        "note: ota.sarif: SARIF report holds the 2 most severe of 29 findings; left out: 12 high, "
+        "note: ota.sarif: SARIF report holds the 2 most severe of 31 findings; left out: 14 high, "
         "5 medium, 5 low, 5 info (--sarif-max-results 2)\n"
     )
-    assert len(json.loads(Path("ota.json").read_text(encoding="utf-8"))["findings"]) == 29
+    assert len(json.loads(Path("ota.json").read_text(encoding="utf-8"))["findings"]) == 31
 
 
 @pytest.mark.parametrize("value", ["0", "25001", "-3", "5k", "2.5"])

@@ -132,7 +132,7 @@ otaUpdates:
         codeSigning:
           customCodeSigning:
             signature: {{inlineDocument: !!binary AAECAwQ=}}
-            certificateChain: {{certificateName: signer, inlineDocument: /certs/signer.pem}}
+            certificateChain: {{certificateName: signer}}
             hashAlgorithm: SHA256
             signatureAlgorithm: ECDSA
     roleArn: arn:aws:iam::123456789012:role/ota
@@ -160,10 +160,7 @@ def safe_snapshot(expires: int = 900, ids: tuple[str, ...] = (SAFE_ID,)) -> str:
                     "codeSigning": {
                         "customCodeSigning": {
                             "signature": {"inlineDocument": "AAECAwQ="},
-                            "certificateChain": {
-                                "certificateName": "signer",
-                                "inlineDocument": "/certs/signer.pem",
-                            },
+                            "certificateChain": {"certificateName": "signer"},
                             "hashAlgorithm": "SHA256",
                             "signatureAlgorithm": "ECDSA",
                         }

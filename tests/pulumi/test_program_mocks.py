@@ -114,8 +114,8 @@ def test_exports_agree_with_the_cli_json_on_the_bundled_example(mocks: Recording
     )
     report = cli_json("check", EXAMPLE_DECLARED, "--state", EXAMPLE_STATE)
     assert exports == expected_exports(report)
-    assert (exports["driftCount"], exports["findingCount"], exports["inSync"]) == (4, 29, False)
-    assert len(exports["findings"]) == 29
+    assert (exports["driftCount"], exports["findingCount"], exports["inSync"]) == (4, 31, False)
+    assert len(exports["findings"]) == 31
 
 
 def test_exports_agree_with_the_cli_json_under_a_policy_pack(mocks: RecordingMocks) -> None:
@@ -257,4 +257,4 @@ def test_findings_are_engine_diagnostics_warning_at_or_above_fail_on(
         "OTA001 (high) gw-fw-3 awsJobPresignedUrlConfig.expiresInSec: "
         "awsJobPresignedUrlConfig.expiresInSec: declared 600, live 3600",
     ) in logged
-    assert sum(level == logging.WARNING for level, _ in logged) == 14
+    assert sum(level == logging.WARNING for level, _ in logged) == 16

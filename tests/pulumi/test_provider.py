@@ -288,6 +288,27 @@ def test_live_records_round_trip() -> None:
         assert live_from_record(live.ota_update_id, record).info == live.info
 
 
+def test_a_deep_records_job_health_round_trips_with_integer_counts() -> None:
+    """gRPC carries the job's counts as doubles: decoding restores them as integers, and the
+    deep fields beside them (the timeout's minutes) too."""
+    info = {
+        "otaUpdateId": "fw-1",
+        "awsJobTimeoutConfig": {"inProgressTimeoutInMinutes": 60},
+        "awsIotJob": {
+            "status": "CANCELED",
+            "forceCanceled": True,
+            "jobProcessDetails": {"numberOfSucceededThings": 7, "numberOfFailedThings": 3},
+        },
+    }
+    record = wire(to_json(info))
+    assert type(record["awsIotJob"]["jobProcessDetails"]["numberOfFailedThings"]) is float
+    decoded = live_from_record("fw-1", record).info
+    assert decoded == info
+    counts = decoded["awsIotJob"]["jobProcessDetails"]
+    assert {type(n) for n in counts.values()} == {int}
+    assert type(decoded["awsJobTimeoutConfig"]["inProgressTimeoutInMinutes"]) is int
+
+
 def test_the_provider_pickles_by_reference_without_state() -> None:
     """The SDK's serialization names the importable class and carries no client or setting."""
     serialized = serialize_provider(OtaUpdateProvider())

@@ -9,7 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import yaml
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from checker.rules.inline_chains import EXAMPLE_CHAIN, example
 from checker.rules.interface import (
     MAX_LIST_ITEMS,
     Bounds,
@@ -20,6 +23,7 @@ from checker.rules.interface import (
     shown_value,
 )
 from checker.rules.registry import ALL_RULES, CONFIG_RULES, META_BY_ID
+from tests.rules import chains
 from tests.rules.harness import AS_OF
 
 RULES = {rule.meta.rule_id: rule for rule in CONFIG_RULES}
@@ -46,11 +50,16 @@ def test_every_parameter_declares_what_is_valid_and_its_default_is() -> None:
         "OTA102.allowedHashAlgorithms",
         "OTA102.allowedSignatureAlgorithms",
         "OTA104.allowedSigningProfiles",
+        "OTA107.minDaysLeft",
+        "OTA110.minRsaBits",
+        "OTA110.allowedCurves",
         "OTA202.maxExpiresInSec",
         "OTA302.maxPerMinute",
         "OTA302.maxBaseRatePerMinute",
         "OTA303.maxIncrementFactor",
         "OTA502.maxPendingHours",
+        "OTA505.maxFailurePercent",
+        "OTA505.minFinishedExecutions",
     ]
     for _, param in PARAMS:
         if param.type == "string-list":
@@ -63,11 +72,15 @@ def test_every_parameter_declares_what_is_valid_and_its_default_is() -> None:
 @pytest.mark.parametrize(
     ("rule_id", "name", "bounds"),
     [
+        ("OTA107", "minDaysLeft", (1, 365, False, False)),
+        ("OTA110", "minRsaBits", (2048, 15360, False, False)),
         ("OTA202", "maxExpiresInSec", (60, 3600, False, True)),
         ("OTA302", "maxPerMinute", (1, 1000, False, True)),
         ("OTA302", "maxBaseRatePerMinute", (1, 1000, False, True)),
         ("OTA303", "maxIncrementFactor", (1.1, 5.0, False, True)),
         ("OTA502", "maxPendingHours", (1, 8760, False, False)),
+        ("OTA505", "maxFailurePercent", (0, 100, False, True)),
+        ("OTA505", "minFinishedExecutions", (1, 1_000_000, False, False)),
     ],
 )
 def test_numeric_bounds_follow_the_api_ranges(
@@ -88,6 +101,11 @@ def _pending(hours: float) -> dict[str, Any]:
     return {"otaUpdateStatus": "CREATE_PENDING", "lastModifiedDate": AS_OF - timedelta(hours=hours)}
 
 
+def _executions(succeeded: int, failed: int) -> dict[str, Any]:
+    counts = {"numberOfSucceededThings": succeeded, "numberOfFailedThings": failed}
+    return {"awsIotJob": {"status": "IN_PROGRESS", "jobProcessDetails": counts}}
+
+
 def _rollout(**rate: Any) -> dict[str, Any]:
     exponential = {k: v for k, v in rate.items() if k != "maximumPerMinute"}
     config: dict[str, Any] = {"awsJobExecutionsRolloutConfig": {}}
@@ -103,12 +121,30 @@ def _rollout(**rate: Any) -> dict[str, Any]:
     return config
 
 
+def _signed_with(document: str) -> dict[str, Any]:
+    config = yaml.safe_load(example(document))
+    assert isinstance(config, dict)
+    return config
+
+
+def _rsa_2048() -> dict[str, Any]:
+    key = rsa.generate_private_key(65537, 2048)
+    return _signed_with(
+        chains.document(chains.issue(key=key, issuer=chains.authority()).certificate)
+    )
+
+
 def _http(expires: int) -> dict[str, Any]:
     return {"protocols": ["HTTP"], "awsJobPresignedUrlConfig": {"expiresInSec": expires}}
 
 
 EXTREMES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]]]] = {
     # param: (a valid config the highest limit still flags, one the lowest limit still passes)
+    "OTA107.minDaysLeft": (  # valid until 2027-06-01: 188 days after AS_OF
+        lambda: _signed_with(EXAMPLE_CHAIN),
+        lambda: _signed_with(EXAMPLE_CHAIN),
+    ),
+    "OTA110.minRsaBits": (_rsa_2048, _rsa_2048),
     "OTA202.maxExpiresInSec": (lambda: _http(3600), lambda: _http(60)),
     "OTA302.maxPerMinute": (
         lambda: _rollout(maximumPerMinute=1000),
@@ -123,6 +159,11 @@ EXTREMES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, A
         lambda: _rollout(incrementFactor=1.1),
     ),
     "OTA502.maxPendingHours": (lambda: _pending(8761), lambda: _pending(0.5)),
+    "OTA505.maxFailurePercent": (lambda: _executions(0, 10), lambda: _executions(10, 0)),
+    "OTA505.minFinishedExecutions": (
+        lambda: _executions(0, 1_000_000),
+        lambda: _executions(1, 0),
+    ),
 }
 
 

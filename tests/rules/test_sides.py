@@ -80,8 +80,9 @@ def test_the_rules_that_need_a_partition_run_only_with_one() -> None:
 
 
 def test_the_rules_that_need_a_deep_read_are_found() -> None:
-    """The job's abort and timeout config is only read deep: those rules say so."""
-    assert {r.meta.rule_id for r in DEEP_RULES} >= {"OTA306", "OTA307"}
+    """The job's abort and timeout config and its health are only read deep: those rules say
+    so."""
+    assert {r.meta.rule_id for r in DEEP_RULES} >= {"OTA306", "OTA307", "OTA503", "OTA505"}
 
 
 @pytest.mark.parametrize("rule", DEEP_RULES, ids=lambda r: r.meta.rule_id)
@@ -90,9 +91,10 @@ def test_a_rule_that_needs_a_deep_read_runs_live_only_on_a_deep_read_of_an_updat
 ) -> None:
     """Live, the rule runs when the source read deep and the update has a job; a shallow read
     has no job config to judge, and an update without a job (its create failed) none either.
-    The declared side is judged either way."""
+    The declared side, for a rule that has one, is judged either way."""
     live = {**_failing(rule), **JOB}
     assert _sides_found(rule, False, live, deep=True) == {"live"}
     assert _sides_found(rule, False, live, deep=False) == set()
     assert _sides_found(rule, False, _failing(rule), deep=True) == set()
-    assert _sides_found(rule, True, live, deep=False) == {"declared"}
+    declared = {"declared"} if rule.meta.applies_to == "both" else set()
+    assert _sides_found(rule, True, live, deep=False) == declared

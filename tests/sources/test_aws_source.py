@@ -464,6 +464,7 @@ def test_deep_maps_job_config_and_paged_tags(
                 **got,
                 "awsJobAbortConfig": {"abortCriteriaList": CRITERIA},
                 "awsJobTimeoutConfig": {"inProgressTimeoutInMinutes": 90},
+                "awsIotJob": {"status": "IN_PROGRESS"},
                 "tags": [
                     {"Key": "team", "Value": "fw"},
                     {"Key": "tier", "Value": "prod"},
@@ -1061,6 +1062,73 @@ def test_deep_job_for_another_id_is_that_updates_error(
             "DescribeJob",
             "MalformedResponse",
             "the answer is for jobId 'other', not 'AFR_OTA-fw-1' (gave up after 1 attempts)",
+        )
+    ]
+
+
+JOB_DETAILS = {
+    "processingTargets": ["arn:aws:iot:eu-west-1:123456789012:thing/t1"],
+    "numberOfCanceledThings": 0,
+    "numberOfSucceededThings": 80,
+    "numberOfFailedThings": 15,
+    "numberOfRejectedThings": 3,
+    "numberOfQueuedThings": 400,
+    "numberOfInProgressThings": 20,
+    "numberOfRemovedThings": 1,
+    "numberOfTimedOutThings": 2,
+}
+
+
+def test_deep_keeps_the_jobs_health_beside_the_config(
+    stubber: Stubber, sleeps: list[float]
+) -> None:
+    """--deep: status, forceCanceled and the process counts (not processingTargets, not the
+    job's other members) under awsIotJob."""
+    listing(stubber, ["fw-1"])
+    got = deep_get(stubber, "fw-1")
+    job = {
+        "jobId": "AFR_OTA-fw-1",
+        "status": "CANCELED",
+        "forceCanceled": True,
+        "reasonCode": "BAD_IMAGE",
+        "jobProcessDetails": JOB_DETAILS,
+    }
+    stubber.add_response("describe_job", {"job": job}, {"jobId": "AFR_OTA-fw-1"})
+    stubber.add_response("list_tags_for_resource", {"tags": []}, {"resourceArn": arn("fw-1")})
+    counts = {k: v for k, v in JOB_DETAILS.items() if k.startswith("numberOf")}
+    health = {"status": "CANCELED", "forceCanceled": True, "jobProcessDetails": counts}
+    source = make_source(stubber, sleeps, deep=True)
+    assert list(source.fetch()) == [LiveUpdate("fw-1", {**got, "awsIotJob": health}, REGION)]
+
+
+@pytest.mark.parametrize(
+    ("job", "problem"),
+    [
+        (
+            {"status": "PAUSED"},
+            "job.status must be one of IN_PROGRESS, CANCELED, COMPLETED, DELETION_IN_PROGRESS, "
+            "SCHEDULED, not 'PAUSED'",
+        ),
+        (
+            {"jobProcessDetails": {"numberOfFailedThings": -1}},
+            "job.jobProcessDetails.numberOfFailedThings must be at least 0, not -1",
+        ),
+    ],
+)
+def test_deep_job_health_the_rules_cannot_judge_is_a_malformed_answer(
+    stubber: Stubber, sleeps: list[float], job: dict[str, Any], problem: str
+) -> None:
+    """--deep: a job status the model does not know, or a negative count, is the update's
+    MalformedResponse error (botocore's own validation lets both through), never judged."""
+    listing(stubber, ["fw-1"])
+    deep_get(stubber, "fw-1")
+    stubber.add_response(
+        "describe_job", {"job": {"jobId": "AFR_OTA-fw-1", **job}}, {"jobId": "AFR_OTA-fw-1"}
+    )
+    source = make_source(stubber, sleeps, deep=True, max_attempts=1)
+    assert list(source.fetch()) == [
+        SourceError(
+            "fw-1", "DescribeJob", "MalformedResponse", f"{problem} (gave up after 1 attempts)"
         )
     ]
 

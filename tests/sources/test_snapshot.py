@@ -328,6 +328,51 @@ MALFORMED: dict[str, tuple[Any, int | None, tuple[str, ...]]] = {
         None,
         ("[0].otaUpdateInfo.tags[0].Value:", "must be a string, not an integer (7)"),
     ),
+    # the job's health (deep mode), checked strictly: the rollout-health rules judge it
+    "job-status-unknown": (
+        v1(info(awsIotJob={"status": "PAUSED"})),
+        None,
+        (
+            "otaUpdates[0].awsIotJob.status:",
+            "must be one of IN_PROGRESS, CANCELED, COMPLETED, DELETION_IN_PROGRESS, SCHEDULED, "
+            "not 'PAUSED'",
+        ),
+    ),
+    "job-count-negative": (
+        v1(info(awsIotJob={"jobProcessDetails": {"numberOfFailedThings": -1}})),
+        None,
+        (
+            "otaUpdates[0].awsIotJob.jobProcessDetails.numberOfFailedThings:",
+            "must be at least 0, not -1",
+        ),
+    ),
+    "job-count-a-float": (
+        v1(info(awsIotJob={"jobProcessDetails": {"numberOfSucceededThings": 2.5}})),
+        None,
+        ("numberOfSucceededThings:", "must be an integer, not a number (2.5)"),
+    ),
+    "job-force-canceled-a-string": (
+        v1(info(awsIotJob={"forceCanceled": "true"})),
+        None,
+        ("otaUpdates[0].awsIotJob.forceCanceled:", "must be true or false, not a string"),
+    ),
+    "job-key-misspelt": (
+        v1(info(awsIotJob={"forceCancelled": True})),
+        None,
+        ("unknown key 'forceCancelled' in awsIotJob; did you mean 'forceCanceled'?",),
+    ),
+    "job-health-a-list": (
+        [{"otaUpdateInfo": info(awsIotJob=[])}],
+        None,
+        ("[0].otaUpdateInfo.awsIotJob:", "must be a mapping, not a list"),
+    ),
+    "stream-job-status-unknown": (
+        stream(
+            {"otaUpdateInfo": info()}, {"otaUpdateInfo": info("fw-2", awsIotJob={"status": "x"})}
+        ),
+        STREAM_SECOND_LINE,
+        ("otaUpdateInfo.awsIotJob.status:", "not 'x'"),
+    ),
     # dates at the edge of the calendar
     "captured-at-year-1": (
         {**v1(), "capturedAt": "0001-01-01T00:00:00Z"},

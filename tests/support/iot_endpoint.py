@@ -628,6 +628,7 @@ class LocalIot:
         timeout: Mapping[str, Any] | int | None = None,
         tags: Mapping[str, str] | Iterable[Mapping[str, str]] | None = None,
         role_arn: str | None = None,
+        job: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Store an update directly, as GetOTAUpdate's ``otaUpdateInfo`` (datetimes allowed).
 
@@ -637,7 +638,11 @@ class LocalIot:
         (an ``awsJobAbortConfig`` or its ``abortCriteriaList``), ``timeout`` (an
         ``awsJobTimeoutConfig`` or its minutes) and ``role_arn`` are the create-only settings
         DescribeJob shows; ``tags`` (``[{"Key", "Value"}]`` or a dict) are what
-        ListTagsForResource shows. The info is not validated: a bad value surfaces as a 500
+        ListTagsForResource shows. ``job`` holds DescribeJob ``job`` members that replace the
+        defaults (``status`` IN_PROGRESS, ``forceCanceled`` false, no ``jobProcessDetails``):
+        the job's health, e.g. ``{"status": "CANCELED", "forceCanceled": True,
+        "jobProcessDetails": {"numberOfFailedThings": 3}}``; ignored for an update without a
+        job. The info is not validated: a bad value surfaces as a 500
         (and a ``validation_errors`` entry) when a response would carry it. Returns a copy of
         what was stored. Replaces an update with the same id.
         """
@@ -656,13 +661,15 @@ class LocalIot:
             timeout.get("inProgressTimeoutInMinutes") if isinstance(timeout, Mapping) else timeout
         )
         record = _Record(stored, role_arn, _tag_list(tags))
-        job = self._job_view(stored, role_arn, abort_list, minutes)
+        job_view = self._job_view(stored, role_arn, abort_list, minutes)
+        if job_view is not None and job is not None:
+            job_view.update(copy.deepcopy(dict(job)))
         with self._lock:
             self._remove(ota_id, delete_job=True)
             self._updates[ota_id] = record
-            if job is not None:
-                self._jobs[job["jobId"]] = job
-                self._job_owner[job["jobId"]] = ota_id
+            if job_view is not None:
+                self._jobs[job_view["jobId"]] = job_view
+                self._job_owner[job_view["jobId"]] = ota_id
         return copy.deepcopy(stored)
 
     def delete_now(self, ota_update_id: str) -> bool:

@@ -299,6 +299,26 @@ def test_put_seeds_exact_timestamps_and_blobs_on_the_wire(make_client: MakeClien
         ]
 
 
+def test_put_sets_the_jobs_health(iot: LocalIot, client: IoTClient) -> None:
+    """`job=` replaces DescribeJob's default status and forceCanceled and adds process details;
+    without it the job is IN_PROGRESS, not force-canceled, without details."""
+    details = {"numberOfSucceededThings": 7, "numberOfFailedThings": 3}
+    iot.put(
+        _info("hurt"),
+        job={"status": "CANCELED", "forceCanceled": True, "jobProcessDetails": details},
+    )
+    iot.put(_info("plain"))
+    hurt = client.describe_job(jobId="AFR_OTA-hurt")["job"]
+    assert (hurt["status"], hurt["forceCanceled"], hurt["jobProcessDetails"]) == (
+        "CANCELED",
+        True,
+        details,
+    )
+    plain = client.describe_job(jobId="AFR_OTA-plain")["job"]
+    assert (plain["status"], plain["forceCanceled"]) == ("IN_PROGRESS", False)
+    assert "jobProcessDetails" not in plain
+
+
 def test_paging_600_updates_in_three_pages(iot: LocalIot, client: IoTClient) -> None:
     """600 updates come back over 3 pages of at most 250, each id exactly once."""
     for index in range(600):
