@@ -141,14 +141,14 @@ def test_declared_per_region_narrows_paths_to_one_region() -> None:
 
 
 def test_declared_paths_are_relative_to_the_fleet_files_folder(tmp_path: Path) -> None:
-    folders("conf/ota/prod", "shared", "elsewhere")
+    folders("conf/ota/prod", "common", "elsewhere")
     absolute = str(tmp_path / "elsewhere")
     text = HEAD + (
-        f"  - account: '111122223333'\n    declared: [ota/prod, ../shared, '{absolute}']\n"
+        f"  - account: '111122223333'\n    declared: [ota/prod, ../common, '{absolute}']\n"
         "  - account: '444455556666'\n    declared:\n      eu-west-1: [./ota/prod/]\n"
     )
     prod, lab = load_fleet(write(text, "conf/fleet.yaml")).entries
-    assert prod.declared == ("conf/ota/prod", "shared", "elsewhere")  # as reports show them
+    assert prod.declared == ("conf/ota/prod", "common", "elsewhere")  # as reports show them
     assert lab.declared_by_region == {"eu-west-1": ("conf/ota/prod",)}
 
 
