@@ -70,7 +70,7 @@ files:
     codeSigning:
       customCodeSigning:
         signature: {inlineDocument: !!binary MEUCIQ==}
-        certificateChain: {certificateName: signer, inlineDocument: /certs/signer.pem}
+        certificateChain: {certificateName: signer}
         hashAlgorithm: SHA1
         signatureAlgorithm: ECDSA
 """,
@@ -81,7 +81,7 @@ files:
     codeSigning:
       customCodeSigning:
         signature: {inlineDocument: !!binary MEUCIQ==}
-        certificateChain: {certificateName: signer, inlineDocument: /certs/signer.pem}
+        certificateChain: {certificateName: signer}
         hashAlgorithm: SHA256
         signatureAlgorithm: ECDSA
 """,

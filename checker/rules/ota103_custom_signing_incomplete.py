@@ -39,7 +39,7 @@ files:
     codeSigning:
       customCodeSigning:
         signature: {inlineDocument: !!binary MEUCIQ==}
-        certificateChain: {certificateName: signer, inlineDocument: /certs/signer.pem}
+        certificateChain: {certificateName: signer}
         hashAlgorithm: SHA256
         signatureAlgorithm: ECDSA
 """,
