@@ -1,5 +1,6 @@
 """A local stand-in for the AWS an organisation-wide audit talks to: IoT in many (account,
-region) partitions, plus STS, Organizations, the Account API and EC2's DescribeRegions.
+region) partitions, plus STS, Organizations, the Account API and EC2's DescribeRegions, and
+the code-signing chain behind each update (Signer, ACM, S3 HeadObject).
 
 One :class:`LocalCloud` is one HTTP server on 127.0.0.1 (ephemeral port) for every service;
 real botocore reaches it through ``AWS_ENDPOINT_URL_<SERVICE>`` (:meth:`LocalCloud.env`), so the
@@ -18,9 +19,18 @@ front door (unknown key, bad token or signature, disabled region, expired sessio
 never reaches the partition, so ``iot(...).calls`` counts the requests that got through;
 :attr:`LocalCloud.calls` has every request with its outcome.
 
-Responses are built as botocore's models say (rest-json for IoT and the Account API, json 1.1
-for Organizations, query XML for STS, EC2's XML) and checked against the output shapes; errors
-use each protocol's own format, so botocore reports the same ``Error.Code`` AWS would::
+Signer, ACM and S3 requests go the same way to the partition's
+:class:`~tests.support.chain_endpoint.LocalChain` (:meth:`~LocalCloud.chain`): signing jobs,
+profiles, certificates and object versions, with their own ``rate_limits``, ``inject_fault``
+and ``calls``. S3 requests are signed S3's way (the path as sent, ``x-amz-content-sha256``,
+which must match the body unless it is UNSIGNED-PAYLOAD), and botocore addresses an IP
+endpoint path-style (``/bucket/key``). A HEAD answer has no body, errors included, so
+botocore's code for it is the status ("403", "404").
+
+Responses are built as botocore's models say (rest-json for IoT, Signer and the Account API,
+json 1.1 for Organizations and ACM, query XML for STS, EC2's XML, S3's headers) and checked
+against the output shapes; errors use each protocol's own format, so botocore reports the same
+``Error.Code`` AWS would::
 
     with LocalCloud() as cloud:
         cloud.add_role("arn:aws:iam::111122223333:role/audit")   # trusts the base account
@@ -45,28 +55,40 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import socket
 import string
+import struct
 import threading
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, ClassVar, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import botocore.session
 from botocore.model import ListShape, OperationModel, ServiceModel, Shape, StructureShape
 
+from tests.support.chain_endpoint import (
+    CHAIN_SERVICES,
+    ChainAnswer,
+    ChainRequest,
+    LocalChain,
+    error_answer,
+    identify,
+)
 from tests.support.iot_endpoint import (
     ApiError,
     LocalIot,
@@ -142,7 +164,7 @@ MaxResults too), so a client that ignores NextToken misses accounts."""
 REGIONS_PAGE_SIZE = 20
 """ListRegions' page size when MaxResults is not given (AWS documents none)."""
 
-_ENV_SERVICES = ("IOT", "STS", "ORGANIZATIONS", "ACCOUNT", "EC2")
+_ENV_SERVICES = ("IOT", "STS", "ORGANIZATIONS", "ACCOUNT", "EC2", "SIGNER", "ACM", "S3")
 # The protocol each service speaks, which decides how its errors are written.
 _PROTOCOL = {
     "iot": "rest-json",
@@ -150,7 +172,13 @@ _PROTOCOL = {
     "organizations": "json",
     "sts": "query",
     "ec2": "ec2",
+    "signer": "rest-json",
+    "acm": "json",
+    "s3": "rest-xml",
 }
+# Services whose requests IoT-style regions gate: not enabled in the account, not answered.
+_REGIONAL = frozenset({"iot", "ec2", "signer", "acm"})
+_UNSIGNED_PAYLOADS = ("UNSIGNED-PAYLOAD", "STREAMING-")
 _STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 _EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 _ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
@@ -192,6 +220,9 @@ class CloudCall:
     """HTTP status answered; None when the connection was reset without an answer."""
     error: str | None = None
     """The error code answered (as botocore's Error.Code), None for a success."""
+    resource: str | None = None
+    """What a chain read asked about: the jobId, profileName, CertificateArn,
+    ``bucket/key[?versionId=v]`` or streamId (None for other requests)."""
 
     @property
     def action(self) -> str:
@@ -258,6 +289,9 @@ class _Pending:
     principal: str | None = None
     region: str | None = None
     ota_update_id: str | None = None
+    resource: str | None = None
+    chain_request: ChainRequest | None = None
+    """A Signer, ACM or S3 request as read, for its chain once the front door lets it in."""
 
 
 @dataclass(frozen=True)
@@ -321,6 +355,8 @@ class _CloudHandler(RequestHandler):
         self._status = self._error = None
         return self.pending
 
+    do_HEAD = RequestHandler._dispatch
+
     def send_response_only(self, code: int, message: str | None = None) -> None:
         self._status = code
         super().send_response_only(code, message)
@@ -357,6 +393,7 @@ class _CloudHandler(RequestHandler):
             time=pending.time,
             status=self._status,
             error=error,
+            resource=pending.resource,
         )
         owner = self.server.owner
         if isinstance(owner, LocalCloud):
@@ -378,8 +415,41 @@ def _reply(
     handler.wfile.write(body)
 
 
+def _send_chain(handler: _CloudHandler, answer: ChainAnswer) -> None:
+    """A LocalChain answer on the wire (no body after a HEAD, whatever its headers say)."""
+    if answer.drop:
+        _drop(handler)
+        return
+    if answer.error is not None:
+        handler.note_error(answer.error)
+    handler.send_response(answer.status)
+    for name, value in answer.headers:
+        if name.lower() == "content-length" and not value.isdigit():
+            handler.close_connection = True  # a client cannot tell where this answer ends
+        handler.send_header(name, value)
+    if handler.close_connection:
+        handler.send_header("Connection", "close")
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(answer.body)
+
+
+def _drop(handler: _CloudHandler) -> None:
+    """Reset the connection without a byte of answer (linger 0 makes the close a reset)."""
+    handler.before_drop()
+    handler.close_connection = True
+    sock = handler.connection
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
 def _reply_error(handler: _CloudHandler, service: str, error: CloudError) -> None:
     """``error`` in the wire format of ``service``'s protocol (rest-json when unknown)."""
+    if service in CHAIN_SERVICES:
+        answer = error_answer(service, handler.command, error.code, error.message, error.status)
+        _send_chain(handler, answer)
+        return
     protocol = _PROTOCOL.get(service, "rest-json")
     request_id = str(uuid.uuid4())
     if protocol == "query":
@@ -429,12 +499,15 @@ def _unrecognized(service: str) -> CloudError:
         return CloudError("InvalidClientTokenId", _INVALID_TOKEN, 403)
     if service == "ec2":
         return CloudError("AuthFailure", _EC2_AUTH, 401)
+    if service == "s3":
+        message = "The AWS Access Key Id you provided does not exist in our records."
+        return CloudError("InvalidAccessKeyId", message, 403)
     status = 400 if _PROTOCOL.get(service) == "json" else 403
     return CloudError("UnrecognizedClientException", _INVALID_TOKEN, status)
 
 
 def _bad_signature(service: str, error: ApiError) -> CloudError:
-    if service == "sts":
+    if service in ("sts", "s3"):
         return CloudError("SignatureDoesNotMatch", error.message, 403)
     if service == "ec2":
         return CloudError("AuthFailure", _EC2_AUTH, 401)
@@ -445,7 +518,9 @@ def _bad_signature(service: str, error: ApiError) -> CloudError:
 def _expired(service: str) -> CloudError:
     if service == "ec2":
         return CloudError("RequestExpired", "Request has expired.", 400)
-    status = 400 if service in ("sts", "organizations") else 403
+    if service == "s3":
+        return CloudError("ExpiredToken", "The provided token has expired.", 400)
+    status = 400 if service in ("sts", "organizations", "acm") else 403
     return CloudError("ExpiredTokenException", _EXPIRED_TOKEN, status)
 
 
@@ -453,8 +528,10 @@ def _denied(service: str, operation: str, caller: _Principal, resource: str) -> 
     """AccessDenied for ``service:operation``, as each service words it."""
     action = f"{service}:{operation}"
     text = f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource}"
-    if service == "sts":
-        return CloudError("AccessDenied", text, 403)
+    if service in ("sts", "s3"):
+        return CloudError("AccessDenied", text if service == "sts" else "Access Denied", 403)
+    if service == "acm":
+        return CloudError("AccessDeniedException", text, 400)
     if service == "organizations":
         return CloudError("AccessDeniedException", _ORGANIZATIONS_DENIED, 400)
     if service == "ec2":
@@ -513,6 +590,7 @@ class LocalCloud:
         self._regions: dict[str, set[str]] = {}
         self._organization: dict[str, _OrgAccount] = {}
         self._partitions: dict[tuple[str, str], LocalIot] = {}
+        self._chains: dict[tuple[str, str], LocalChain] = {}
         self._expire_after: float | None = None
         self._token_key = secrets.token_bytes(16)
         self._stopping = threading.Event()
@@ -535,7 +613,8 @@ class LocalCloud:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        """``AWS_ENDPOINT_URL_<SERVICE>`` for IoT, STS, Organizations, Account and EC2."""
+        """``AWS_ENDPOINT_URL_<SERVICE>`` for IoT, STS, Organizations, Account, EC2, Signer,
+        ACM and S3."""
         return {f"AWS_ENDPOINT_URL_{name}": self.url for name in _ENV_SERVICES}
 
     def start(self) -> Self:
@@ -546,6 +625,8 @@ class LocalCloud:
         with self._lock:
             for partition in self._partitions.values():
                 partition._stopping.clear()
+            for chain in self._chains.values():
+                chain._stopping.clear()
         self._server = LoopbackServer(self, _CloudHandler, name="LocalCloud")
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -566,6 +647,8 @@ class LocalCloud:
         with self._lock:
             for partition in self._partitions.values():
                 partition._stopping.set()  # ends a partition's latency wait at once
+            for chain in self._chains.values():
+                chain._stopping.set()
         server.shutdown()
         server.server_close()
         leftovers = server.close_connections(timeout=5.0)
@@ -589,8 +672,8 @@ class LocalCloud:
 
     @property
     def latency(self) -> float:
-        """Seconds added to every answer. Setting it sets every partition's latency too;
-        a partition's own ``latency`` may then be changed on its own."""
+        """Seconds added to every answer. Setting it sets every partition's and chain's
+        latency too; a partition's or chain's own ``latency`` may then be changed on its own."""
         return self._latency
 
     @latency.setter
@@ -599,6 +682,8 @@ class LocalCloud:
             self._latency = value
             for partition in self._partitions.values():
                 partition.latency = value
+            for chain in self._chains.values():
+                chain.latency = value
 
     def iot(self, account: str, region: str) -> LocalIot:
         """The IoT of one (account, region) partition, created empty on first use.
@@ -616,6 +701,32 @@ class LocalCloud:
                     partition._stopping.set()
                 self._partitions[account, region] = partition
             return partition
+
+    def chain(self, account: str, region: str) -> LocalChain:
+        """The code-signing chain (Signer, ACM, S3 object versions) of one (account, region)
+        partition, created empty on first use with the cloud's latency. Its
+        ``inject_fault("DescribeStream", ...)`` reaches :meth:`iot` of the same partition, and
+        GetSigningProfile with a ``profileOwner`` reads that account's chain in the region."""
+        if not _ACCOUNT_ID.fullmatch(account):
+            raise ValueError(f"account must be 12 digits, not {account!r}")
+        with self._lock:
+            chain = self._chains.get((account, region))
+            if chain is None:
+                chain = LocalChain(
+                    account=account,
+                    region=region,
+                    latency=self._latency,
+                    iot=self.iot(account, region),
+                    profile_owner=functools.partial(self._owner_chain, region=region),
+                )
+                if self._stopping.is_set():
+                    chain._stopping.set()
+                self._chains[account, region] = chain
+            return chain
+
+    def _owner_chain(self, account: str, *, region: str) -> LocalChain | None:
+        with self._lock:
+            return self._chains.get((account, region))
 
     def partitions(self) -> dict[tuple[str, str], LocalIot]:
         """The partitions created so far, by (account, region)."""
@@ -737,6 +848,16 @@ class LocalCloud:
         with self._lock:
             return {c.action for c in self.calls if account is None or c.account == account}
 
+    def resource_calls(self, account: str | None = None) -> Counter[tuple[str, str]]:
+        """Requests per (``service:Operation``, resource) for the chain reads (signer, acm,
+        s3, iot:DescribeStream), answered or not, of every account or of ``account``."""
+        with self._lock:
+            return Counter(
+                (c.action, c.resource)
+                for c in self.calls
+                if c.resource is not None and account in (None, c.account)
+            )
+
     def clear_calls(self) -> None:
         """Forget the recorded calls (the partitions keep their own counters)."""
         with self._lock:
@@ -744,20 +865,25 @@ class LocalCloud:
 
     @property
     def internal_errors(self) -> list[str]:
-        """Tracebacks of unexpected exceptions, of the cloud and of every partition."""
+        """Tracebacks of unexpected exceptions, of the cloud, every partition and chain."""
         with self._lock:
             found = list(self._internal)
             for partition in self._partitions.values():
                 found += partition.internal_errors
+            for chain in self._chains.values():
+                found += chain.internal_errors
             return found
 
     @property
     def validation_errors(self) -> list[ValidationFailure]:
-        """Responses refused for not fitting botocore's shapes, in the cloud and partitions."""
+        """Responses refused for not fitting botocore's shapes, in the cloud, partitions and
+        chains."""
         with self._lock:
             found = list(self.cloud_validation_errors)
             for partition in self._partitions.values():
                 found += partition.validation_errors
+            for chain in self._chains.values():
+                found += chain.validation_errors
             return found
 
     def _record(self, call: CloudCall) -> None:
@@ -784,6 +910,10 @@ class LocalCloud:
             if isinstance(route, LocalIot):
                 route.serve_request(handler, body, authenticated=True)
                 return
+            if isinstance(route, tuple):
+                chain, request = route
+                _send_chain(handler, chain.answer(request))
+                return
             self._pause()
             paused = True
             status, payload, content_type = self._operate(route)
@@ -805,9 +935,10 @@ class LocalCloud:
 
     def _authenticate(
         self, handler: _CloudHandler, body: bytes, pending: _Pending
-    ) -> LocalIot | _Request:
-        """Who sent the request, and where it goes: the IoT partition, or a parsed request
-        for another service. Raises the CloudError AWS's front door would answer."""
+    ) -> LocalIot | tuple[LocalChain, ChainRequest] | _Request:
+        """Who sent the request, and where it goes: the IoT partition, the chain with the
+        request read, or a parsed request for another service. Raises the CloudError AWS's
+        front door would answer."""
         try:
             scope = sigv4_scope(handler.headers)
         except ApiError as error:
@@ -818,9 +949,11 @@ class LocalCloud:
             raise CloudError("UnknownOperationException", f"LocalCloud serves no {service!r}", 404)
         params = self._identify(handler, body, pending)
         caller = self._caller(handler, scope.key_id, pending)
-        if service in ("iot", "ec2") and scope.region not in self.enabled_regions(caller.account):
+        if service in _REGIONAL and scope.region not in self.enabled_regions(caller.account):
             raise _unrecognized(service)
         split = urlsplit(handler.path)
+        if service == "s3":
+            _check_s3_payload(handler.headers, body)
         try:
             if not scope.dated_today:
                 raise ApiError("InvalidSignatureException", "Credential scope date is wrong.")
@@ -841,6 +974,8 @@ class LocalCloud:
             raise _denied(service, pending.operation, caller, resource)
         if service == "iot":
             return self.iot(caller.account, scope.region)
+        if pending.chain_request is not None:
+            return self.chain(caller.account, scope.region), pending.chain_request
         return _Request(service, pending.operation, caller, scope.region, params)
 
     def _identify(self, handler: _CloudHandler, body: bytes, pending: _Pending) -> dict[str, Any]:
@@ -854,7 +989,14 @@ class LocalCloud:
                 handler.command, handler.path
             )
             pending.operation = operation or ""
+            if operation == "DescribeStream":
+                pending.resource = unquote(urlsplit(handler.path).path.rsplit("/", 1)[-1])
             return {}
+        if service in CHAIN_SERVICES:
+            request = identify(service, handler.command, handler.path, handler.headers, body)
+            pending.operation, pending.resource = request.operation, request.resource
+            pending.chain_request = request
+            return dict(request.params)
         if _PROTOCOL[service] in ("query", "ec2"):
             try:
                 form = dict(parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=False))
@@ -904,9 +1046,21 @@ class LocalCloud:
             return set(self._denied)
 
     def _resource(self, service: str, region: str, caller: _Principal, pending: _Pending) -> str:
+        """The ARN an AccessDenied message names."""
         if service == "iot" and pending.ota_update_id is not None:
             return f"arn:aws:iot:{region}:{caller.account}:otaupdate/{pending.ota_update_id}"
-        return "*"
+        resource, account = pending.resource, caller.account
+        if resource is None:
+            return "*"
+        if service == "iot":
+            return f"arn:aws:iot:{region}:{account}:stream/{resource}"
+        if service == "signer":
+            job = pending.operation == "DescribeSigningJob"
+            kind = "signing-jobs" if job else "signing-profiles"
+            return f"arn:aws:signer:{region}:{account}:/{kind}/{resource}"
+        if service == "s3":
+            return f"arn:aws:s3:::{resource.partition('?')[0]}"
+        return resource
 
     # ---------------------------------------------------------------------------- operations
 
@@ -1155,6 +1309,23 @@ class LocalCloud:
         ("account", "ListRegions"): _list_regions,
         ("ec2", "DescribeRegions"): _describe_regions,
     }
+
+
+def _check_s3_payload(headers: Any, body: bytes) -> None:
+    """S3 signs the payload hash it is sent in ``x-amz-content-sha256``: the header must be
+    there, and be the body's SHA-256 unless the payload is unsigned."""
+    declared = headers.get("x-amz-content-sha256")
+    if declared is None:
+        raise CloudError(
+            "InvalidRequest", "Missing required header for this request: x-amz-content-sha256"
+        )
+    if declared.startswith(_UNSIGNED_PAYLOADS):
+        return
+    if declared != hashlib.sha256(body).hexdigest():
+        raise CloudError(
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        )
 
 
 def _trusted(role: _Role, caller: _Principal) -> bool:

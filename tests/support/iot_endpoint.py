@@ -13,7 +13,8 @@ does not check) before it is serialised. A response that does not fit is not sen
 gets a 500 ``InternalFailureException`` and the mismatch is recorded in ``validation_errors``.
 
 Supported operations: ListOTAUpdates, GetOTAUpdate, CreateOTAUpdate, DeleteOTAUpdate,
-DescribeJob, ListTagsForResource. Anything else is answered 404 ``UnknownOperationException``.
+DescribeJob, ListTagsForResource, DescribeStream (streams seeded with :meth:`LocalIot.put_stream`).
+Anything else is answered 404 ``UnknownOperationException``.
 
     with LocalIot(rate_limits={"GetOTAUpdate": 10}) as iot:
         iot.put({"otaUpdateId": "fw-1", "targets": [...], "otaUpdateFiles": [...]})
@@ -34,9 +35,10 @@ credentials itself and hands each IoT request to its partition's :meth:`LocalIot
 Hostile answers, for the client's defences, come from :meth:`LocalIot.inject_fault`: a body cut
 in half, an HTML page or an error body with status 200, ``{}``, ``null`` or ``[]``, a member of
 the wrong type, a NaN, an answer about another update, a listing entry without its id, a
-nextToken that repeats, cycles or never ends, and an error that echoes the request's
-credentials. Each is sent for the next N requests (or every request) of one operation, about
-one update if asked, without the output-shape check (sending what does not fit is the point)::
+nextToken that repeats, cycles or never ends, an error that echoes the request's
+credentials, and a connection reset without an answer. Each is sent for the next N requests
+(or every request) of one operation, about one update if asked, without the output-shape
+check (sending what does not fit is the point)::
 
     iot.inject_fault("GetOTAUpdate", "html", ota_update_id="fw-1", times=None)
     iot.inject_fault("ListOTAUpdates", "cycle-token")
@@ -110,6 +112,7 @@ OPERATIONS = (
     "DeleteOTAUpdate",
     "DescribeJob",
     "ListTagsForResource",
+    "DescribeStream",
 )
 # The model gives maxResults a range of 1..250 but documents no default; AWS does not say
 # either. 50 is this stand-in's choice, so a client that relies on the default sees paging.
@@ -128,7 +131,9 @@ _FRONT_DOOR_STATUS = {
     "UnknownOperationException": 404,
     "UnrecognizedClientException": 403,
 }
-_READS = frozenset({"ListOTAUpdates", "GetOTAUpdate", "DescribeJob", "ListTagsForResource"})
+_READS = frozenset(
+    {"ListOTAUpdates", "GetOTAUpdate", "DescribeJob", "ListTagsForResource", "DescribeStream"}
+)
 _PAGED = frozenset({"ListOTAUpdates", "ListTagsForResource"})
 FAULTS: dict[str, frozenset[str]] = {
     "truncated": _READS,  # the JSON body cut in half (Content-Length matches what is sent)
@@ -139,12 +144,13 @@ FAULTS: dict[str, frozenset[str]] = {
     "list": _READS,  # []
     "wrong-type": _READS,  # one member of the wrong JSON type (a string where a list belongs)
     "nan": _READS,  # a NaN literal, which Python's json reads but JSON does not have
-    "wrong-id": frozenset({"GetOTAUpdate", "DescribeJob"}),  # the answer about another id
+    "wrong-id": frozenset({"GetOTAUpdate", "DescribeJob", "DescribeStream"}),  # another id
     "entry-without-id": frozenset({"ListOTAUpdates"}),  # a listing entry lacks otaUpdateId
     "repeat-token": _PAGED,  # every page says nextToken A
     "cycle-token": _PAGED,  # first page A, then A -> B, B -> A
     "endless-token": _PAGED,  # page n says nextToken n + 1, for ever
     "echo-headers": _READS,  # 403 whose message quotes Authorization, X-Amz-Security-Token
+    "drop": _READS,  # the connection reset without an answer (drop_rate, for one operation)
 }
 """Fault kinds of :meth:`LocalIot.inject_fault`, with the operations each applies to."""
 FAULT_TOKEN_PREFIX = "fault-token-"
@@ -506,6 +512,7 @@ class LocalIot:
         self._updates: dict[str, _Record] = {}
         self._jobs: dict[str, dict[str, Any]] = {}
         self._job_owner: dict[str, str] = {}
+        self._streams: dict[str, dict[str, Any]] = {}
         self._injected: dict[str, deque[ApiError]] = {}
         self._faults: list[_Fault] = []
         self._token_key = secrets.token_bytes(16)
@@ -671,6 +678,41 @@ class LocalIot:
                 self._jobs[job_view["jobId"]] = job_view
                 self._job_owner[job_view["jobId"]] = ota_id
         return copy.deepcopy(stored)
+
+    def put_stream(
+        self,
+        stream_id: str,
+        files: Iterable[Mapping[str, Any]],
+        *,
+        version: int = 1,
+        description: str | None = None,
+        role_arn: str | None = None,
+        created_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Store a stream, as DescribeStream's ``streamInfo`` (``files``: ``[{"fileId": 0,
+        "s3Location": {"bucket", "key", "version"}}]``). streamArn, createdAt (now),
+        lastUpdatedAt and roleArn are filled in. Not validated: a bad value is a 500 and a
+        ``validation_errors`` entry when DescribeStream answers it. Returns a copy."""
+        created = created_at or _now()
+        stream = {
+            "streamId": stream_id,
+            "streamArn": f"arn:aws:iot:{self.region}:{self.account_id}:stream/{stream_id}",
+            "streamVersion": version,
+            "description": description,
+            "files": copy.deepcopy([dict(item) for item in files]),
+            "createdAt": created,
+            "lastUpdatedAt": created,
+            "roleArn": role_arn or f"arn:aws:iam::{self.account_id}:role/ota-stream",
+        }
+        stored = {key: value for key, value in stream.items() if value is not None}
+        with self._lock:
+            self._streams[stream_id] = stored
+        return copy.deepcopy(stored)
+
+    def delete_stream(self, stream_id: str) -> bool:
+        """Forget a stream; False if there was none."""
+        with self._lock:
+            return self._streams.pop(stream_id, None) is not None
 
     def delete_now(self, ota_update_id: str) -> bool:
         """Delete an update, its job and its tags at once; False if there was none."""
@@ -871,6 +913,8 @@ class LocalIot:
             if info is None:
                 info = {**result["otaUpdateInfo"], "otaUpdateId": f"{asked}-other"}
             result["otaUpdateInfo"] = info
+        elif fault == "wrong-id" and operation == "DescribeStream":
+            result["streamInfo"]["streamId"] = f"{params['streamId']}-other"
         elif fault == "wrong-id":
             result["job"]["jobId"] = f"{params['jobId']}-other"
         elif fault.endswith("-token"):
@@ -985,6 +1029,9 @@ class LocalIot:
             if early_error is not None:
                 raise early_error
             fault = self._take_fault(operation.name, ota_id)
+            if fault == "drop":
+                _drop(handler)
+                return
             if fault == "echo-headers":
                 raise _echo(handler.headers)
             status, payload = self._answer(operation, params, body, ota_id, fault)
@@ -1143,6 +1190,14 @@ class LocalIot:
                 return {"tags": []}
         raise ApiError("ResourceNotFoundException", f"Resource {arn} does not exist")
 
+    def _describe_stream(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        stream_id = params["streamId"]
+        with self._lock:
+            stream = self._streams.get(stream_id)
+        if stream is None:
+            raise ApiError("ResourceNotFoundException", f"Stream {stream_id} does not exist")
+        return {"streamInfo": copy.deepcopy(stream)}
+
     _handlers: ClassVar[dict[str, Callable[[LocalIot, Mapping[str, Any]], dict[str, Any]]]] = {
         "ListOTAUpdates": _list_ota_updates,
         "GetOTAUpdate": _get_ota_update,
@@ -1150,6 +1205,7 @@ class LocalIot:
         "DeleteOTAUpdate": _delete_ota_update,
         "DescribeJob": _describe_job,
         "ListTagsForResource": _list_tags_for_resource,
+        "DescribeStream": _describe_stream,
     }
 
     # ------------------------------------------------------------------ paging tokens
@@ -1220,7 +1276,11 @@ def check_sigv4(
     method: str, raw_path: str, raw_query: str, headers: Any, body: bytes, *, secret: str
 ) -> None:
     """Recompute the request's SigV4 signature with ``secret`` as AWS would, and raise
-    ApiError InvalidSignatureException when it differs (call :func:`sigv4_scope` first)."""
+    ApiError InvalidSignatureException when it differs (call :func:`sigv4_scope` first).
+
+    S3 signs its own variant: the path as sent (not normalised, so not encoded twice) and the
+    ``x-amz-content-sha256`` header, which must be there, as the payload hash (its value is
+    the caller's to check against the body)."""
     match = _AUTHORIZATION.fullmatch(headers.get("Authorization", ""))
     if match is None:
         raise ApiError("IncompleteSignatureException", "Authorization header is malformed")
@@ -1229,6 +1289,9 @@ def check_sigv4(
     names = signed.split(";")
     if "host" not in names:
         raise ApiError("InvalidSignatureException", "'Host' must be a signed header.")
+    s3 = service == "s3"
+    if s3 and "x-amz-content-sha256" not in names:
+        raise ApiError("InvalidSignatureException", "x-amz-content-sha256 must be signed.")
     canonical_headers = "".join(
         f"{name}:{','.join(' '.join(v.split()) for v in headers.get_all(name, []))}\n"
         for name in names
@@ -1240,7 +1303,7 @@ def check_sigv4(
     canonical_request = "\n".join(
         [
             method,
-            quote(normalize_url_path(raw_path), safe="/~"),
+            raw_path if s3 else quote(normalize_url_path(raw_path), safe="/~"),
             "&".join(f"{k}={v}" for k, v in pairs),
             canonical_headers,
             signed,
@@ -1339,6 +1402,10 @@ def _wrong_type(operation: str, wire: dict[str, Any]) -> None:
         info["targets"] = ",".join(info.get("targets") or ["arn"])
     elif operation == "DescribeJob":
         wire["job"]["targets"] = ",".join(wire["job"].get("targets") or ["arn"])
+    elif operation == "DescribeStream":  # a list where a string belongs
+        for item in wire["streamInfo"].get("files") or []:
+            if "s3Location" in item:
+                item["s3Location"]["key"] = [item["s3Location"].get("key")]
     else:
         wire["tags"] = {str(t.get("Key")): t.get("Value") for t in wire["tags"]}
 
