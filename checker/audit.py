@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from checker import __version__
+from checker.chain import file_chains
 from checker.drift import compare, judged_drift_rules
 from checker.evaluate import evaluated_rules, evaluation
 from checker.model import (
@@ -58,8 +59,11 @@ def check(
     if any(e.ota_update_id is None for e in errors):  # the listing failed: nothing is known
         unreadable |= {d.ota_update_id for d in declared}
     deep = source.deep
+    verified = getattr(source, "verified", False)
     drift = compare(declared, live, unreadable, deep=deep)
-    evaluated = evaluation(declared, live, policy, now, deep=deep, partition=partition)
+    evaluated = evaluation(
+        declared, live, policy, now, deep=deep, verified=verified, partition=partition
+    )
     raw = [*drift.findings, *evaluated.findings]
     judged = _merged(
         evaluated_rules(
@@ -67,6 +71,7 @@ def check(
             live,
             policy,
             deep=deep,
+            verified=verified,
             not_checked=evaluated.not_checked,
             partition=partition,
         ),
@@ -221,12 +226,17 @@ def _audited(
     partition: Partition | None = None,
 ) -> tuple[AuditedUpdate, ...]:
     where = {d.ota_update_id: d.location for d in declared}
-    live_ids = {u.ota_update_id for u in live}
+    live_by_id = {u.ota_update_id: u for u in live}
     return tuple(
         AuditedUpdate(
-            ota_id, where.get(ota_id), ota_id in live_ids, judged.get(ota_id, ()), partition
+            ota_id,
+            where.get(ota_id),
+            ota_id in live_by_id,
+            judged.get(ota_id, ()),
+            partition,
+            file_chains(live_by_id[ota_id].info) if ota_id in live_by_id else (),
         )
-        for ota_id in sorted(where.keys() | live_ids)
+        for ota_id in sorted(where.keys() | live_by_id.keys())
     )
 
 

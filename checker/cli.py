@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --fleet: audit only shard K of N (by a stable hash of account and region); "
         "`ota-drift merge` joins the N JSON reports",
     )
-    _aws_arguments(check)
+    _aws_arguments(check, verify=True)
     lint = _command(commands, "lint", "run the rules on declared OTA updates (no AWS needed)")
     _audit_arguments(lint)
     merge = _command(commands, "merge", "merge the JSON reports of a fleet's shards into one")
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read every partition of a fleet file: one snapshot per partition, "
         "OUTPUT/ACCOUNT/REGION.json",
     )
-    _aws_arguments(snapshot)
+    _aws_arguments(snapshot, verify=True)
     snapshot.add_argument(
         "-o",
         "--output",
@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     _import_arguments(_command(commands, "import", "declare every live OTA update in files"))
     iam = _command(commands, "iam-policy", "print the least-privilege IAM policy ota-drift needs")
     iam.add_argument("--deep", action="store_true", help="include what --deep reads")
+    iam.add_argument(
+        "--verify", action="store_true", help="include what --verify reads (and --deep)"
+    )
     iam.add_argument(
         "--fleet",
         metavar="FILE",
@@ -376,15 +379,24 @@ def _import_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--force", action="store_true", help="replace files that exist")
 
 
-def _aws_arguments(command: argparse.ArgumentParser) -> None:
-    """Options for reading AWS; --region itself is added by the caller."""
+def _aws_arguments(command: argparse.ArgumentParser, verify: bool = False) -> None:
+    """Options for reading AWS; --region itself is added by the caller. `verify`: the command
+    judges or records the chain (check, snapshot), so it takes --verify."""
     command.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
     command.add_argument("--endpoint-url", metavar="URL", help="IoT endpoint (tests, VPC)")
     command.add_argument(
         "--deep",
         action="store_true",
-        help="also read each update's job (abort, timeout config) and tags",
+        help="also read each update's job (abort, timeout config, rollout health) and tags",
     )
+    if verify:
+        command.add_argument(
+            "--verify",
+            action="store_true",
+            help="also read the chain behind each file: signing job, signing profile, "
+            "certificate, stream and firmware object version (implies --deep; with --state, "
+            "the snapshot must have been taken with --verify)",
+        )
     low, high = CONCURRENCY_RANGE
     command.add_argument(
         "--concurrency",
@@ -801,9 +813,9 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def _iam_policy(args: argparse.Namespace) -> int:
     if args.fleet is None:
-        sys.stdout.write(json.dumps(iam_policy(args.deep), indent=2) + "\n")
+        sys.stdout.write(json.dumps(iam_policy(args.deep, args.verify), indent=2) + "\n")
         return EXIT_CLEAN
-    document = fleet_policies(load_fleet(args.fleet), args.deep)
+    document = fleet_policies(load_fleet(args.fleet), args.deep, args.verify)
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
     for note in oversized(document):
         print(f"note: {visible(note)}", file=sys.stderr)
@@ -886,7 +898,11 @@ def _stage_snapshots(run: FleetRun, staging: Path) -> int:
         updates = [i for i in items if isinstance(i, LiveUpdate)]
         path.write_text(
             snapshot_json(
-                updates, region=partition.region, captured_at=read.captured_at, deep=read.deep
+                updates,
+                region=partition.region,
+                captured_at=read.captured_at,
+                deep=read.deep,
+                verify=read.verified,
             ),
             encoding="utf-8",
         )
@@ -949,7 +965,16 @@ def _snapshot(args: argparse.Namespace) -> int:
     updates = [i for i in items if isinstance(i, LiveUpdate)]
     captured = source.captured_at or datetime.now(UTC)
     write_outputs(
-        plan, [snapshot_json(updates, region=source.region, captured_at=captured, deep=args.deep)]
+        plan,
+        [
+            snapshot_json(
+                updates,
+                region=source.region,
+                captured_at=captured,
+                deep=source.deep,
+                verify=source.verified,
+            )
+        ],
     )
     print(
         f"ota-drift: {len(updates)} OTA update(s) written to {visible(args.output)}",
@@ -988,6 +1013,7 @@ def _aws_settings(args: argparse.Namespace) -> AwsSettings:
         concurrency=args.concurrency,
         max_rps=args.max_rps,
         deep=args.deep,
+        verify=getattr(args, "verify", False),
         timeout=args.timeout,
     )
 

@@ -61,6 +61,7 @@ def evaluate(
     now: datetime,
     *,
     deep: bool = False,
+    verified: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
     partition: Partition | None = None,
 ) -> list[Finding]:
@@ -68,7 +69,14 @@ def evaluate(
     `evaluation`)."""
     return list(
         evaluation(
-            declared, live, policy, now, deep=deep, rules=rules, partition=partition
+            declared,
+            live,
+            policy,
+            now,
+            deep=deep,
+            verified=verified,
+            rules=rules,
+            partition=partition,
         ).findings
     )
 
@@ -80,6 +88,7 @@ def evaluation(
     now: datetime,
     *,
     deep: bool = False,
+    verified: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
     partition: Partition | None = None,
 ) -> Evaluation:
@@ -89,10 +98,12 @@ def evaluation(
     `deep` says the source read each update's job (deep mode: its abort and timeout config,
     its health), so rules that need it run on the live side too: on updates that have a job
     (`awsIotJobId`); an update whose creation failed has none, and no config to judge.
-    `partition` is where they are audited (a fleet run): only then do the rules that need it
-    run.
+    `verified` says it also read the chain behind each file (`--verify`: `awsChain`), so the
+    rules that need it run on every live update (one without links gives them nothing to
+    find). `partition` is where they are audited (a fleet run): only then do the rules that
+    need it run.
     """
-    on_declared, on_live = _selected(policy, rules, deep, partition)
+    on_declared, on_live = _selected(policy, rules, deep, verified, partition)
     found_declared: list[Finding] = []
     not_checked: dict[str, frozenset[str]] = {}
     for update in declared:
@@ -163,6 +174,7 @@ def evaluated_rules(
     policy: Policy,
     *,
     deep: bool = False,
+    verified: bool = False,
     rules: Iterable[Rule] = CONFIG_RULES,
     not_checked: Mapping[str, Collection[str]] | None = None,
     partition: Partition | None = None,
@@ -172,7 +184,7 @@ def evaluated_rules(
     (`Evaluation.not_checked`) names for an update: half a verdict (the live side's alone) is
     not a pass. Never OTA005: it notes what was not judged and has no pass of its own (most
     declaration formats cannot even hold a computed value)."""
-    on_declared, on_live = _selected(policy, rules, deep, partition)
+    on_declared, on_live = _selected(policy, rules, deep, verified, partition)
     judged: dict[str, set[str]] = {}
     for update in declared:
         judged.setdefault(update.ota_update_id, set()).update(
@@ -192,10 +204,11 @@ _Selected = list[tuple[Rule, Mapping[str, Any]]]
 
 
 def _selected(
-    policy: Policy, rules: Iterable[Rule], deep: bool, partition: Partition | None
+    policy: Policy, rules: Iterable[Rule], deep: bool, verified: bool, partition: Partition | None
 ) -> tuple[_Selected, _Selected]:
     """The enabled rules with their parameters: those run on declared configs, on live ones.
-    A rule that needs the partition is not run (neither passes nor fails) without one."""
+    A rule that needs the partition is not run (neither passes nor fails) without one, nor one
+    that needs the chain on a live config whose chain was not read."""
     active: _Selected = [
         (rule, policy.params(rule.meta))
         for rule in rules
@@ -206,7 +219,9 @@ def _selected(
     on_live = [
         (r, p)
         for r, p in active
-        if r.meta.applies_to in ("live", "both") and (deep or not r.meta.needs_deep)
+        if r.meta.applies_to in ("live", "both")
+        and (deep or not r.meta.needs_deep)
+        and (verified or not r.meta.needs_verify)
     ]
     return on_declared, on_live
 

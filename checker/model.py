@@ -346,10 +346,36 @@ class AuditedUpdate:
     passed nor failed here (its side was not read, or the policy leaves it out). None when
     not recorded (a hand-built report): then every rule of `Report.rules` counts."""
     partition: Partition | None = None
+    chain: tuple[FileChain, ...] = ()
+    """The chain behind each live file as `--verify` read it (`checker.chain.file_chains`);
+    empty when it was not read."""
 
     @property
     def sort_key(self) -> tuple[str, ...]:
         return (*partition_key(self.partition), self.ota_update_id)
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One resource of a file's chain as a report shows it: what it is and what AWS said."""
+
+    kind: str
+    """`signingJob`, `signingProfile`, `certificate`, `stream` or `object`."""
+    name: str
+    """The job id, profile name, certificate ARN, stream id or `s3://bucket/key?versionId=v`."""
+    status: str
+    """What the service said, in a few words: `Succeeded`, `Revoked`, `ISSUED until
+    2027-05-01`, `not found`, `delete marker`."""
+    found: bool
+
+
+@dataclass(frozen=True)
+class FileChain:
+    """The links behind one live file, in the order they were read."""
+
+    file: str
+    """The file's `fileName`, or `files[N]` where it has none."""
+    links: tuple[ChainLink, ...]
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checker.chain import CHAIN_FIELD
 from checker.model import SET_FIELDS, Path, Side, Unknown
 
 JOB_HEALTH_FIELD = "awsIotJob"
@@ -42,6 +43,7 @@ SERVER_FIELDS = frozenset(
         "awsIotJobArn",
         "errorInfo",
         JOB_HEALTH_FIELD,
+        CHAIN_FIELD,
     }
 )
 """Set by the service, never by a declaration: never drift."""

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import botocore.loaders
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 
+from checker.chain import CHAIN_FIELD, chain_gaps, chain_problems
 from checker.errors import did_you_mean
 from checker.model import Path, PathKey, Unknown, display
 from checker.normalise import DEEP_FIELDS, JOB_HEALTH_FIELD
@@ -125,7 +126,29 @@ def validate_live(info: Any) -> Iterator[tuple[Path, str]]:
     _id_problems(info, problems)
     if isinstance(info, dict) and JOB_HEALTH_FIELD in info:
         problems.extend(job_health_problems(info[JOB_HEALTH_FIELD], (JOB_HEALTH_FIELD,)))
+    if isinstance(info, dict) and CHAIN_FIELD in info:
+        problems.extend(_chain_problems(info))
     yield from problems
+
+
+def _chain_problems(info: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
+    """A recorded chain (`--verify`) is ota-drift's own, checked strictly, and must be the
+    chain of the update's files: one entry per file, each with every link its file names."""
+    recorded = info[CHAIN_FIELD]
+    found = list(chain_problems(recorded))
+    yield from found
+    files = info.get("otaUpdateFiles")
+    if found or not isinstance(files, list):
+        return
+    if len(recorded) != len(files):
+        yield (
+            (CHAIN_FIELD,),
+            f"has {len(recorded)} entries for {len(files)} otaUpdateFiles (one per file)",
+        )
+        return
+    for index, (file, entry) in enumerate(zip(files, recorded, strict=True)):
+        for gap in chain_gaps(file, entry):
+            yield (CHAIN_FIELD, index), gap
 
 
 @functools.cache

@@ -20,7 +20,12 @@ DECLARED_SIDE = {
     if r.meta.applies_to in ("declared", "both") and not r.meta.needs_partition
 }
 """Judged on a declaration in a single-partition run (not those needing a fleet partition)."""
-LIVE_SIDE = {r.meta.rule_id for r in CONFIG_RULES if r.meta.applies_to in ("live", "both")}
+LIVE_SIDE = {
+    r.meta.rule_id
+    for r in CONFIG_RULES
+    if r.meta.applies_to in ("live", "both") and not r.meta.needs_verify
+}
+"""Judged on a live update read deep but not verified (the chain rules need `--verify`)."""
 JOB_CONFIG = {r.meta.rule_id for r in CONFIG_RULES if r.meta.needs_deep}
 
 

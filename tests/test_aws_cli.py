@@ -135,13 +135,30 @@ def seed_varied(iot: LocalIot) -> str:
                 "iot:ListTagsForResource",
             ],
         ),
+        (
+            "verify",
+            [
+                "iot:ListOTAUpdates",
+                "iot:GetOTAUpdate",
+                "iot:DescribeJob",
+                "iot:ListTagsForResource",
+                "signer:DescribeSigningJob",
+                "signer:GetSigningProfile",
+                "acm:DescribeCertificate",
+                "iot:DescribeStream",
+                "s3:GetObjectVersion",
+                "s3:GetObject",
+            ],
+        ),
     ],
 )
 def test_iam_policy_document_is_exact(
-    capsys: pytest.CaptureFixture[str], deep: bool, actions: list[str]
+    capsys: pytest.CaptureFixture[str], deep: bool | str, actions: list[str]
 ) -> None:
-    """`iam-policy [--deep]` prints exactly this read-only policy on stdout, nothing on stderr."""
-    code, out, err = run(capsys, "iam-policy", *(["--deep"] if deep else []))
+    """`iam-policy [--deep | --verify]` prints exactly this read-only policy on stdout, nothing
+    on stderr (--verify implies --deep)."""
+    flags = {False: [], True: ["--deep"], "verify": ["--verify"]}[deep]
+    code, out, err = run(capsys, "iam-policy", *flags)
     assert (code, err) == (0, "")
     assert json.loads(out) == {
         "Version": "2012-10-17",
@@ -158,9 +175,9 @@ def test_iam_policy_covers_exactly_the_operations_called(
     called: list[str] = []
     real_make_client: Callable[..., Any] = aws.make_client
 
-    def recording_client(settings: aws.AwsSettings) -> Any:
-        client = real_make_client(settings)
-        client.meta.events.register("before-call.iot", lambda model, **_: called.append(model.name))
+    def recording_client(*args: Any, **kwargs: Any) -> Any:
+        client = real_make_client(*args, **kwargs)
+        client.meta.events.register("before-call", lambda model, **_: called.append(model.name))
         return client
 
     monkeypatch.setattr(aws, "make_client", recording_client)

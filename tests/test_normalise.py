@@ -155,8 +155,9 @@ def test_files_with_a_repeated_name_are_keyed_by_position() -> None:
 
 
 def test_server_fields_are_the_documented_set() -> None:
-    """The server-owned fields are exactly the seven the requirement names, and the job's
-    health a deep source keeps beside them (`awsIotJob`)."""
+    """The server-owned fields are exactly the seven the requirement names, the job's
+    health a deep source keeps beside them (`awsIotJob`) and the chain a verifying source
+    reads (`awsChain`)."""
     assert (
         frozenset(
             {
@@ -168,6 +169,7 @@ def test_server_fields_are_the_documented_set() -> None:
                 "awsIotJobArn",
                 "errorInfo",
                 "awsIotJob",
+                "awsChain",
             }
         )
         == SERVER_FIELDS

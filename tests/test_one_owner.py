@@ -153,14 +153,21 @@ def test_only_job_health_field_names_the_jobs_health() -> None:
 def test_only_declared_names_renames_a_live_member() -> None:
     """`otaUpdateFiles` read as `files` is `checker.normalise.LIVE_NAMES`, used by drift, the
     rules' live view and `import` alike; the snapshot source names the member only to decode
-    the signatures below it."""
+    the signatures below it, and the chain modules only to read the live files the chain
+    (`awsChain`, one entry per file) is aligned with: none of them renames it."""
     sites = {
         name
         for name, tree in _trees()
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and node.value == "otaUpdateFiles"
     }
-    assert sites == {"checker/normalise.py", "checker/sources/snapshot.py"}
+    assert sites == {
+        "checker/normalise.py",
+        "checker/sources/snapshot.py",
+        "checker/chain.py",
+        "checker/sources/chain.py",
+        "checker/servicemodel.py",
+    }
 
 
 def test_a_read_error_is_put_in_words_by_source_error_alone() -> None:

@@ -124,6 +124,8 @@ class _HostileAws:
     """An AwsSource stand-in for `snapshot`: one update read, one skipped, one failing."""
 
     failing = True
+    deep = False
+    verified = False
 
     def __init__(self, settings: Any, progress: Any = None) -> None:
         self.region = "eu-west-1"

@@ -41,17 +41,30 @@ IOT_RESOURCE = {
     "iot:GetOTAUpdate": "otaupdate/*",
     "iot:ListTagsForResource": "otaupdate/*",
     "iot:DescribeJob": "job/*",
+    "iot:DescribeStream": "stream/*",
+    "signer:DescribeSigningJob": "/signing-jobs/*",
+    "signer:GetSigningProfile": "/signing-profiles/*",
+    "acm:DescribeCertificate": "certificate/*",
+    "s3:GetObjectVersion": "*/*",
+    "s3:GetObject": "*/*",
 }
-"""The IoT resource each action is authorised on (None: it has no resource type), as the
-Service Authorization Reference lists them; ListTagsForResource is asked on an OTA update."""
+"""The resource each action is authorised on (None: it has no resource type), as the
+Service Authorization Reference lists them; ListTagsForResource is asked on an OTA update.
+An S3 object's ARN names no account or region, and the buckets are whatever the updates
+name: any object (`arn:aws:s3:::*/*`)."""
 _SID = {
     None: "OtaDriftListUpdates",
     "otaupdate/*": "OtaDriftReadUpdates",
     "job/*": "OtaDriftReadJobs",
+    "stream/*": "OtaDriftReadStreams",
+    "/signing-jobs/*": "OtaDriftReadSigningJobs",
+    "/signing-profiles/*": "OtaDriftReadSigningProfiles",
+    "certificate/*": "OtaDriftReadCertificates",
+    "*/*": "OtaDriftHeadFirmwareObjectVersions",
 }
 
 
-def fleet_policies(fleet: Fleet, deep: bool) -> dict[str, Any]:
+def fleet_policies(fleet: Fleet, deep: bool, verify: bool = False) -> dict[str, Any]:
     """The caller's policy and each identity's, keyed by role ARN or `profile:NAME`."""
     first_hops: set[str] = set()
     next_hops: dict[str, set[str]] = {}
@@ -68,7 +81,7 @@ def fleet_policies(fleet: Fleet, deep: bool) -> dict[str, Any]:
         if key in next_hops:
             statements.append(_assume("OtaDriftAssumeNextHop", next_hops[key]))
         if key in audited:
-            statements += _audit_statements(audited[key], deep)
+            statements += _audit_statements(audited[key], deep, verify)
         identities[key] = _document(statements)
     document: dict[str, Any] = {}
     if first_hops:
@@ -102,16 +115,21 @@ def oversized(document: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _audit_statements(entries: list[Entry], deep: bool) -> list[dict[str, Any]]:
+def _audit_statements(entries: list[Entry], deep: bool, verify: bool) -> list[dict[str, Any]]:
     """What reading the entries' accounts needs (one entry, but for a profile named twice)."""
-    iot_actions = [a for s in iam_policy(deep)["Statement"] for a in _actions(s["Action"])]
+    actions_used = [a for s in iam_policy(deep, verify)["Statement"] for a in _actions(s["Action"])]
     grouped: dict[str | None, list[str]] = {}
-    for action in iot_actions:
+    for action in actions_used:
         grouped.setdefault(IOT_RESOURCE[action], []).append(action)
     statements = []
     for kind, actions in grouped.items():
-        if kind is not None:
-            arns = sorted({r for e in entries for r in _iot_arns(e, kind)})
+        if kind == "*/*":
+            partitions = sorted({_partition(e) for e in entries})
+            arns = [f"arn:{p}:s3:::*/*" for p in partitions]
+            statements.append(_statement(_SID[kind], actions, arns))
+        elif kind is not None:
+            service = actions[0].split(":")[0]
+            arns = sorted({r for e in entries for r in _arns(e, service, kind)})
             statements.append(_statement(_SID[kind], actions, arns))
             continue
         statement = _statement(_SID[kind], actions, "*")
@@ -139,11 +157,12 @@ def _audit_statements(entries: list[Entry], deep: bool) -> list[dict[str, Any]]:
     return statements
 
 
-def _iot_arns(entry: Entry, kind: str) -> list[str]:
-    """The entry's IoT resources of `kind` in each of its regions (any region for `all`)."""
+def _arns(entry: Entry, service: str, kind: str) -> list[str]:
+    """The entry's resources of `service` and `kind` in each of its regions (any region for
+    `all`)."""
     if entry.regions is None:
-        return [f"arn:{_partition(entry)}:iot:*:{entry.account}:{kind}"]
-    return [f"arn:{aws_partition(r)}:iot:{r}:{entry.account}:{kind}" for r in entry.regions]
+        return [f"arn:{_partition(entry)}:{service}:*:{entry.account}:{kind}"]
+    return [f"arn:{aws_partition(r)}:{service}:{r}:{entry.account}:{kind}" for r in entry.regions]
 
 
 def _partition(entry: Entry) -> str:

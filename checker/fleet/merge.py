@@ -16,6 +16,7 @@ from pathlib import Path as FsPath
 from typing import Any, NoReturn, TypeVar, cast
 
 from checker.audit import count_by_severity, is_about_policy
+from checker.chain import LINKS
 from checker.errors import InputError, Problem, UsageError
 from checker.files import display_path, read_text
 from checker.fleet.combine import combine, total
@@ -25,7 +26,9 @@ from checker.formats.json import JSON_VERSION
 from checker.jsonsafe import load_json_located
 from checker.model import (
     AuditedUpdate,
+    ChainLink,
     DriftValues,
+    FileChain,
     Finding,
     FindingSide,
     FleetInfo,
@@ -492,7 +495,42 @@ class _Reader:
             live=self.get(node, path, "live", bool),
             rules=None if rules is None else tuple(rules),
             partition=self.partition_of(node, path),
+            chain=self.chain(node, path),
         )
+
+    def chain(self, node: Any, path: KeyPath) -> tuple[FileChain, ...]:
+        """An audited update's `chain`: none when the key is absent (`--verify` read none);
+        present, one entry per file, each link a known kind in the chain's order."""
+        if not isinstance(node, dict) or "chain" not in node:
+            return ()
+        entries = self.get(node, path, "chain", list)
+        if not entries:
+            raise self.fail(
+                (*path, "chain"), "'chain' is empty (it is left out where no chain was read)"
+            )
+        chains = []
+        for index, entry in enumerate(entries):
+            at: KeyPath = (*path, "chain", index)
+            links: list[ChainLink] = []
+            for position, link in enumerate(self.get(entry, at, "links", list)):
+                where: KeyPath = (*at, "links", position)
+                kind = self.choice(link, where, "kind", LINKS)
+                if links and LINKS.index(kind) <= LINKS.index(links[-1].kind):
+                    raise self.fail(
+                        (*where, "kind"),
+                        f"'kind' {kind} is out of the chain's order ({', '.join(LINKS)}, "
+                        "each at most once)",
+                    )
+                links.append(
+                    ChainLink(
+                        kind,
+                        self.get(link, where, "name", str),
+                        self.get(link, where, "status", str),
+                        self.get(link, where, "found", bool),
+                    )
+                )
+            chains.append(FileChain(self.get(entry, at, "file", str), tuple(links)))
+        return tuple(chains)
 
     def partition_result(self, node: Any, path: KeyPath) -> PartitionResult:
         return PartitionResult(

@@ -44,7 +44,7 @@ from checker.model import (
 )
 from checker.policy.model import Policy, policy_digest
 from checker.redact import redact
-from checker.sources.aws import AwsSettings, AwsSource, Renewal, make_client
+from checker.sources.aws import CHAIN_SERVICES, AwsSettings, AwsSource, Renewal, make_client
 from checker.sources.interface import Progress
 
 
@@ -55,6 +55,7 @@ class Read:
     partition: Partition
     items: list[LiveUpdate | SourceError | SkippedUpdate]
     deep: bool
+    verified: bool
     captured_at: datetime
     """When its reading began: the snapshot's `capturedAt`."""
 
@@ -223,7 +224,7 @@ class FleetRun:
                 for i in source.fetch()
             ]
             captured = source.captured_at or datetime.now(UTC)
-            return Read(plan.partition, items, source.deep, captured)
+            return Read(plan.partition, items, source.deep, source.verified, captured)
 
         with self._partitions(in_flight) as pool:
             for future in as_completed([pool.submit(fetch, plan) for plan in plans]):
@@ -331,7 +332,14 @@ class FleetRun:
             self.aws, region=plan.partition.region, concurrency=workers, profile=None
         )
         try:
-            client = make_client(settings, session=access.session(), own_errors=(AccessFailure,))
+            session = access.session()
+            client = make_client(settings, session=session, own_errors=(AccessFailure,))
+            clients = {
+                service: make_client(
+                    settings, session=session, own_errors=(AccessFailure,), service=service
+                )
+                for service in (CHAIN_SERVICES if settings.verify else ())
+            }
         except AccessFailure as failure:
             return _Unreadable((_error(failure),))
         except UsageError as exc:
@@ -341,6 +349,7 @@ class FleetRun:
             settings,
             progress=self._reporter(plan.partition) if self._progress is not None else None,
             client=client,
+            clients=clients,
             renewal=Renewal(access.expire, access.secrets),
             origin=str(plan.partition),
             owner=(plan.partition.account, plan.partition.region),
@@ -383,6 +392,10 @@ class _Unreadable:
 
     @property
     def deep(self) -> bool:
+        return False
+
+    @property
+    def verified(self) -> bool:
         return False
 
     @property

@@ -58,7 +58,9 @@ def to_json(report: Report) -> dict[str, Any]:
 
     A fleet report (`--fleet`) has more: `fleet` (what `merge` checks), `run` (the settings
     every format needs), `partitions`, `skipped` and `audited`, and `account` and `region` on
-    findings and errors; everything a format renders, so `merge` can render any of them."""
+    findings and errors; everything a format renders, so `merge` can render any of them. A
+    single-partition report whose chain was read (`--verify`) has `audited` too, for the chain
+    of each update; without it, its keys are as they always were."""
     head: dict[str, Any] = {
         "version": JSON_VERSION,
         "tool": {"name": "ota-drift", "version": report.tool_version},
@@ -102,6 +104,8 @@ def to_json(report: Report) -> dict[str, Any]:
             for s in report.skipped
         ]
         doc["audited"] = [audited_json(a) for a in report.audited]
+    elif any(a.chain for a in report.audited):  # `--verify`: the chain each update rests on
+        doc["audited"] = [audited_json(a) for a in report.audited]
     return doc
 
 
@@ -126,8 +130,10 @@ def _partition_json(partition: Partition | None) -> dict[str, Any]:
 
 
 def audited_json(audited: AuditedUpdate) -> dict[str, Any]:
+    """One audited update; `chain` only when `--verify` read one, so a report without it is
+    as it was."""
     where = audited.declared
-    return {
+    out: dict[str, Any] = {
         **_partition_json(audited.partition),
         "otaUpdateId": audited.ota_update_id,
         "file": where.file if where else None,
@@ -136,6 +142,23 @@ def audited_json(audited: AuditedUpdate) -> dict[str, Any]:
         "live": audited.live,
         "rules": None if audited.rules is None else list(audited.rules),
     }
+    if audited.chain:
+        out["chain"] = [
+            {
+                "file": chain.file,
+                "links": [
+                    {
+                        "kind": link.kind,
+                        "name": link.name,
+                        "status": link.status,
+                        "found": link.found,
+                    }
+                    for link in chain.links
+                ],
+            }
+            for chain in audited.chain
+        ]
+    return out
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

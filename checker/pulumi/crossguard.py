@@ -98,6 +98,12 @@ _NOT_APPLICABLE = {
     "read: `ota-drift lint --policy PACK` reports it",
 }
 
+_VERIFY_ONLY = (
+    "{rule} checks the chain behind the live OTA update (its Signer job and profile, ACM "
+    "certificate, stream or S3 object version), which exists only once deployed: "
+    "`ota-drift check --verify` reports it"
+)
+
 
 class RulePolicy(ResourceValidationPolicy):
     """One catalogue rule as a CrossGuard policy on the resources in `RESOURCE_TYPES`."""
@@ -124,9 +130,10 @@ class RulePolicy(ResourceValidationPolicy):
         if args.resource_type not in RESOURCE_TYPES:
             return
         if not self._linted:
-            args.not_applicable(
-                _NOT_APPLICABLE[self._meta.applies_to].format(rule=self._meta.rule_id)
+            why = (
+                _VERIFY_ONLY if self._meta.needs_verify else _NOT_APPLICABLE[self._meta.applies_to]
             )
+            args.not_applicable(why.format(rule=self._meta.rule_id))
             return
         declared = declared_of(args)
         policy = with_params(self._policy, self._meta, config_params(self._meta, args.get_config()))

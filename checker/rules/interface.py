@@ -195,6 +195,9 @@ class RuleMeta:
     config, its health (`awsIotJob`)."""
     needs_partition: bool = False
     """Judged only where the config's partition (account, region) is known: a fleet run."""
+    needs_verify: bool = False
+    """Live side only when the source read the chain behind each file (`--verify`, which
+    implies deep): signing job, profile, certificate, stream, object (`awsChain`)."""
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)

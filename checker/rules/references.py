@@ -70,3 +70,29 @@ NIST_800_131A = (
     "NIST SP 800-131A Rev. 2: RSA and DSA keys under 2048 bits and elliptic curves under "
     "224 bits are disallowed for generating digital signatures"
 )
+AWS_SIGNER_JOB = (
+    "AWS Signer API reference, DescribeSigningJob: status InProgress, Failed or Succeeded "
+    "with a statusReason, the revocationRecord of a revoked signature, and signatureExpiresAt"
+)
+AWS_SIGNER_REVOCATION = (
+    "AWS Signer API reference, RevokeSignature and RevokeSigningProfile: a revoked job's "
+    "signature is no longer valid, nor are a revoked profile's signatures made after its "
+    "effective time"
+)
+AWS_SIGNER_PROFILE = (
+    "AWS Signer API reference, GetSigningProfile and CancelSigningProfile: status Active, "
+    "Canceled or Revoked; a canceled profile can run no new signing jobs"
+)
+ACM_CERTIFICATE = (
+    "AWS Certificate Manager API reference, CertificateDetail: Status (ISSUED, EXPIRED, "
+    "REVOKED, INACTIVE, ...), RevokedAt, NotBefore, NotAfter and ExtendedKeyUsages "
+    "(CODE_SIGNING, ...)"
+)
+AWS_IOT_STREAM = (
+    "AWS IoT API reference, DescribeStream: a stream's files, each a fileId with the S3 "
+    "location (bucket, key, version) it is read from"
+)
+S3_DELETED_VERSION = (
+    "Amazon S3 user guide, deleting object versions: a version deleted permanently can no "
+    "longer be read, and a request for a delete marker's version gets 405 Method Not Allowed"
+)

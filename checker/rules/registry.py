@@ -24,6 +24,15 @@ from checker.rules.ota108_chain_code_signing_usage import LeafNotForCodeSigning
 from checker.rules.ota109_chain_self_signed import LeafSelfSigned
 from checker.rules.ota110_chain_weak_key import WeakKey
 from checker.rules.ota111_chain_hash_mismatch import HashAlgorithmMismatch
+from checker.rules.ota121_signing_job_status import SigningJobNotSucceeded
+from checker.rules.ota122_signing_job_revoked import SigningJobRevoked
+from checker.rules.ota123_signature_expiring import SignatureExpiring
+from checker.rules.ota124_signing_profile_status import SigningProfileStopped
+from checker.rules.ota125_profile_revoked_before_signature import SignedAfterProfileRevocation
+from checker.rules.ota126_certificate_status import CertificateNotIssued
+from checker.rules.ota127_certificate_expired import CertificateExpired
+from checker.rules.ota128_certificate_expiring import CertificateExpiring
+from checker.rules.ota129_certificate_code_signing_usage import CertificateNotForCodeSigning
 from checker.rules.ota201_presigned_url_range import PresignedUrlExpiryOutOfRange
 from checker.rules.ota202_presigned_url_expiry import PresignedUrlExpiryTooLong
 from checker.rules.ota203_presigned_url_implicit import PresignedUrlExpiryImplicit
@@ -39,6 +48,8 @@ from checker.rules.ota401_continuous_targeting import ContinuousTargetSelection
 from checker.rules.ota402_s3_version import S3VersionMissing
 from checker.rules.ota403_target_arn import TargetArnMalformed
 from checker.rules.ota404_target_partition import TargetInAnotherPartition
+from checker.rules.ota405_firmware_version_gone import FirmwareVersionGone
+from checker.rules.ota406_stream_file_missing import StreamFileMissing
 from checker.rules.ota501_failed_status import UpdateFailed
 from checker.rules.ota502_stuck_pending import UpdateStuckPending
 from checker.rules.ota503_job_stopped import JobStoppedWhileComplete
@@ -58,6 +69,15 @@ CONFIG_RULES: tuple[Rule, ...] = (
     LeafSelfSigned(),
     WeakKey(),
     HashAlgorithmMismatch(),
+    SigningJobNotSucceeded(),
+    SigningJobRevoked(),
+    SignatureExpiring(),
+    SigningProfileStopped(),
+    SignedAfterProfileRevocation(),
+    CertificateNotIssued(),
+    CertificateExpired(),
+    CertificateExpiring(),
+    CertificateNotForCodeSigning(),
     PresignedUrlExpiryOutOfRange(),
     PresignedUrlExpiryTooLong(),
     PresignedUrlExpiryImplicit(),
@@ -73,6 +93,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     S3VersionMissing(),
     TargetArnMalformed(),
     TargetInAnotherPartition(),
+    FirmwareVersionGone(),
+    StreamFileMissing(),
     UpdateFailed(),
     UpdateStuckPending(),
     JobStoppedWhileComplete(),

@@ -1,4 +1,5 @@
-"""Is an answer of the IoT API a well-formed response of its operation? Checked before use.
+"""Is an answer of AWS (IoT; with `--verify`, Signer, ACM and S3 too) a well-formed response
+of its operation? Checked before use.
 
 botocore is forgiving in ways an audit cannot afford: a truncated body, an HTML page or an
 error body sent with status 200 all parse to `{}`, which reads as "no updates"; a string where
@@ -214,11 +215,41 @@ def _tags(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         raise MalformedAnswer("the answer's tags is not a list")
 
 
+def _echoes(container: str | None, member: str, asked_as: str) -> Any:
+    """A check that the answer names the resource asked for (`container.member`)."""
+
+    def check(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        node = body.get(container) if container is not None else body
+        if not isinstance(node, Mapping):
+            raise MalformedAnswer(f"the answer has no {container}")
+        asked = request[asked_as]
+        if node.get(member) != asked:
+            raise MalformedAnswer(
+                f"the answer is for {member} {_short(node.get(member))}, not {_short(asked)}"
+            )
+
+    return check
+
+
+def _object_version(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+    # S3 echoes the version it answered about; another one is not the firmware asked for
+    version = body.get("VersionId")
+    if version is not None and version != request["VersionId"]:
+        raise MalformedAnswer(
+            f"the answer is for version {_short(version)}, not {_short(request['VersionId'])}"
+        )
+
+
 _REQUIRED = {
     "ListOTAUpdates": _listing,
     "GetOTAUpdate": _ota_update,
     "DescribeJob": _job,
     "ListTagsForResource": _tags,
+    "DescribeSigningJob": _echoes(None, "jobId", "jobId"),
+    "GetSigningProfile": _echoes(None, "profileName", "profileName"),
+    "DescribeCertificate": _echoes("Certificate", "CertificateArn", "CertificateArn"),
+    "DescribeStream": _echoes("streamInfo", "streamId", "streamId"),
+    "HeadObject": _object_version,
 }
 
 

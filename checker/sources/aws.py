@@ -28,6 +28,7 @@ import botocore.config
 import botocore.exceptions
 import botocore.parsers
 
+from checker.chain import CHAIN_FIELD
 from checker.errors import UsageError
 from checker.model import LiveUpdate, SkippedUpdate, SourceError
 from checker.normalise import JOB_HEALTH_FIELD
@@ -35,16 +36,40 @@ from checker.redact import redact
 from checker.servicemodel import job_health
 from checker.sources import answers
 from checker.sources.answers import MalformedAnswer
+from checker.sources.chain import CHAIN_OPERATIONS, SERVICE, ChainReader, Unanswered
 from checker.sources.interface import Progress
 from checker.sources.ratelimit import RateLimiter
 
 BASE_OPERATIONS = ("ListOTAUpdates", "GetOTAUpdate")
 DEEP_OPERATIONS = ("DescribeJob", "ListTagsForResource")
-OPERATIONS = (*BASE_OPERATIONS, *DEEP_OPERATIONS)
-"""Every API call this source can make: all List*, Get* or Describe*."""
+OPERATIONS = (*BASE_OPERATIONS, *DEEP_OPERATIONS, *CHAIN_OPERATIONS)
+"""Every API call this source can make: all List*, Get*, Describe* or Head*."""
+ACTIONS = {
+    "ListOTAUpdates": ("iot:ListOTAUpdates",),
+    "GetOTAUpdate": ("iot:GetOTAUpdate",),
+    "DescribeJob": ("iot:DescribeJob",),
+    "ListTagsForResource": ("iot:ListTagsForResource",),
+    "DescribeSigningJob": ("signer:DescribeSigningJob",),
+    "GetSigningProfile": ("signer:GetSigningProfile",),
+    "DescribeCertificate": ("acm:DescribeCertificate",),
+    "DescribeStream": ("iot:DescribeStream",),
+    "HeadObject": ("s3:GetObjectVersion", "s3:GetObject"),
+}
+"""The IAM actions each call is authorised by. S3 authorises HeadObject as a read of the
+object: with a VersionId, by s3:GetObjectVersion; s3:GetObject is granted too because S3's
+HeadObject reference names it as the permission HEAD needs, and an object whose version is
+the `null` one (written before versioning was enabled) is read under it."""
+CHAIN_SERVICES = ("signer", "acm", "s3")
+"""The services `--verify` reads besides IoT, each with a client of its own."""
 
 THROTTLING_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",  # S3
+    }
 )
 TRANSIENT_CODES = frozenset(
     {"ServiceUnavailableException", "InternalFailureException", "InternalFailure", "RequestTimeout"}
@@ -90,16 +115,23 @@ MAX_CODE_CHARS = 100
 before it is looked for)."""
 
 
-def iam_policy(deep: bool) -> dict[str, Any]:
-    """The least-privilege IAM policy for `check`/`snapshot` (with `deep`, also the job reads)."""
-    operations = OPERATIONS if deep else BASE_OPERATIONS
+def operations(deep: bool, verify: bool = False) -> tuple[str, ...]:
+    """The calls a source of that depth makes (`--verify` implies `--deep`)."""
+    if verify:
+        return OPERATIONS
+    return (*BASE_OPERATIONS, *DEEP_OPERATIONS) if deep else BASE_OPERATIONS
+
+
+def iam_policy(deep: bool, verify: bool = False) -> dict[str, Any]:
+    """The least-privilege IAM policy for `check`/`snapshot` (with `deep`, also the job reads;
+    with `verify`, also the chain's)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "OtaDriftReadOnly",
                 "Effect": "Allow",
-                "Action": [f"iot:{op}" for op in operations],
+                "Action": [a for op in operations(deep, verify) for a in ACTIONS[op]],
                 "Resource": "*",
             }
         ],
@@ -114,6 +146,9 @@ class AwsSettings:
     concurrency: int = 8
     max_rps: float = 10.0
     deep: bool = False
+    verify: bool = False
+    """Also read the chain behind each file (signing job, profile, certificate, stream, object
+    version); implies `deep`."""
     max_attempts: int = 10
     """Failed attempts (5xx, dropped connections) per request before it becomes an error entry;
     throttled attempts have THROTTLE_BUDGET times as many."""
@@ -166,21 +201,39 @@ class AwsSource:
         renewal: Renewal | None = None,
         origin: str | None = None,
         owner: tuple[str, str] | None = None,
+        clients: Mapping[str, Any] | None = None,
     ) -> None:
         """`sleep` replaces the waits (rate limit, backoff) in tests; by default they are
         waits on the stop flag, so that they end the moment fetch()'s consumer stops.
         `renewal` renews expired credentials; `origin` names where updates were read
         (default: the region); `owner` is the (account, region) every answer must be about
-        (a fleet partition: an answer naming another account's update is an error)."""
+        (a fleet partition: an answer naming another account's update is an error);
+        `clients` are the Signer, ACM and S3 clients `--verify` reads with, signing as `client`
+        does (by default made like it, from `settings`)."""
         self.settings = settings
         self._owner = owner
         self._renewal = renewal
         self._origin = origin
         self._progress = progress
-        self._client = client if client is not None else make_client(settings)
-        self._client.meta.events.register(
-            "before-parse.iot", answers.before_parse, unique_id="ota-drift-answers"
-        )
+        session = None
+        if client is None:
+            session = make_session(settings)
+            client = make_client(settings, session)
+        self._client = client
+        self._clients: dict[str, Any] = {"iot": client}
+        if settings.verify:
+            for service in CHAIN_SERVICES:
+                self._clients[service] = (
+                    clients[service]
+                    if clients is not None and service in clients
+                    else make_client(settings, session, service=service)
+                )
+        for service, each in self._clients.items():
+            if service != "s3":  # a HEAD answer has no body to check: check_answer does it all
+                each.meta.events.register(
+                    f"before-parse.{service}", answers.before_parse, unique_id="ota-drift-answers"
+                )
+        self._chain = ChainReader(self._chain_call, self._check_stop)
         self._secrets = credential_values(self._client)
         self._stop = threading.Event()
         self._sleep: Callable[[float], object] = sleep if sleep is not None else self._stop.wait
@@ -195,7 +248,17 @@ class AwsSource:
 
     @property
     def deep(self) -> bool:
-        return self.settings.deep
+        return self.settings.deep or self.settings.verify
+
+    @property
+    def verified(self) -> bool:
+        """Live updates carry the chain behind each file (`awsChain`)."""
+        return self.settings.verify
+
+    @property
+    def chain_calls(self) -> int:
+        """Chain resources read so far, each once (`--verify`)."""
+        return self._chain.calls
 
     @property
     def region(self) -> str | None:
@@ -312,11 +375,16 @@ class AwsSource:
         foreign = self._foreign(info)
         if foreign is not None:
             return self._error(ota_id, "GetOTAUpdate", "ForeignAnswer", foreign)
-        if self.settings.deep:
+        if self.deep:
             try:
                 info.update(self._deep(ota_id, info))
             except _Failed as failed:
                 return failed.error
+        if self.settings.verify:
+            try:
+                info[CHAIN_FIELD] = self._chain.read(ota_id, info)
+            except Unanswered as unanswered:
+                return unanswered.error
         return LiveUpdate(ota_id, info, origin=self._origin or f"{self.region}")
 
     def _foreign(self, info: Mapping[str, Any]) -> str | None:
@@ -362,6 +430,17 @@ class AwsSource:
                 extra["tags"] = tags
         return extra
 
+    def _chain_call(self, operation: str, ota_id: str, kwargs: dict[str, Any]) -> Any:
+        """A chain read for ChainReader: its failure is Unanswered, for the reader to judge."""
+        try:
+            return self._call(operation, ota_id, kwargs)
+        except _Failed as failed:
+            raise Unanswered(failed.error) from None
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise _Stopped
+
     def _call(self, operation: str, ota_id: str | None, kwargs: dict[str, Any]) -> Any:
         """One API call under the operation's rate limit, retried while that can help.
 
@@ -370,8 +449,9 @@ class AwsSource:
         waits for the slowed-down limiter, and a --max-rps far above the account's quota must
         slow the audit down, not turn updates into errors. The answer returned is well-formed.
         """
-        method = getattr(self._client, _snake(operation))
-        model = self._client.meta.service_model.operation_model(operation)
+        client = self._clients[SERVICE.get(operation, "iot")]
+        method = getattr(client, _snake(operation))
+        model = client.meta.service_model.operation_model(operation)
         failures = throttles = renewals = 0
         while True:
             if self._stop.is_set():
@@ -516,26 +596,49 @@ def _snake(operation: str) -> str:
         "GetOTAUpdate": "get_ota_update",
         "DescribeJob": "describe_job",
         "ListTagsForResource": "list_tags_for_resource",
+        "DescribeSigningJob": "describe_signing_job",
+        "GetSigningProfile": "get_signing_profile",
+        "DescribeCertificate": "describe_certificate",
+        "DescribeStream": "describe_stream",
+        "HeadObject": "head_object",
     }[operation]
+
+
+def _check_region(settings: AwsSettings) -> None:
+    if settings.region is not None and not settings.region.strip():
+        raise UsageError("--region is empty (an unset shell variable?)")
+
+
+def make_session(settings: AwsSettings) -> boto3.Session:
+    """The session of `settings`' profile and region; a fault of its configuration is a
+    UsageError."""
+    _check_region(settings)
+    try:
+        return boto3.Session(profile_name=settings.profile, region_name=settings.region)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise UsageError(redact(str(exc))) from None
+    except botocore.exceptions.BotoCoreError as exc:  # an AWS config file it cannot read
+        raise UsageError(f"cannot read the AWS configuration: {_redacted(exc)}") from None
 
 
 def make_client(
     settings: AwsSettings,
     session: boto3.Session | None = None,
     own_errors: tuple[type[Exception], ...] = (),
+    *,
+    service: str = "iot",
 ) -> Any:
-    """An IoT client with retries configured explicitly: one attempt, ours do the rest.
-    `session` signs as a fleet partition's identity; by default the profile's. A fault of
-    its credentials is a UsageError, but for `own_errors`, which the caller reports itself
-    (a fleet partition's renewal that failed)."""
-    if settings.region is not None and not settings.region.strip():
-        raise UsageError("--region is empty (an unset shell variable?)")
+    """A client of `service` (IoT by default; Signer, ACM or S3 for `--verify`) with retries
+    configured explicitly: one attempt, ours do the rest. `session` signs as a fleet
+    partition's identity; by default the profile's. A fault of its credentials is a
+    UsageError, but for `own_errors`, which the caller reports itself (a fleet partition's
+    renewal that failed). `--endpoint-url` is IoT's; the others take botocore's own
+    per-service settings (`AWS_ENDPOINT_URL_SIGNER`, ...)."""
+    _check_region(settings)
+    if session is None:
+        session = make_session(settings)
     try:
-        if session is None:
-            session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
         region = settings.region or session.region_name
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise UsageError(redact(str(exc))) from None
     except botocore.exceptions.BotoCoreError as exc:  # an AWS config file it cannot read
         raise UsageError(f"cannot read the AWS configuration: {_redacted(exc)}") from None
     if region is None:
@@ -548,8 +651,12 @@ def make_client(
         user_agent_extra="ota-drift",
     )
     try:  # resolves the credentials: a credential_process or SSO cache is read here
-        client = session.client(
-            "iot", region_name=region, endpoint_url=settings.endpoint_url, config=config
+        client = session.client(  # type: ignore[call-overload]  # boto3-stubs type each
+            # service by its literal name; `service` is one of CHAIN_SERVICES or "iot"
+            service,
+            region_name=region,
+            endpoint_url=settings.endpoint_url if service == "iot" else None,
+            config=config,
         )
     except own_errors:
         raise

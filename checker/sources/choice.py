@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from checker.errors import UsageError
+from checker.files import display_path
 from checker.sources.aws import AwsSettings, AwsSource
 from checker.sources.interface import Progress
 from checker.sources.snapshot import SnapshotSource
@@ -24,5 +26,11 @@ def source_for(
     Callers pass None for "not given"; the Pulumi settings already read an empty value so.
     """
     if state is not None:
-        return SnapshotSource(state)
+        snapshot = SnapshotSource(state)
+        if aws.verify and not snapshot.verified:
+            raise UsageError(
+                f"--verify: {display_path(state)} was not taken with --verify, so it holds no "
+                "chain to judge; take one with `ota-drift snapshot --verify`, or leave --verify out"
+            )
+        return snapshot
     return AwsSource(aws, progress=progress)

@@ -42,6 +42,12 @@ class StateSource(Protocol):
         ...
 
     @property
+    def verified(self) -> bool:
+        """True when live updates carry the chain behind each file (`awsChain`, `--verify`):
+        signing job, profile, certificate, stream and object version."""
+        ...
+
+    @property
     def captured_at(self) -> datetime | None:
         """When the state was read, if known."""
         ...

@@ -28,6 +28,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from checker.chain import CHAIN_FIELD, from_json
 from checker.errors import InputError, Problem
 from checker.files import display_path, read_text
 from checker.jsonsafe import load_json_stream, to_json
@@ -75,6 +76,7 @@ class SnapshotSource:
     def __init__(self, path: str) -> None:
         self._shown = display_path(path)
         self._deep = False
+        self._verified = False
         self._updates, self._captured_at, self.region = self._parse(Path(path))
 
     @property
@@ -82,6 +84,12 @@ class SnapshotSource:
         """Snapshots written with `--deep` carry each job's abort/timeout config and tags, and
         its health (`awsIotJob`) for the rollout-health rules."""
         return self._deep
+
+    @property
+    def verified(self) -> bool:
+        """Snapshots written with `--verify` carry the chain behind each file (`awsChain`): the
+        verification rules judge it as it was when the snapshot was taken."""
+        return self._verified
 
     @property
     def captured_at(self) -> datetime | None:
@@ -140,8 +148,12 @@ class SnapshotSource:
         region = doc.get("region")
         if region is not None and not isinstance(region, str):
             raise self._fail(f"'region' must be a string, not {json.dumps(region)[:40]}")
-        if not isinstance(doc.get("deep", False), bool):
-            raise self._fail("'deep' must be true or false")
+        for flag in ("deep", "verify"):
+            if not isinstance(doc.get(flag, False), bool):
+                raise self._fail(f"'{flag}' must be true or false")
+        self._verified = doc.get("verify", False)
+        if self._verified and not doc.get("deep", False):
+            raise self._fail("'verify' is true but 'deep' is not: --verify reads deep")
         self._deep = doc.get("deep", False)
         entries: list[Entry] = [
             (info, f"otaUpdates[{i}]", None) for i, info in enumerate(doc["otaUpdates"])
@@ -201,6 +213,18 @@ class SnapshotSource:
         for name in DATE_FIELDS:
             if parsed.get(name) is not None:
                 parsed[name] = self._date(parsed[name], f"{at}.{name}")
+        if CHAIN_FIELD in parsed:
+            if not self._verified:
+                raise self._fail(
+                    f'{at}.{CHAIN_FIELD}: only a snapshot taken with --verify ("verify": '
+                    "true) holds the chain"
+                )
+            parsed[CHAIN_FIELD] = from_json(parsed[CHAIN_FIELD])
+        elif self._verified:
+            raise self._fail(
+                f"{at}: no {CHAIN_FIELD}, yet the snapshot was taken with --verify: "
+                "an update whose chain was not recorded must not pass as verified"
+            )
         files = parsed.get("otaUpdateFiles")
         if isinstance(files, list):
             parsed["otaUpdateFiles"] = [
@@ -303,7 +327,12 @@ def _replace_in(node: dict[str, Any], path: tuple[str, ...], value: Any) -> dict
 
 
 def snapshot_json(
-    updates: Iterable[LiveUpdate], *, region: str | None, captured_at: datetime, deep: bool
+    updates: Iterable[LiveUpdate],
+    *,
+    region: str | None,
+    captured_at: datetime,
+    deep: bool,
+    verify: bool = False,
 ) -> str:
     """The snapshot file for `updates`: what `SnapshotSource` reads back unchanged."""
     infos = [to_json(u.info) for u in sorted(updates, key=lambda u: u.ota_update_id)]
@@ -311,7 +340,8 @@ def snapshot_json(
         "version": SNAPSHOT_VERSION,
         "capturedAt": captured_at.astimezone(UTC).isoformat(),
         "region": region,
-        "deep": deep,
+        "deep": deep or verify,
+        **({"verify": True} if verify else {}),
         "otaUpdates": infos,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

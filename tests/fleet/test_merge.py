@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -31,7 +32,10 @@ from checker.fleet.shard import WHOLE, Shard, fleet_digest, shard_units
 from checker.formats import FORMATS, get_format
 from checker.formats.json import JsonFormat
 from checker.model import (
+    AuditedUpdate,
+    ChainLink,
     DeclaredUpdate,
+    FileChain,
     FleetInfo,
     LiveUpdate,
     Partition,
@@ -536,3 +540,124 @@ def test_shards_of_other_inputs_are_refused(capsys: pytest.CaptureFixture[str]) 
         "deep.json: cannot merge with shard-1-of-2.json: different fleet files, declarations "
         "or --deep (the inputs digests differ)"
     )
+
+
+# --- the chain of a --verify run -----------------------------------------------------------
+
+CERTIFICATE = "arn:aws:acm:eu-west-1:111122223333:certificate/4f1e"
+
+
+def chained(whole: Report) -> Report:
+    """`whole` as a `--verify` run gives it: every live update with its files' chains."""
+
+    def chain_of(update: AuditedUpdate) -> tuple[FileChain, ...]:
+        name = update.ota_update_id
+        links = (
+            ChainLink("signingJob", f"job-{name}", "Succeeded, until 2027-05-01", True),
+            ChainLink("signingProfile", "acme_prod", "Active", True),
+            ChainLink("certificate", CERTIFICATE, "ISSUED, until 2027-05-01", True),
+            ChainLink("object", f"s3://acme-fw/{name}.bin?versionId=v1", "delete marker", False),
+        )
+        return (FileChain(f"{name}.bin", links), FileChain("files[1]", ()))
+
+    audited = tuple(replace(u, chain=chain_of(u)) if u.live else u for u in whole.audited)
+    return replace(whole, audited=audited)
+
+
+def write_verified_shards(run: Run, count: int) -> list[str]:
+    names = []
+    for index in range(1, count + 1):
+        name = f"verified-{index}-of-{count}.json"
+        Path(name).write_text(json_of(chained(report(run, Shard(index, count)))), "utf-8")
+        names.append(name)
+    return names
+
+
+def test_the_chain_of_verified_shards_survives_the_merge() -> None:
+    """A --verify shard's JSON has each audited update's chain as `chain` (and one without a
+    chain none); merged, the report has every chain back, and renders as the whole run's."""
+    whole = chained(report(FOUR))
+    files = write_verified_shards(FOUR, 2)
+    first = json.loads(Path(files[0]).read_text("utf-8"))["audited"][0]
+    assert first["chain"] == [
+        {
+            "file": "cam-fw-0.bin",
+            "links": [
+                {
+                    "kind": "signingJob",
+                    "name": "job-cam-fw-0",
+                    "status": "Succeeded, until 2027-05-01",
+                    "found": True,
+                },
+                {"kind": "signingProfile", "name": "acme_prod", "status": "Active", "found": True},
+                {
+                    "kind": "certificate",
+                    "name": CERTIFICATE,
+                    "status": "ISSUED, until 2027-05-01",
+                    "found": True,
+                },
+                {
+                    "kind": "object",
+                    "name": "s3://acme-fw/cam-fw-0.bin?versionId=v1",
+                    "status": "delete marker",
+                    "found": False,
+                },
+            ],
+        },
+        {"file": "files[1]", "links": []},
+    ]
+    unread = json.loads(json_of(whole))["audited"]
+    assert [("chain" in a) for a in unread] == [a["live"] for a in unread]
+    assert '"chain"' not in json_of(report(FOUR))
+    merged = merge_reports(files)
+    assert merged == whole
+    assert json_of(merged) == json_of(whole)
+    html = get_format("html").render(merged)
+    assert html == get_format("html").render(whole)
+    assert 'id="h-chain"' in html
+
+
+def _first_chain_line(text: str) -> str:
+    return next(line for line in text.splitlines() if '"chain": [' in line)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda line: line.replace('"kind": "signingProfile"', '"kind": "profile"'),
+            "'kind' must be one of signingJob, signingProfile, certificate, stream, object, "
+            "not 'profile'",
+        ),
+        (
+            lambda line: line.replace('"kind": "certificate"', '"kind": "signingJob"'),
+            "'kind' signingJob is out of the chain's order (signingJob, signingProfile, "
+            "certificate, stream, object, each at most once)",
+        ),
+        (lambda line: line.replace('"found": false', '"found": "no"'), "'found' must be bool"),
+        (lambda line: line.replace('"name": "acme_prod", ', ""), "missing 'name'"),
+        (lambda line: line.replace('"file": "files[1]"', '"file": 1'), "'file' must be str"),
+        (lambda line: line.replace('"links": []', '"links": {}'), "'links' must be list"),
+        (
+            lambda line: re.sub(r'"chain": \[.*\]', '"chain": {}', line),
+            "'chain' must be list",
+        ),
+        (
+            lambda line: re.sub(r'"chain": \[.*\]', '"chain": []', line),
+            "'chain' is empty (it is left out where no chain was read)",
+        ),
+    ],
+)
+def test_a_malformed_chain_is_refused_at_its_line(
+    edit: Callable[[str], str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chain edited by hand (an unknown kind, links out of order, a wrong type, a key
+    taken out, an empty chain) is refused at its update's line, never merged."""
+    one, two = write_verified_shards(FOUR, 2)
+    text = Path(one).read_text("utf-8")
+    line = _first_chain_line(text)
+    bad = text.replace(line, edit(line), 1)
+    assert bad != text
+    Path("bad.json").write_text(bad, "utf-8")
+    number = _line_of(text, line)
+    assert refused(["bad.json", two], capsys) == f"bad.json:{number}: {message}\n"

@@ -14,6 +14,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -24,8 +25,11 @@ from checker.formats import FORMATS, get_format
 from checker.formats.interface import FormatOptions
 from checker.model import (
     AuditedUpdate,
+    ChainLink,
     DriftValues,
+    FileChain,
     Finding,
+    FleetInfo,
     Location,
     Report,
     Severity,
@@ -35,6 +39,7 @@ from checker.model import (
     Suppressed,
 )
 from checker.rules.registry import ALL_RULES
+from checker.textsafe import visible
 
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\rOVERWRITTEN\x9b31m"
 """Clear the screen, set the window title, return to column 0, C1 CSI."""
@@ -242,3 +247,55 @@ def test_text_report_shows_every_kind_of_value_escaped(rendered: dict[str, str])
         f"  {shown}",  # a read error or a note
     ):
         assert any(line in row for row in text.splitlines()), line
+
+
+def hostile_chain_report() -> Report:
+    """The hostile report as a fleet report (whose JSON lists the audited updates), every
+    audited update with a chain of hostile file names, link names and statuses."""
+    report = hostile_report()
+    links = (
+        ChainLink("signingJob", HOSTILE, HOSTILE, True),
+        ChainLink("object", HUGE, f"not found {HOSTILE}", False),
+    )
+    chain = (FileChain(HOSTILE, links), FileChain(f"files[{HOSTILE}]", ()))
+    return replace(
+        report,
+        audited=tuple(replace(a, chain=chain) for a in report.audited),
+        fleet=FleetInfo("digest", 1, (1, 1), "policy", "low"),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_hostile_chain_values_render_strict_and_inert(name: str) -> None:
+    """A chain of hostile names renders in every format as strict UTF-8 with no raw control
+    or bidi character; the JSON report keeps every value exactly, and the HTML page adds no
+    element and ships the values escaped in its data block."""
+    text = get_format(name).render(hostile_chain_report())
+    text.encode("utf-8")
+    assert RAW_FORBIDDEN.findall(text) == []
+    if name == "json":
+        (first, _) = strict_json(text)["audited"]
+        assert first["chain"] == [
+            {
+                "file": HOSTILE,
+                "links": [
+                    {"kind": "signingJob", "name": HOSTILE, "status": HOSTILE, "found": True},
+                    {
+                        "kind": "object",
+                        "name": HUGE,
+                        "status": f"not found {HOSTILE}",
+                        "found": False,
+                    },
+                ],
+            },
+            {"file": f"files[{HOSTILE}]", "links": []},
+        ]
+    if name == "html":
+        page = _Strict()
+        page.feed(text)
+        page.close()
+        assert page.tags.count("script") == 2 and "img" not in page.tags
+        start = text.index('id="report-data">') + len('id="report-data">')
+        block = json.loads(text[start : text.index("</script>", start)])
+        assert visible(HUGE, multiline=True) in block["strings"]
+        assert f"files[{visible(HOSTILE, multiline=True)}]" in block["strings"]

@@ -21,6 +21,9 @@ import pytest
 
 from checker.formats.common import DRIFT_RULE_ID
 from checker.formats.html import (
+    CHAIN_CARDS,
+    CHAIN_KINDS,
+    CHAIN_STYLE,
     DRIFT_CARDS,
     DRIFT_RULE_TOKEN,
     FINDING_FIELDS,
@@ -30,13 +33,17 @@ from checker.formats.html import (
     STYLE,
     UPDATE_ROWS,
     HtmlFormat,
+    page_assets,
     script_for,
     script_json,
+    style_for,
 )
 from checker.formats.json import to_json
 from checker.model import (
     AuditedUpdate,
+    ChainLink,
     DriftValues,
+    FileChain,
     Location,
     Partition,
     Report,
@@ -319,21 +326,45 @@ def test_script_never_parses_data_as_html() -> None:
 def test_style_and_script_are_package_files_with_the_drift_rule_filled_in() -> None:
     """The page's style and script are html_assets/ verbatim (tests/test_packaging.py checks
     the wheel ships them), but for the script's one placeholder, the drift rule's id as a JS
-    string, and its `//#fleet` ... `//#end` blocks: left out of a single-partition page's
-    script, kept without their marker lines in a fleet report's."""
+    string, and its blocks: `//#fleet` ... `//#end` left out of a single-partition page's
+    script and kept without their marker lines in a fleet report's; `//#chain` ... `//#end`
+    (and the style's `/*#chain*/` ... `/*#end*/`) kept only on a page with a chain view."""
     root = Path(__file__).resolve().parents[2]
     formats = root / "checker" / "formats"
     css = (formats / "html_assets" / "report.css").read_text(encoding="utf-8")
     js = (formats / "html_assets" / "report.js").read_text(encoding="utf-8")
     assert js.count(DRIFT_RULE_TOKEN) == 1
     filled = js.replace(DRIFT_RULE_TOKEN, json.dumps(DRIFT_RULE_ID))
-    blocks = re.compile(r"^[ \t]*//#fleet\n.*?^[ \t]*//#end\n", re.MULTILINE | re.DOTALL)
-    markers = re.compile(r"^[ \t]*//#(?:fleet|end)\n", re.MULTILINE)
-    assert len(blocks.findall(filled)) == 6
-    single, fleet = blocks.sub("", filled), markers.sub("", filled)
-    assert ("\n" + css, "\n" + single, "\n" + fleet) == (STYLE, SCRIPT, FLEET_SCRIPT)
-    assert "//#" not in SCRIPT + FLEET_SCRIPT
+
+    def blocks(name: str) -> re.Pattern[str]:
+        return re.compile(rf"^[ \t]*//#{name}\n.*?^[ \t]*//#end\n", re.MULTILINE | re.DOTALL)
+
+    def markers(name: str) -> re.Pattern[str]:
+        return re.compile(rf"^[ \t]*//#{name}\n", re.MULTILINE)
+
+    assert len(blocks("fleet").findall(filled)) == 6
+    assert len(blocks("chain").findall(filled)) == 4
+    chainless = blocks("chain").sub("", filled)
+    single, fleet = blocks("fleet").sub("", chainless), markers("(?:fleet|end)").sub("", chainless)
+    assert ("\n" + single, "\n" + fleet) == (SCRIPT, FLEET_SCRIPT)
+    chained = markers("chain").sub("", blocks("fleet").sub("", filled))
+    assert "\n" + markers("end").sub("", chained) == page_assets(fleet=False, chain=True)[1]
+    every = markers("(?:fleet|chain|end)").sub("", filled)
+    assert "\n" + every == page_assets(fleet=True, chain=True)[1]
+    style_block = re.compile(r"^/\*#chain\*/\n.*?^/\*#end\*/\n", re.MULTILINE | re.DOTALL)
+    assert len(style_block.findall(css)) == 1
+    assert "\n" + style_block.sub("", css) == STYLE
+    assert "\n" + re.sub(r"^/\*#(?:chain|end)\*/\n", "", css, flags=re.MULTILINE) == CHAIN_STYLE
+    for fleet_page in (False, True):
+        assert page_assets(fleet=fleet_page, chain=False)[:2] == (
+            STYLE,
+            FLEET_SCRIPT if fleet_page else SCRIPT,
+        )
+    scripts = [page_assets(fleet=f, chain=c)[1] for f in (False, True) for c in (False, True)]
+    assert all("//#" not in script for script in scripts)
+    assert "/*#" not in STYLE + CHAIN_STYLE
     assert "[11]" not in SCRIPT and "[11]" in FLEET_SCRIPT
+    assert "chain" not in SCRIPT + FLEET_SCRIPT + STYLE
 
 
 @pytest.mark.parametrize(
@@ -342,12 +373,21 @@ def test_style_and_script_are_package_files_with_the_drift_rule_filled_in() -> N
         "  //#fleet\n  //#fleet\n  //#end\n",
         "  //#end\n",
         "  //#fleet\n  x();\n",
+        "  //#chain\n  //#fleet\n  //#end\n",
+        "  //#chain\n  x();\n",
     ],
 )
 def test_fleet_blocks_of_the_script_must_pair_up(text: str) -> None:
     """A marker out of place is refused at import (tests run it), never a half-cut script."""
     with pytest.raises(RuntimeError, match=r"report\.js"):
         script_for(f"{DRIFT_RULE_TOKEN}\n{text}", fleet=False)
+
+
+@pytest.mark.parametrize("text", ["/*#end*/\n", "/*#chain*/\na{}\n", "/*#chain*/\n/*#chain*/\n"])
+def test_chain_blocks_of_the_style_must_pair_up(text: str) -> None:
+    """The style's chain block is cut by the same rule: a marker out of place is refused."""
+    with pytest.raises(RuntimeError, match=r"report\.css"):
+        style_for(text, chain=True)
 
 
 def test_one_style_one_script_one_data_block_and_csp_hashes_match(example_html: str) -> None:
@@ -697,6 +737,184 @@ def test_output_is_deterministic(example: Report, example_html: str) -> None:
     assert HtmlFormat().render(report_of([suppressed])) == HtmlFormat().render(
         report_of([suppressed])
     )
+
+
+# --- the chain view (`--verify`) -------------------------------------------------------------
+
+JOB = ChainLink("signingJob", "job-1", "Succeeded, until 2027-05-01", True)
+PROFILE = ChainLink("signingProfile", "acme_prod", "Active", True)
+CERTIFICATE = ChainLink(
+    "certificate",
+    "arn:aws:acm:eu-west-1:123456789012:certificate/4f1e",
+    "ISSUED, until 2027-05-01",
+    True,
+)
+STREAM = ChainLink("stream", "fw-stream", "1 file(s)", True)
+GONE = ChainLink("object", "s3://acme-fw/fw.bin?versionId=v1", "delete marker", False)
+WORDS = {
+    "signingJob": "signing job",
+    "signingProfile": "signing profile",
+    "certificate": "certificate",
+    "stream": "stream",
+    "object": "firmware object",
+}
+
+
+def chain_of(number: int) -> tuple[FileChain, ...]:
+    """Update `number`'s chain: a signed streamed file whose object version is a delete
+    marker, and a file that names nothing to read."""
+    job = dataclasses.replace(JOB, name=f"job-{number}")
+    return (
+        FileChain(f"fw-{number}.bin", (job, PROFILE, CERTIFICATE, STREAM, GONE)),
+        FileChain("files[1]", ()),
+    )
+
+
+def chain_report(updates: int = 3) -> Report:
+    """`updates` updates with a finding each; every one but the last with its chain."""
+    report = report_of([finding(f"fw-{n:03d}") for n in range(updates)])
+    audited = tuple(
+        dataclasses.replace(u, chain=chain_of(n)) if n < updates - 1 else u
+        for n, u in enumerate(report.audited)
+    )
+    return dataclasses.replace(report, audited=audited)
+
+
+def chains_of(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
+    """The data block's chains spelled out: per update its id, and per file its name and its
+    links as (kind in words, name, status, found)."""
+    strings, links = data["strings"], data["chainLinks"]
+    return [
+        (
+            strings[data["updates"][update][0]],
+            [
+                (
+                    strings[file],
+                    [
+                        (strings[k], strings[n], strings[s], f)
+                        for k, n, s, f in map(links.__getitem__, at)
+                    ],
+                )
+                for file, at in files
+            ],
+        )
+        for update, files in data["chains"]
+    ]
+
+
+def test_a_page_without_a_chain_has_no_chain_view(example_html: str) -> None:
+    """A report that read no chain (no `--verify`) has no chain section, data, style or
+    script: its page is byte for byte what it was."""
+    data = data_of(example_html)
+    assert not {"chains", "chainLinks", "chainCards"} & set(data)
+    assert 'id="h-chain"' not in example_html
+    assert f"<style>{STYLE}</style>" in example_html
+    assert f"<script>{SCRIPT}</script>" in example_html
+
+
+def test_the_chain_view_ships_each_files_links_in_order_with_their_status() -> None:
+    """Each update with a chain is in the data block, in report order, each file's links in
+    chain order (job, profile, certificate, stream, object) with the kind in words, the
+    name, what AWS said and whether it was found; an update without one is not there."""
+    page = HtmlFormat().render(chain_report())
+    data = data_of(page)
+    assert data["chainCards"] == CHAIN_CARDS
+    expected = [
+        (
+            f"fw-{n:03d}",
+            [
+                (
+                    f"fw-{n}.bin",
+                    [
+                        ("signing job", f"job-{n}", "Succeeded, until 2027-05-01", 1),
+                        ("signing profile", "acme_prod", "Active", 1),
+                        ("certificate", CERTIFICATE.name, "ISSUED, until 2027-05-01", 1),
+                        ("stream", "fw-stream", "1 file(s)", 1),
+                        ("firmware object", GONE.name, "delete marker", 0),
+                    ],
+                ),
+                ("files[1]", []),
+            ],
+        )
+        for n in range(2)
+    ]
+    assert chains_of(data) == expected
+    assert [u[0] for u in data["chains"]] == [0, 1]  # positions in `updates`
+    assert set(WORDS) == set(CHAIN_KINDS) and WORDS == CHAIN_KINDS
+
+
+def test_the_chain_page_has_its_section_style_and_script_under_its_csp() -> None:
+    """The chain section says, without script, how many updates and files it covers and how
+    many links AWS did not find; the page's style and script are the chain variants, and
+    the CSP names their hashes."""
+    document = parse(HtmlFormat().render(chain_report()))
+    section = next(
+        s for s in document.tags("section") if s.attrs.get("aria-labelledby") == "h-chain"
+    )
+    assert document.by_id("h-chain").content == "Chain 2"
+    texts = [p.content for p in section.find("p")]
+    assert texts[0].endswith(
+        "for 4 files of 2 updates. The rules judge these links; their findings are in the "
+        "table above."
+    )
+    assert texts[1] == "2 links name a resource AWS did not find (not found, or a delete marker)."
+    assert "needs-script" in (section.find("p")[2].attrs.get("class") or "")
+    assert document.by_id("chain-cards").children == []
+    (style,) = document.tags("style")
+    script, _ = scripts_of(document)
+    chain_style, chain_script, csp = page_assets(fleet=False, chain=True)
+    assert (style.content, script.content) == (chain_style, chain_script)
+    assert "chainCard" in chain_script and ".chain-link" in chain_style
+    (meta,) = [m for m in document.tags("meta") if m.attrs.get("http-equiv")]
+    assert meta.attrs["content"] == csp
+    assert f"script-src 'sha256-{sha256(chain_script)}'" in csp
+    assert f"style-src 'sha256-{sha256(chain_style)}'" in csp
+    headings = [h.content.split(" ")[0] for h in document.tags("h2")]
+    assert headings.index("Chain") == headings.index("Updates") - 1
+
+
+def test_shared_links_are_in_the_page_once() -> None:
+    """1,000 updates share one profile and one certificate: each is one link of `chainLinks`
+    and its name one string, so the chain grows with what differs (jobs, objects) only."""
+    report = chain_report(1001)
+    page = HtmlFormat().render(report)
+    data = data_of(page)
+    assert len(data["chains"]) == 1000
+    assert len(data["chainLinks"]) == 1000 + 4  # a job each; the other four links shared
+    assert page.count(CERTIFICATE.name) == 1
+    assert page.count('"acme_prod"') == 1
+    bare = dataclasses.replace(
+        report, audited=tuple(dataclasses.replace(u, chain=()) for u in report.audited)
+    )
+    added = len(page) - len(HtmlFormat().render(bare))
+    assert added < 100 * 1000, added  # the view's code, then ~80 bytes an update
+
+
+def test_hostile_chain_values_stay_in_the_data_block() -> None:
+    """Names, statuses and file names that try to end the block or add markup stay text:
+    the raw block has no `<>&`, there is one script and one data block, and the values
+    decode to themselves (invisible characters spelled out)."""
+    hostile = ChainLink("signingProfile", SCRIPT_XSS, IMG_XSS, False)
+    chain = (FileChain(COMMENT_XSS, (JOB, hostile)), FileChain(SEPARATORS, ()))
+    report = chain_report(2)
+    report = dataclasses.replace(
+        report, audited=(dataclasses.replace(report.audited[0], chain=chain), report.audited[1])
+    )
+    page = HtmlFormat().render(report)
+    start = page.index(DATA_BLOCK) + len(DATA_BLOCK)
+    raw = page[start : page.index("</script>", start)]
+    assert not set(raw) & set("<>&\u2028\u2029")
+    document = parse(page)
+    scripts_of(document)
+    assert document.tags("img") == []
+    ((_, files),) = chains_of(data_of(page))
+    assert files == [
+        (
+            COMMENT_XSS,
+            [("signing job", "job-1", JOB.status, 1), ("signing profile", SCRIPT_XSS, IMG_XSS, 0)],
+        ),
+        (visible(SEPARATORS, multiline=True), []),
+    ]
 
 
 # --- a real browser -------------------------------------------------------------------------
@@ -1257,6 +1475,125 @@ def test_browser_hostile_descriptions_do_not_execute(
         assert f'"{SCRIPT_XSS}"' in pres
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert page.locator("script").count() == 2
+        assert loaded.clean()
+    finally:
+        loaded.context.close()
+
+
+def chain_texts(page: Page, card: str) -> list[list[str]]:
+    """Each link of a chain card as [kind, name, status], as the page holds the text (before
+    the style upper-cases the kind)."""
+    return list(
+        page.eval_on_selector_all(
+            f"#{card} ol.chain > li",
+            "items => items.map(i => Array.from(i.children, c => c.textContent))",
+        )
+    )
+
+
+def test_browser_draws_each_files_chain_in_order(browser: Browser, tmp_path: Path) -> None:
+    """The chain view draws a card per update with a chain, 20 a page: each file's links in
+    chain order with kind, name and status, an arrow between them, the one AWS did not find
+    marked as a problem; a file with nothing to read says so. An update's `chain` link in the
+    updates table draws the page holding its card, and a card's findings link filters the
+    findings table to its update. All under the page's CSP."""
+    loaded = Loaded(browser, HtmlFormat().render(chain_report(26)), tmp_path / "chain.html")
+    try:
+        page = loaded.page
+        assert loaded.clean()
+        assert page.evaluate("document.body.dataset.ready") == "1"
+        cards = page.locator("#chain-cards article.chain-card")
+        assert cards.count() == CHAIN_CARDS
+        assert page.locator("nav[data-pager='chain'] .page-info").inner_text() == "Page 1 of 2"
+        first = page.locator("#chain-1")
+        assert first.locator("h3").inner_text() == "fw-000 1 finding"
+        assert first.locator("h4").all_inner_texts() == ["fw-0.bin", "files[1]"]
+        assert chain_texts(page, "chain-1") == [
+            ["signing job", "job-0", "Succeeded, until 2027-05-01"],
+            ["signing profile", "acme_prod", "Active"],
+            ["certificate", CERTIFICATE.name, "ISSUED, until 2027-05-01"],
+            ["stream", "fw-stream", "1 file(s)"],
+            ["firmware object", GONE.name, "delete marker"],
+        ]
+        missing = first.locator("li.chain-missing")
+        assert missing.count() == 1
+        assert missing.locator(".chain-status").inner_text() == "delete marker"
+        assert missing.locator(".chain-status").evaluate("e => getComputedStyle(e).color") == (
+            "rgb(192, 38, 45)"  # --high: the style (and its hash) applies
+        )
+        arrows = first.locator("ol.chain > li").evaluate_all(
+            "items => items.map(i => getComputedStyle(i, '::before').content)"
+        )
+        assert arrows == ["none", *['"→"'] * 4]
+        assert first.locator(".chain-file p").inner_text().startswith("No link read:")
+        row = page.locator("#updates tbody tr").nth(22)
+        assert row.locator("td").nth(0).inner_text() == "fw-022 chain"
+        assert page.locator("#updates tbody tr").nth(25).locator("a").count() == 1  # no chain
+        assert page.locator("#chain-23").count() == 0
+        row.locator("a", has_text="chain").click()
+        assert page.evaluate("document.querySelector(':target').id") == "chain-23"
+        assert page.locator("nav[data-pager='chain'] .page-info").inner_text() == "Page 2 of 2"
+        assert cards.count() == 5
+        assert chain_texts(page, "chain-23")[0] == [
+            "signing job",
+            "job-22",
+            "Succeeded, until 2027-05-01",
+        ]
+        page.locator("#chain-23 h3 a").click()
+        assert page.input_value("#filter-update") == "fw-022"
+        assert loaded.column(2) == ["fw-022"]
+        assert loaded.clean()
+    finally:
+        loaded.context.close()
+
+
+def test_browser_fleet_chain_cards_name_their_partition(browser: Browser, tmp_path: Path) -> None:
+    """On a fleet report's page a chain card names its update's partition, and its findings
+    link filters to that update in that partition only."""
+    report = fleet_example_report()
+    audited = tuple(
+        dataclasses.replace(u, chain=chain_of(n)) if u.live else u
+        for n, u in enumerate(report.audited)
+    )
+    page_text = HtmlFormat().render(dataclasses.replace(report, audited=audited))
+    assert f"<script>{page_assets(fleet=True, chain=True)[1]}</script>" in page_text
+    loaded = Loaded(browser, page_text, tmp_path / "fleet-chain.html")
+    try:
+        page = loaded.page
+        assert loaded.clean()
+        heads = page.locator("#chain-cards h3").all_inner_texts()
+        assert heads[0].startswith("cam-fw-0 in 111122223333/eu-west-1 ")
+        lab = page.locator("#chain-cards article").filter(has_text="444455556666/us-east-1")
+        lab.first.locator("h3 a").click()
+        assert (
+            page.input_value("#filter-account"),
+            page.input_value("#filter-region"),
+            page.input_value("#filter-update"),
+        ) == ("444455556666", "us-east-1", "cam-fw-0")
+        in_lab = [
+            f for f in report.findings if f.partition == LAB and f.ota_update_id == "cam-fw-0"
+        ]
+        assert loaded.visible_rows() == len(in_lab)
+        assert loaded.clean()
+    finally:
+        loaded.context.close()
+
+
+def test_browser_hostile_chain_values_do_not_execute(browser: Browser, tmp_path: Path) -> None:
+    """Script-like chain names, statuses and file names stay text with the CSP switched off."""
+    hostile = ChainLink("signingProfile", SCRIPT_XSS, IMG_XSS, False)
+    report = chain_report(2)
+    first = dataclasses.replace(report.audited[0], chain=(FileChain(COMMENT_XSS, (JOB, hostile)),))
+    report = dataclasses.replace(report, audited=(first, report.audited[1]))
+    loaded = Loaded(browser, HtmlFormat().render(report), tmp_path / "xss-chain.html", True)
+    try:
+        page = loaded.page
+        assert page.evaluate("document.body.dataset.ready") == "1"
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert page.locator("img").count() == 0
+        assert page.evaluate("document.scripts.length") == 2
+        assert page.locator("#chain-1 h4").inner_text() == COMMENT_XSS
+        assert chain_texts(page, "chain-1")[1] == ["signing profile", SCRIPT_XSS, IMG_XSS]
         assert loaded.clean()
     finally:
         loaded.context.close()

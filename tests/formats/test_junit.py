@@ -402,7 +402,7 @@ def test_suites_are_the_updates_then_policy_then_summary(xml: JUnitXml, example:
 def test_cases_are_named_by_rule_title_and_path_and_classed_by_update(xml: JUnitXml) -> None:
     """gw-fw-4 (declared and live: every rule judged but OTA900, OTA005, which notes what
     was not judged, those judged in fleet runs only and the live-only rules that need a deep
-    read, which the example's snapshot is not) has cases `ota-drift.gw-fw-4`:
+    or a verifying read, which the example's snapshot is not) has cases `ota-drift.gw-fw-4`:
     `<ruleId> <title>` for a rule with nothing or a whole-update finding, `... at <path>` for a
     finding on a path; in rule ID order."""
     suite = suites(xml)["gw-fw-4"]
@@ -412,6 +412,7 @@ def test_cases_are_named_by_rule_title_and_path_and_classed_by_update(xml: JUnit
         if m.rule_id not in ("OTA900", "OTA005")
         and not m.needs_partition
         and not (m.needs_deep and m.applies_to == "live")
+        and not m.needs_verify
     }
     on_path = {
         "OTA401": ["targetSelection"],

@@ -53,6 +53,8 @@ def test_every_parameter_declares_what_is_valid_and_its_default_is() -> None:
         "OTA107.minDaysLeft",
         "OTA110.minRsaBits",
         "OTA110.allowedCurves",
+        "OTA123.minDaysLeft",
+        "OTA128.minDaysLeft",
         "OTA202.maxExpiresInSec",
         "OTA302.maxPerMinute",
         "OTA302.maxBaseRatePerMinute",
@@ -74,6 +76,8 @@ def test_every_parameter_declares_what_is_valid_and_its_default_is() -> None:
     [
         ("OTA107", "minDaysLeft", (1, 365, False, False)),
         ("OTA110", "minRsaBits", (2048, 15360, False, False)),
+        ("OTA123", "minDaysLeft", (1, 365, False, False)),
+        ("OTA128", "minDaysLeft", (1, 365, False, False)),
         ("OTA202", "maxExpiresInSec", (60, 3600, False, True)),
         ("OTA302", "maxPerMinute", (1, 1000, False, True)),
         ("OTA302", "maxBaseRatePerMinute", (1, 1000, False, True)),
@@ -134,6 +138,29 @@ def _rsa_2048() -> dict[str, Any]:
     )
 
 
+def _chain(link: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A live config whose one file's chain holds `link` (a verified read)."""
+    signing = {"awsSignerJobId": "job-1"}
+    identity = {"signingJob": {"jobId": "job-1"}, "certificate": {"certificateArn": CERT_ARN}}
+    return {
+        "files": [{"fileName": "fw.bin", "codeSigning": signing}],
+        "awsChain": [{link: {**identity[link], "found": True, **record}}],
+    }
+
+
+def _signature_left(days: int) -> dict[str, Any]:
+    expires = AS_OF + timedelta(days=days)
+    return _chain("signingJob", {"status": "Succeeded", "signatureExpiresAt": expires})
+
+
+def _certificate_left(days: int) -> dict[str, Any]:
+    not_after = AS_OF + timedelta(days=days)
+    return _chain("certificate", {"status": "ISSUED", "notAfter": not_after})
+
+
+CERT_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+
+
 def _http(expires: int) -> dict[str, Any]:
     return {"protocols": ["HTTP"], "awsJobPresignedUrlConfig": {"expiresInSec": expires}}
 
@@ -145,6 +172,8 @@ EXTREMES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, A
         lambda: _signed_with(EXAMPLE_CHAIN),
     ),
     "OTA110.minRsaBits": (_rsa_2048, _rsa_2048),
+    "OTA123.minDaysLeft": (lambda: _signature_left(364), lambda: _signature_left(364)),
+    "OTA128.minDaysLeft": (lambda: _certificate_left(364), lambda: _certificate_left(364)),
     "OTA202.maxExpiresInSec": (lambda: _http(3600), lambda: _http(60)),
     "OTA302.maxPerMinute": (
         lambda: _rollout(maximumPerMinute=1000),

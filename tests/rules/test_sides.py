@@ -55,6 +55,7 @@ def _sides_found(rule: Rule, declared: bool, live: dict[str, Any] | None, deep: 
         _policy(rule),
         AS_OF,
         deep=deep,
+        verified=deep,
         rules=[rule],
         partition=PARTITION,
     )

@@ -138,6 +138,71 @@
     }
     driftBox.replaceChildren(cards);
   }
+  //#chain
+  var C = data.chains;
+  var L = data.chainLinks;
+  var chainBox = document.getElementById("chain-cards");
+  var chainPager = pager("chain", drawChains);
+  var chainOf = new Map();
+  C.forEach(function (chain, index) { chainOf.set(chain[0], index + 1); });
+  function chainCard(number) {
+    var chain = C[number - 1];
+    var u = U[chain[0]];
+    var card = el("article", "chain-card");
+    card.id = "chain-" + number;
+    var head = add(card, el("h3", null, S[u[0]]));
+    if (u.length > 4 && S[u[4]]) {
+      add(head, " ");
+      add(head, el("span", "muted", "in " + S[u[4]] + "/" + S[u[5]]));
+    }
+    var count = (activeOf.get(u[0]) || 0) + (suppressedOf.get(u[0]) || 0);
+    if (count) {
+      add(head, " ");
+      var show = add(head, el("a", "show", plural(count, "finding")));
+      show.setAttribute("href", "#h-findings");
+      show.dataset.showUpdate = S[u[0]];
+      if (u.length > 4) {
+        show.dataset.showAccount = S[u[4]];
+        show.dataset.showRegion = S[u[5]];
+      }
+    }
+    chain[1].forEach(function (file) {
+      var box = add(card, el("div", "chain-file"));
+      add(add(box, el("h4")), el("code", null, S[file[0]]));
+      if (!file[1].length) {
+        add(box, el("p", "muted", "No link read: the file names no signing job, signing " +
+          "profile, certificate, stream or object version."));
+        return;
+      }
+      var list = add(box, el("ol", "chain"));
+      file[1].forEach(function (at) {
+        var link = L[at];
+        var item = add(list, el("li", link[3] ? "chain-link" : "chain-link chain-missing"));
+        add(item, el("span", "chain-kind", S[link[0]]));
+        breakable(add(item, el("code", "chain-name")), S[link[1]], "/:");
+        add(item, el("span", "chain-status", S[link[2]]));
+      });
+    });
+    return card;
+  }
+  function drawChains() {
+    if (!chainBox) { return; }
+    var range = chainPager.slice(C.length, data.chainCards);
+    var cards = document.createDocumentFragment();
+    for (var number = range[0] + 1; number <= range[1]; number += 1) {
+      cards.appendChild(chainCard(number));
+    }
+    chainBox.replaceChildren(cards);
+  }
+  function openChain(number) {
+    if (!chainBox || !(number >= 1 && number <= C.length && Math.floor(number) === number)) {
+      return null;
+    }
+    chainPager.page = Math.floor((number - 1) / data.chainCards);
+    drawChains();
+    return document.getElementById("chain-" + number);
+  }
+  //#end
   function openTarget(hash) {
     if (!hash || hash.length < 2) { return null; }
     var id;
@@ -145,6 +210,12 @@
     var target = document.getElementById(id);
     var number = id.indexOf("drift-") === 0 ? Number(id.slice(6)) : 0;
     var drawn = false;
+    //#chain
+    if (!target && id.indexOf("chain-") === 0) {
+      target = openChain(Number(id.slice(6)));
+      drawn = target !== null;
+    }
+    //#end
     if (!target && driftBox && number >= 1 && number <= driftGroups.length &&
         Math.floor(number) === number) {
       driftPager.page = Math.floor((number - 1) / data.driftCards);
@@ -175,6 +246,13 @@
       //#fleet
       link.dataset.showAccount = S[u[4]];
       link.dataset.showRegion = S[u[5]];
+      //#end
+      //#chain
+      if (chainOf.has(k)) {
+        add(link.parentNode, " ");
+        add(link.parentNode, el("a", "show", "chain"))
+          .setAttribute("href", "#chain-" + chainOf.get(k));
+      }
       //#end
       var where = add(tr, el("td"));
       add(where, u[1] >= 0
@@ -448,6 +526,9 @@
   });
   drawUpdates();
   drawDrift();
+  //#chain
+  drawChains();
+  //#end
   var initial = openTarget(window.location.hash);
   if (initial) { initial.scrollIntoView(); }
   document.body.dataset.ready = "1";
