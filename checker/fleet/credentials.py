@@ -125,6 +125,7 @@ class Access:
         self._settings = settings
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
+        self._boto3: boto3.Session | None = None
         self._failure: AccessFailure | None = None
         self._hops: list[_Assumed] = []
 
@@ -144,7 +145,12 @@ class Access:
                 except AccessFailure as failure:
                     self._failure = failure
                     raise
-            return boto3.Session(botocore_session=self._session)
+            if self._boto3 is None:
+                # one boto3 session per account: each new one registers boto3's handlers on
+                # the botocore session again, and an S3 client (--verify) then fails to be
+                # made ("Cannot inject class attribute upload_file")
+                self._boto3 = boto3.Session(botocore_session=self._session)
+            return self._boto3
 
     def expire(self) -> None:
         """The service said the session expired: every hop is fetched anew on next use."""

@@ -8,7 +8,9 @@ import gc
 import json
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +324,85 @@ def test_partitions_in_flight_are_bounded_and_their_live_state_is_let_go(
     assert len(alive) == 12
     assert [ref for ref in alive if ref() is not None] == []
     assert (seen[-1].done, seen[-1].total) == (12, 12)
+
+
+def _seed_chains(cloud: LocalCloud) -> None:
+    """job-1, its profile and certificate, and fw.bin v1 in every partition; lab's job in
+    us-east-1 is revoked."""
+    for account in (PROD, LAB):
+        for region in REGIONS:
+            chain = cloud.chain(account, region)
+            arn = f"arn:aws:acm:{region}:{account}:certificate/fw"
+            chain.add_certificate(
+                arn, not_before=T0 - timedelta(days=10), not_after=T0 + timedelta(days=400)
+            )
+            chain.add_signing_profile("fw_profile", certificate_arn=arn)
+            revoked = (account, region) == (LAB, "us-east-1")
+            chain.add_signing_job(
+                "job-1",
+                profile_name="fw_profile",
+                certificate_arn=arn,
+                completed_at=T0 - timedelta(days=1),
+                signature_expires_at=T0 + timedelta(days=300),
+                revocation={"reason": "key leaked", "revoked_at": T0} if revoked else None,
+            )
+            chain.put_object("fw", "fw.bin", "v1")
+
+
+def test_verify_reads_each_partitions_chain_as_that_partition_once(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--verify in a fleet run: each partition's chain is read with its own identity, in its
+    own region, each resource once per partition; a revoked job in one partition is that
+    partition's finding only."""
+    _seed_chains(cloud)
+    code, report, err = check(capsys, "--verify")
+    assert [e["message"] for e in report["errors"]] == []
+    assert code == 1, err
+    revoked = {
+        (f["account"], f["region"], f["otaUpdateId"])
+        for f in report["findings"]
+        if f["ruleId"] == "OTA122"
+    }
+    assert revoked == {(LAB, "us-east-1", ota_id) for ota_id in UPDATES}
+    chain_calls = [c for c in cloud.calls if c.service in ("signer", "acm", "s3")]
+    assert chain_calls
+    for call in chain_calls:
+        assert call.principal is not None and call.account is not None
+        assert call.principal.startswith(f"arn:aws:sts::{call.account}:assumed-role/")
+    per_partition = Counter((c.account, c.region, c.operation) for c in chain_calls)
+    assert per_partition == {
+        (account, region, op): 1
+        for account in (PROD, LAB)
+        for region in REGIONS
+        for op in ("DescribeSigningJob", "GetSigningProfile", "DescribeCertificate", "HeadObject")
+    }
+    chained = [a for a in report["audited"] if a.get("chain")]
+    assert len(chained) == 12
+
+
+def test_iam_policy_fleet_verify_limits_the_chain_reads_to_each_partition(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["iam-policy", "--fleet", "fleet.yaml", "--verify"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    prod = document["identities"][ROLE.format(account=PROD)]["Statement"]
+    by_sid = {s["Sid"]: s for s in prod}
+    assert by_sid["OtaDriftReadSigningJobs"] == {
+        "Sid": "OtaDriftReadSigningJobs",
+        "Effect": "Allow",
+        "Action": ["signer:DescribeSigningJob"],
+        "Resource": [
+            f"arn:aws:signer:eu-west-1:{PROD}:/signing-jobs/*",
+            f"arn:aws:signer:us-east-1:{PROD}:/signing-jobs/*",
+        ],
+    }
+    assert by_sid["OtaDriftReadCertificates"]["Resource"] == [
+        f"arn:aws:acm:eu-west-1:{PROD}:certificate/*",
+        f"arn:aws:acm:us-east-1:{PROD}:certificate/*",
+    ]
+    assert by_sid["OtaDriftHeadFirmwareObjectVersions"]["Action"] == [
+        "s3:GetObjectVersion",
+        "s3:GetObject",
+    ]
+    assert by_sid["OtaDriftReadStreams"]["Action"] == ["iot:DescribeStream"]
