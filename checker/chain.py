@@ -46,6 +46,7 @@ _STRINGS = "strings"
 _JOB_REVOCATION = {"reason": _STRING, "revokedAt": _DATE, "revokedBy": _STRING}
 _PROFILE_REVOCATION = {"revocationEffectiveFrom": _DATE, "revokedAt": _DATE, "revokedBy": _STRING}
 _STREAM_FILE = {"fileId": _INT, "bucket": _STRING, "key": _STRING, "version": _STRING}
+_S3_OBJECT = {"bucket": _STRING, "key": _STRING, "version": _STRING}
 
 LINK_FIELDS: dict[str, dict[str, Any]] = {
     "signingJob": {
@@ -61,6 +62,8 @@ LINK_FIELDS: dict[str, dict[str, Any]] = {
         "completedAt": _DATE,
         "signatureExpiresAt": _DATE,
         "certificateArn": _STRING,
+        "sourceObject": _S3_OBJECT,
+        "signedObject": _S3_OBJECT,
     },
     "signingProfile": {
         "profileName": _STRING,
@@ -83,6 +86,10 @@ LINK_FIELDS: dict[str, dict[str, Any]] = {
         "revokedAt": _DATE,
         "revocationReason": _STRING,
         "extendedKeyUsages": _STRINGS,
+        "domainName": _STRING,
+        "subject": _STRING,
+        "issuer": _STRING,
+        "serial": _STRING,
     },
     "stream": {
         "streamId": _STRING,
@@ -105,6 +112,18 @@ LINK_FIELDS: dict[str, dict[str, Any]] = {
 
 IDENTITY = {link: next(iter(fields)) for link, fields in LINK_FIELDS.items()}
 """The field naming each link's resource: `jobId`, `profileName`, `certificateArn`, ..."""
+
+FOUND_NEEDS = {
+    "signingJob": ("status", "profileName"),
+    "signingProfile": ("status",),
+    "certificate": ("status",),
+    "stream": ("files",),
+    "object": ("size", "etag"),
+}
+"""What a found resource's answer always has and the rules judge: an answer without it
+(botocore's models require none of these) is malformed, never read as a pass. A job names
+the profile it was signed with (StartSigningJob requires one); an ISSUED certificate has its
+`notAfter` too; a delete marker has no size or ETag."""
 
 
 # --- what a live file asks to be read ---------------------------------------------------------
@@ -266,8 +285,23 @@ def job_link(job_id: str, answer: Mapping[str, Any]) -> dict[str, Any]:
             "completedAt": answer.get("completedAt"),
             "signatureExpiresAt": answer.get("signatureExpiresAt"),
             "certificateArn": _mapping(answer.get("signingMaterial")).get("certificateArn"),
+            "sourceObject": _s3_object(_mapping(answer.get("source")).get("s3")),
+            "signedObject": _s3_object(_mapping(answer.get("signedObject")).get("s3")),
         }
     )
+
+
+def _s3_object(location: Any) -> dict[str, Any] | None:
+    """Signer's `{bucketName, key, version}` in the chain's names, or None."""
+    place = _mapping(location)
+    kept = _kept(
+        {
+            "bucket": place.get("bucketName"),
+            "key": place.get("key"),
+            "version": place.get("version"),
+        }
+    )
+    return kept or None
 
 
 def profile_link(name: str, answer: Mapping[str, Any]) -> dict[str, Any]:
@@ -314,6 +348,10 @@ def certificate_link(arn: str, answer: Mapping[str, Any]) -> dict[str, Any]:
                 if isinstance(usages, list)
                 else None
             ),
+            "domainName": detail.get("DomainName"),
+            "subject": detail.get("Subject"),
+            "issuer": detail.get("Issuer"),
+            "serial": detail.get("Serial"),
         }
     )
 
@@ -400,6 +438,13 @@ def _record_problems(
         for required in (IDENTITY[link], "found"):
             if required not in value:
                 yield at, f"has no {required!r}"
+        if value.get("found") is True and not value.get("deleteMarker"):
+            needed = list(FOUND_NEEDS[link])
+            if link == "certificate" and value.get("status") == "ISSUED":
+                needed.append("notAfter")
+            for required in needed:
+                if required not in value:
+                    yield at, f"has no {required!r}, which a found {link} always has"
     for key, item in value.items():
         kind = fields.get(key)
         if kind is None:

@@ -637,6 +637,14 @@ def _audit(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             source = source_for(args.state, _aws_settings(args), progress)
             report = audit.check(declared, source, policy, args.as_of)
+        if args.state is not None and args.as_of is None and source.verified:
+            captured = source.captured_at
+            when = f" at {timestamp(captured)}" if captured is not None else ""
+            print(
+                f"note: {visible(args.state)} was captured{when} and is judged as of now; "
+                "pass --as-of to judge its chain as it stood then",
+                file=sys.stderr,
+            )
     _deliver(args, plan, report)
     return exit_code(report, effective_fail_on(args.fail_on, policy))
 

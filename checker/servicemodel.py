@@ -138,8 +138,10 @@ def _chain_problems(info: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:
     found = list(chain_problems(recorded))
     yield from found
     files = info.get("otaUpdateFiles")
-    if found or not isinstance(files, list):
+    if found:
         return
+    if not isinstance(files, list):
+        files = []
     if len(recorded) != len(files):
         yield (
             (CHAIN_FIELD,),

@@ -549,6 +549,7 @@ class _ErrorSource:
     """A source that read `beta` fine and could not read `zeta`."""
 
     deep = False
+    verified = False
 
     def __init__(self, path: str) -> None:
         self.path = path

@@ -269,7 +269,9 @@ def test_rules_lists_every_registered_rule_with_severity_applies_to_and_title(
     ]
     assert [r[0] for r in rows] == sorted(META_BY_ID)
     for meta, row in zip(ALL_RULES, rows, strict=True):
-        if meta.needs_deep and meta.applies_to == "live":  # only when the job was read
+        if meta.needs_verify:  # only when the chain behind each file was read
+            assert row[2] == "live chain (--verify)", row
+        elif meta.needs_deep and meta.applies_to == "live":  # only when the job was read
             assert row[2] == "live job (--deep)", row
         elif meta.needs_deep:  # declared always, live only when the job config was read
             assert row[2].startswith("declared") and "live" in row[2], row

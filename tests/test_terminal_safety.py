@@ -85,6 +85,7 @@ class _HostileSource:
     """A state source whose every value is hostile: an update, an error and a note."""
 
     deep = False
+    verified = False
 
     def __init__(self, path: str) -> None:
         self.path = path

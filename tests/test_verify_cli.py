@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.formats.common import timestamp
 from checker.sources import aws
 from checker.sources.chain import CHAIN_OPERATIONS
 from tests.support.cloud_endpoint import LocalCloud
@@ -348,4 +349,20 @@ def test_verify_with_a_snapshot_not_taken_with_it_is_a_usage_error(
     assert err == (
         "ota-drift: error: --verify: d.json was not taken with --verify, so it holds no chain to "
         "judge; take one with `ota-drift snapshot --verify`, or leave --verify out\n"
+    )
+
+
+def test_check_state_of_a_verified_snapshot_without_as_of_says_which_clock_it_used(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(capsys, "snapshot", "--region", REGION, "--verify", "-o", "s.json", "--quiet")[0] == 0
+    )
+    captured = json.loads(Path("s.json").read_text(encoding="utf-8"))["capturedAt"]
+    code, _, err = run(capsys, "check", "ota.yaml", "--state", "s.json", "--format", "json")
+    assert code == 1
+    moment = timestamp(datetime.fromisoformat(captured))
+    assert err == (
+        f"note: s.json was captured at {moment} and is judged as of now; pass --as-of to "
+        "judge its chain as it stood then\n"
     )

@@ -97,7 +97,7 @@ def _check_whole(parts: Sequence[Part]) -> None:
         (
             "inputs",
             lambda p: p.fleet.inputs_digest,
-            "different fleet files, declarations or --deep (the inputs digests differ)",
+            "different fleet files, declarations, --deep or --verify (the inputs digests differ)",
         ),
         ("failOn", lambda p: p.fleet.fail_on, "different --fail-on settings"),
         ("asOf", lambda p: p.report.as_of, "different --as-of times (give every shard the same)"),

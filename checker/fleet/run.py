@@ -150,7 +150,7 @@ class FleetRun:
                 for p in (*e.declared, *sum(e.declared_by_region.values(), ()))
             }
         )
-        return inputs_digest(self.fleet, declared_files(paths), self.aws.deep)
+        return inputs_digest(self.fleet, declared_files(paths), self.aws.deep, self.aws.verify)
 
     def check_declared(self) -> None:
         """Load every declaration of the shard before AWS is called: all problems at once."""

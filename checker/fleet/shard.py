@@ -78,11 +78,13 @@ def shard_units(fleet_units: Sequence[Partition], shard: Shard) -> tuple[Partiti
     return tuple(sorted(ordered[shard.index - 1 :: shard.count]))
 
 
-def inputs_digest(fleet: Fleet, declared: Sequence[FsPath], deep: bool) -> str:
+def inputs_digest(
+    fleet: Fleet, declared: Sequence[FsPath], deep: bool, verify: bool = False
+) -> str:
     """sha256 of the fleet file's entries (not where it was read or how it is laid out), the
-    bytes of every declared file and --deep: shards run from another checkout, another fleet
-    file or another --deep do not merge. A file that cannot be read digests as such (loading
-    it reports why)."""
+    bytes of every declared file and --deep or --verify: shards run from another checkout,
+    another fleet file or another depth do not merge. A file that cannot be read digests as
+    such (loading it reports why)."""
     digest = hashlib.sha256()
     for entry in sorted(fleet.entries, key=lambda e: e.account):
         digest.update(
@@ -106,5 +108,5 @@ def inputs_digest(fleet: Fleet, declared: Sequence[FsPath], deep: bool) -> str:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:
             digest.update(b"unreadable")
-    digest.update(b"deep" if deep else b"shallow")
+    digest.update(b"verify" if verify else b"deep" if deep else b"shallow")
     return "sha256:" + digest.hexdigest()

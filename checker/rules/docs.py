@@ -17,6 +17,8 @@ _APPLIES = {
 
 
 def applies_text(meta: RuleMeta) -> str:
+    if meta.needs_verify:
+        return "live, when the source reads the chain behind each file (--verify)"
     if meta.needs_deep and meta.applies_to == "live":
         return "live, when the source reads the job (--deep)"
     if meta.needs_deep:
@@ -25,6 +27,8 @@ def applies_text(meta: RuleMeta) -> str:
 
 
 def _applies_short(meta: RuleMeta) -> str:
+    if meta.needs_verify:
+        return "live chain (--verify)"
     if meta.needs_deep:
         return "live job (--deep)" if meta.applies_to == "live" else "declared (+ live job)"
     return _APPLIES[meta.applies_to]

@@ -185,7 +185,7 @@ class ChainReader:
                     ota_id,
                     operation,
                     "MalformedResponse",
-                    f"{what}: {display(problem[0][2:])} {problem[1]}",
+                    f"{what}: {_where(problem[0][3:])}{problem[1]}",
                 )
         except BaseException:
             with self._lock:
@@ -212,6 +212,11 @@ _READS: dict[str, tuple[str, str, str, Callable[[str, Mapping[str, Any]], dict[s
 }
 """Each link named by one string: the call, its parameter, the resource in words, the link
 made of the answer."""
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    shown = display(path)
+    return f"{shown} " if shown else ""
 
 
 def _shown(name: str) -> str:

@@ -537,8 +537,8 @@ def test_shards_of_other_inputs_are_refused(capsys: pytest.CaptureFixture[str]) 
 
     err = refused([one, _edited(two, deep, "deep.json")], capsys)
     assert err.startswith(
-        "deep.json: cannot merge with shard-1-of-2.json: different fleet files, declarations "
-        "or --deep (the inputs digests differ)"
+        "deep.json: cannot merge with shard-1-of-2.json: different fleet files, declarations, "
+        "--deep or --verify (the inputs digests differ)"
     )
 
 

@@ -18,6 +18,7 @@ from checker.model import SourceError
 from checker.sources.chain import ChainReader, Unanswered
 
 SIGNED = datetime(2026, 10, 1, tzinfo=UTC)
+NOT_AFTER = datetime(2027, 10, 1, tzinfo=UTC)
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
 
 
@@ -57,6 +58,7 @@ class FakeAws:
                 "Certificate": {
                     "CertificateArn": name,
                     "Status": "ISSUED",
+                    "NotAfter": NOT_AFTER,
                     "ExtendedKeyUsages": [{"Name": "CODE_SIGNING"}],
                 }
             }
@@ -92,6 +94,7 @@ def test_a_signed_file_reads_job_then_profile_then_certificate_then_object() -> 
         "certificateArn": CERT,
         "found": True,
         "status": "ISSUED",
+        "notAfter": NOT_AFTER,
         "extendedKeyUsages": ["CODE_SIGNING"],
     }
     assert entry["object"] == {
@@ -265,3 +268,52 @@ def test_snapshot_chain_gaps_name_a_link_taken_out_or_added() -> None:
     ]
     extra = {**entry, "stream": {"streamId": "s", "found": False}}
     assert list(chain_gaps(file, extra)) == ["has a stream link that the file does not name"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "answer", "message"),
+    [
+        (
+            "DescribeSigningJob",
+            {"jobId": "job-1", "profileName": "p"},
+            "signing job 'job-1': has no 'status', which a found signingJob always has",
+        ),
+        (
+            "DescribeSigningJob",
+            {"jobId": "job-1", "status": "Succeeded"},
+            "signing job 'job-1': has no 'profileName', which a found signingJob always has",
+        ),
+        (
+            "DescribeCertificate",
+            {"Certificate": {"CertificateArn": CERT, "Status": "ISSUED"}},
+            f"certificate {CERT!r}: has no 'notAfter', which a found certificate always has",
+        ),
+        (
+            "GetSigningProfile",
+            {"profileName": "fw-profile"},
+            "signing profile 'fw-profile': has no 'status', which a found signingProfile "
+            "always has",
+        ),
+        (
+            "HeadObject",
+            {"VersionId": "v1"},
+            "s3://'b'/'fw.bin' version 'v1': has no 'size', which a found object always has",
+        ),
+    ],
+)
+def test_an_answer_without_what_the_rules_judge_is_malformed_not_a_pass(
+    operation: str, answer: dict[str, Any], message: str
+) -> None:
+    """botocore's models require none of these members: an answer without one must not read
+    as a job without a status (no OTA121) or a certificate without an end (no OTA127)."""
+    fake = FakeAws()
+    real = fake.call
+
+    def call(op: str, ota_id: str, kwargs: dict[str, Any]) -> Any:
+        return answer if op == operation else real(op, ota_id, kwargs)
+
+    reader = ChainReader(call, never_stop)
+    with pytest.raises(Unanswered) as raised:
+        reader.read("fw-1", {"otaUpdateFiles": [signed_file("job-1")]})
+    error = raised.value.error
+    assert (error.operation, error.code, error.message) == (operation, "MalformedResponse", message)

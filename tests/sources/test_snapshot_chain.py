@@ -175,6 +175,20 @@ def test_verify_without_deep_is_refused(tmp_path: Path) -> None:
             "otaUpdates[0].awsChain: has 2 entries for 1 otaUpdateFiles (one per file)",
         ),
         (
+            lambda c: c[0]["signingJob"].pop("status"),
+            "otaUpdates[0].awsChain[0].signingJob: has no 'status', which a found signingJob "
+            "always has",
+        ),
+        (
+            lambda c: c[0]["certificate"].pop("notAfter"),
+            "otaUpdates[0].awsChain[0].certificate: has no 'notAfter', which a found "
+            "certificate always has",
+        ),
+        (
+            lambda c: c[0]["object"].pop("etag"),
+            "otaUpdates[0].awsChain[0].object: has no 'etag', which a found object always has",
+        ),
+        (
             lambda c: c[0].update(thing={}),
             "otaUpdates[0].awsChain[0].thing: is not a link of the chain (one of signingJob, "
             "signingProfile, certificate, stream, object)",
@@ -187,3 +201,11 @@ def test_a_malformed_chain_is_refused_with_its_path(
     doc = verified_doc()
     edit(doc["otaUpdates"][0][CHAIN_FIELD])
     assert problems(tmp_path, doc) == [message]
+
+
+def test_a_chain_kept_for_files_taken_out_is_refused(tmp_path: Path) -> None:
+    doc = verified_doc()
+    del doc["otaUpdates"][0]["otaUpdateFiles"]
+    assert problems(tmp_path, doc) == [
+        "otaUpdates[0].awsChain: has 1 entries for 0 otaUpdateFiles (one per file)"
+    ]
