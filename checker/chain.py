@@ -269,15 +269,15 @@ def job_link(job_id: str, answer: Mapping[str, Any]) -> dict[str, Any]:
             "jobId": job_id,
             "found": True,
             "status": answer.get("status"),
-            "statusReason": answer.get("statusReason"),
-            "revocation": _kept(
+            "statusReason": _capped(answer.get("statusReason")),
+            "revocation": _revocation(
+                answer,
                 {
-                    "reason": revocation.get("reason"),
+                    "reason": _capped(revocation.get("reason")),
                     "revokedAt": revocation.get("revokedAt"),
                     "revokedBy": revocation.get("revokedBy"),
-                }
-            )
-            or None,
+                },
+            ),
             "profileName": answer.get("profileName"),
             "profileVersion": answer.get("profileVersion"),
             "platformId": answer.get("platformId"),
@@ -313,15 +313,15 @@ def profile_link(name: str, answer: Mapping[str, Any]) -> dict[str, Any]:
             "found": True,
             "profileVersion": answer.get("profileVersion"),
             "status": answer.get("status"),
-            "statusReason": answer.get("statusReason"),
-            "revocation": _kept(
+            "statusReason": _capped(answer.get("statusReason")),
+            "revocation": _revocation(
+                answer,
                 {
                     "revocationEffectiveFrom": revocation.get("revocationEffectiveFrom"),
                     "revokedAt": revocation.get("revokedAt"),
                     "revokedBy": revocation.get("revokedBy"),
-                }
-            )
-            or None,
+                },
+            ),
             "platformId": answer.get("platformId"),
             "certificateArn": _mapping(answer.get("signingMaterial")).get("certificateArn"),
         }
@@ -342,7 +342,7 @@ def certificate_link(arn: str, answer: Mapping[str, Any]) -> dict[str, Any]:
             "notBefore": detail.get("NotBefore"),
             "notAfter": detail.get("NotAfter"),
             "revokedAt": detail.get("RevokedAt"),
-            "revocationReason": detail.get("RevocationReason"),
+            "revocationReason": _capped(detail.get("RevocationReason")),
             "extendedKeyUsages": (
                 [u.get("Name") for u in usages if isinstance(u, Mapping) and u.get("Name")]
                 if isinstance(usages, list)
@@ -512,6 +512,25 @@ def _dates_parsed(value: Any, kind: Any) -> Any:
 def as_utc(value: Any) -> datetime | None:
     """A link's date in UTC, or None where there is none."""
     return value.astimezone(UTC) if isinstance(value, datetime) else None
+
+
+MAX_TEXT_CHARS = 500
+"""A reason AWS gives (`statusReason`, a revocation's reason) is kept this far: it is quoted
+in findings, and a service's free text must not make a report line of any size."""
+
+
+def _capped(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        return value[: MAX_TEXT_CHARS - 3] + "..."
+    return value
+
+
+def _revocation(answer: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer's `revocationRecord`, kept even when it holds nothing: a record at all says
+    the job or profile was revoked, and must not read as "not revoked"."""
+    if not isinstance(answer.get("revocationRecord"), Mapping):
+        return None
+    return _kept(record)
 
 
 def _kept(record: dict[str, Any]) -> dict[str, Any]:

@@ -366,3 +366,35 @@ def test_check_state_of_a_verified_snapshot_without_as_of_says_which_clock_it_us
         f"note: s.json was captured at {moment} and is judged as of now; pass --as-of to "
         "judge its chain as it stood then\n"
     )
+
+
+def test_a_head_object_answer_without_the_version_is_an_error_not_proof(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 200 without x-amz-version-id (or ETag) does not show that the pinned version
+    exists: every update resting on that object is an error entry, none passes OTA405."""
+    # fw.bin v1 is the object of every update but the gone, marker and stream ones
+    cloud.chain(ACCOUNT, REGION).inject_fault("HeadObject", "wrong-shape", times=None)
+    code, report, _ = check(capsys, "--region", REGION, "--verify")
+    assert code == 2
+    assert {e["operation"] for e in report["errors"]} == {"HeadObject"}
+    assert {e["code"] for e in report["errors"]} == {"MalformedResponse"}
+    on_fw_bin = {ota_id for ota_id, _ in EXPECTED} | {"fw-ok"}
+    on_fw_bin -= {"fw-gone", "fw-marker", "fw-stream", "fw-stream-unpinned"}
+    assert {e["otaUpdateId"] for e in report["errors"]} == on_fw_bin
+    # a missing version (404) and a delete marker (405) carry no such answer: still findings
+    gone = {f["otaUpdateId"] for f in report["findings"] if f["ruleId"] == "OTA405"}
+    assert gone == {"fw-gone", "fw-marker"}
+
+
+def test_s3_slow_down_slows_the_reads_down_instead_of_failing_them(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """S3 throttles HEAD with a bodiless 503: that is throttling (the limiter backs off and
+    the throttle budget applies), not a 5xx that uses up the failure budget."""
+    chain = cloud.chain(ACCOUNT, REGION)
+    chain.rate_limits = {"HeadObject": 2.0}
+    code, report, _ = check(capsys, "--region", REGION, "--verify", "--max-rps", "50")
+    assert (code, report["errors"]) == (1, [])
+    assert chain.throttled["HeadObject"] > 0
+    assert verification_findings(report) == EXPECTED

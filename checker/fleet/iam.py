@@ -127,7 +127,8 @@ def _audit_statements(entries: list[Entry], deep: bool, verify: bool) -> list[di
             partitions = sorted({_partition(e) for e in entries})
             arns = [f"arn:{p}:s3:::*/*" for p in partitions]
             statements.append(_statement(_SID[kind], actions, arns))
-        elif kind is not None:
+            continue
+        if kind is not None:
             service = actions[0].split(":")[0]
             arns = sorted({r for e in entries for r in _arns(e, service, kind)})
             statements.append(_statement(_SID[kind], actions, arns))

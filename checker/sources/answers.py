@@ -151,6 +151,8 @@ def check_answer(
     required = _REQUIRED.get(operation.name)
     if required is not None:
         required(request, body)
+    for path in _STRICT_ENUMS.get(operation.name, ()):
+        _check_enum(operation, body, path)
 
 
 def before_parse(
@@ -232,11 +234,13 @@ def _echoes(container: str | None, member: str, asked_as: str) -> Any:
 
 
 def _object_version(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
-    # S3 echoes the version it answered about; another one is not the firmware asked for
+    # S3 names the version it answered about (x-amz-version-id): without it, or with another
+    # one, the answer does not show that the pinned firmware version exists
     version = body.get("VersionId")
-    if version is not None and version != request["VersionId"]:
+    if version != request["VersionId"]:
+        shown = "no version" if version is None else f"version {_short(version)}"
         raise MalformedAnswer(
-            f"the answer is for version {_short(version)}, not {_short(request['VersionId'])}"
+            f"the answer is for {shown}, not version {_short(request['VersionId'])}"
         )
 
 
@@ -251,6 +255,30 @@ _REQUIRED = {
     "DescribeStream": _echoes("streamInfo", "streamId", "streamId"),
     "HeadObject": _object_version,
 }
+
+
+_STRICT_ENUMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "DescribeSigningJob": (("status",),),
+    "GetSigningProfile": (("status",),),
+    "DescribeCertificate": (("Certificate", "Status"),),
+}
+"""Statuses the chain rules judge: one the model does not list (`CANCELED` for `Canceled`)
+would be judged as "not Canceled", so it is a malformed answer, not a pass. Elsewhere unknown
+enum values pass, as a value AWS adds later must."""
+
+
+def _check_enum(operation: OperationModel, body: Mapping[str, Any], path: tuple[str, ...]) -> None:
+    shape: Shape | None = operation.output_shape
+    value: Any = body
+    for step in path:
+        if not isinstance(shape, StructureShape) or not isinstance(value, Mapping):
+            return
+        shape, value = shape.members.get(step), value.get(step)
+    allowed = shape.metadata.get("enum") if shape is not None else None
+    if value is not None and allowed and value not in allowed:
+        raise MalformedAnswer(
+            f"{display(path)} is {_short(value)}, not one of {', '.join(allowed)}"
+        )
 
 
 # --- types ------------------------------------------------------------------------------------

@@ -233,6 +233,10 @@ class AwsSource:
                 each.meta.events.register(
                     f"before-parse.{service}", answers.before_parse, unique_id="ota-drift-answers"
                 )
+        if "s3" in self._clients:
+            self._clients["s3"].meta.events.register(
+                "before-sign.s3", _StayInRegion(self.region), unique_id="ota-drift-s3-region"
+            )
         self._chain = ChainReader(self._chain_call, self._check_stop)
         self._secrets = credential_values(self._client)
         self._stop = threading.Event()
@@ -389,18 +393,28 @@ class AwsSource:
 
     def _foreign(self, info: Mapping[str, Any]) -> str | None:
         """Why an answer is not about the owner's account and region, or None."""
+        return self._foreign_arns((("otaUpdateArn",), ("awsIotJobArn",)), info)
+
+    def _foreign_arns(
+        self, paths: tuple[tuple[str, ...], ...], answer: Mapping[str, Any], what: str = "update"
+    ) -> str | None:
+        """Why an ARN at one of `paths` of `answer` is not in the owner's account and region,
+        or None (no owner, or every ARN there is the owner's)."""
         if self._owner is None:
             return None
         account, region = self._owner
-        for key in ("otaUpdateArn", "awsIotJobArn"):
-            arn = info.get(key)
+        for path in paths:
+            arn: Any = answer
+            for step in path:
+                arn = arn.get(step) if isinstance(arn, Mapping) else None
+            key = ".".join(path)
             if arn is None:
                 continue
             parts = str(arn).split(":", 5)
             if len(parts) < 6 or parts[3] != region or parts[4] != account:
                 return (
                     f"{key} {str(arn)[:120]!r} is not in account {account}, region {region}: "
-                    "the answer is about another partition's update"
+                    f"the answer is about another partition's {what}"
                 )
         return None
 
@@ -433,9 +447,13 @@ class AwsSource:
     def _chain_call(self, operation: str, ota_id: str, kwargs: dict[str, Any]) -> Any:
         """A chain read for ChainReader: its failure is Unanswered, for the reader to judge."""
         try:
-            return self._call(operation, ota_id, kwargs)
+            answer = self._call(operation, ota_id, kwargs)
         except _Failed as failed:
             raise Unanswered(failed.error) from None
+        foreign = self._foreign_arns(_CHAIN_ARNS.get(operation, ()), answer, "resource")
+        if foreign is not None:
+            raise Unanswered(self._error(ota_id, operation, "ForeignAnswer", foreign))
+        return answer
 
     def _check_stop(self) -> None:
         if self._stop.is_set():
@@ -533,6 +551,45 @@ class AwsSource:
             self._progress(Progress(done, total, self.throttled, time.monotonic() - started))
 
 
+_CHAIN_ARNS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "GetSigningProfile": (("arn",), ("profileVersionArn",)),
+    "DescribeStream": (("streamInfo", "streamArn"),),
+}
+"""Where a chain answer names its own resource by ARN: in a fleet partition it must be the
+partition's, as the OTA update's own ARNs must."""
+
+
+class LeftRegion(botocore.exceptions.BotoCoreError):
+    """botocore's S3 region redirector sent a request elsewhere: to the bucket's region (a
+    301 or a 400 answer), or as a HeadBucket to find it. The chain is read in the partition's
+    region and with the calls `iam-policy` prints, nothing else."""
+
+    fmt = "{detail}"
+    code = "S3RegionRedirect"
+
+
+class _StayInRegion:
+    """A `before-sign.s3` handler refusing any S3 request but HeadObject in `region`."""
+
+    def __init__(self, region: str | None) -> None:
+        self._region = region
+
+    def __call__(self, request: Any, operation_name: str = "", **_: Any) -> None:
+        signing = request.context.get("signing", {}) if hasattr(request, "context") else {}
+        region = signing.get("region") or self._region
+        if operation_name != "HeadObject":
+            raise LeftRegion(
+                detail=f"botocore's S3 region redirector asked {operation_name} to find the "
+                "bucket's region: the bucket is not in this region, and that call is not one "
+                "ota-drift makes"
+            )
+        if region != self._region:
+            raise LeftRegion(
+                detail=f"S3 redirected HeadObject to {region!r}: the bucket is not in "
+                f"{self._region!r}, where the update is"
+            )
+
+
 class _Failed(Exception):
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
@@ -554,9 +611,12 @@ def _attempt(
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        if renewable and code in EXPIRED_CODES:
+        head = model.name == "HeadObject"  # S3's HEAD errors have no body: only a status
+        if renewable and (code in EXPIRED_CODES or (head and code == "400")):
+            # an expired session on HEAD is a bare 400: renewing (at most MAX_RENEWALS
+            # times) costs little, and a 400 that is not expiry comes back as itself
             raise _Expired(code, _message(error)) from None
-        if code in THROTTLING_CODES:
+        if code in THROTTLING_CODES or (head and status == 503):  # SlowDown, without a body
             raise _Retryable(code, _message(error), throttled=True) from None
         if code in TRANSIENT_CODES or status >= 500:
             raise _Retryable(code or f"HTTP{status}", _message(error), throttled=False) from None

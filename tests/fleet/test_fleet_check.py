@@ -388,6 +388,9 @@ def test_iam_policy_fleet_verify_limits_the_chain_reads_to_each_partition(
     document = json.loads(capsys.readouterr().out)
     prod = document["identities"][ROLE.format(account=PROD)]["Statement"]
     by_sid = {s["Sid"]: s for s in prod}
+    for policy in document["identities"].values():  # IAM refuses a document with a Sid twice
+        sids = [s["Sid"] for s in policy["Statement"]]
+        assert len(sids) == len(set(sids)), sids
     assert by_sid["OtaDriftReadSigningJobs"] == {
         "Sid": "OtaDriftReadSigningJobs",
         "Effect": "Allow",
@@ -401,8 +404,25 @@ def test_iam_policy_fleet_verify_limits_the_chain_reads_to_each_partition(
         f"arn:aws:acm:eu-west-1:{PROD}:certificate/*",
         f"arn:aws:acm:us-east-1:{PROD}:certificate/*",
     ]
-    assert by_sid["OtaDriftHeadFirmwareObjectVersions"]["Action"] == [
-        "s3:GetObjectVersion",
-        "s3:GetObject",
-    ]
+    assert by_sid["OtaDriftHeadFirmwareObjectVersions"] == {
+        "Sid": "OtaDriftHeadFirmwareObjectVersions",
+        "Effect": "Allow",
+        "Action": ["s3:GetObjectVersion", "s3:GetObject"],
+        "Resource": ["arn:aws:s3:::*/*"],
+    }
     assert by_sid["OtaDriftReadStreams"]["Action"] == ["iot:DescribeStream"]
+
+
+def test_a_chain_answer_about_another_partition_is_an_error_not_a_pass(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A GetSigningProfile answer whose ARN names another account is ForeignAnswer for the
+    updates resting on that profile, as an OTA update's own ARNs would be."""
+    _seed_chains(cloud)
+    chain = cloud.chain(PROD, "eu-west-1")
+    other = f"arn:aws:signer:eu-west-1:{LAB}:/signing-profiles/fw_profile"
+    chain._profiles["fw_profile"]["arn"] = other  # what a confused or hostile service says
+    code, report, _ = check(capsys, "--verify")
+    assert code == 2
+    foreign = {(e["account"], e["region"], e["otaUpdateId"], e["code"]) for e in report["errors"]}
+    assert foreign == {(PROD, "eu-west-1", ota_id, "ForeignAnswer") for ota_id in UPDATES}
