@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -217,7 +217,11 @@ def _tags(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         raise MalformedAnswer("the answer's tags is not a list")
 
 
-def _echoes(container: str | None, member: str, asked_as: str) -> Any:
+_Check = Callable[[Mapping[str, Any], Mapping[str, Any]], None]
+"""What an operation's answer always has: raises MalformedAnswer on (request, body)."""
+
+
+def _echoes(container: str | None, member: str, asked_as: str) -> _Check:
     """A check that the answer names the resource asked for (`container.member`)."""
 
     def check(request: Mapping[str, Any], body: Mapping[str, Any]) -> None:
@@ -244,7 +248,7 @@ def _object_version(request: Mapping[str, Any], body: Mapping[str, Any]) -> None
         )
 
 
-_REQUIRED = {
+_REQUIRED: dict[str, _Check] = {
     "ListOTAUpdates": _listing,
     "GetOTAUpdate": _ota_update,
     "DescribeJob": _job,
